@@ -1,0 +1,18 @@
+"""The demo job behind `make demo`: python -m experiments.demo out=reports/demo"""
+
+import hydra
+from omegaconf import DictConfig
+
+from sim.cli import out_path, user_errors
+from sim.pipeline import generate
+
+
+@hydra.main(config_path="../conf", config_name="demo", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    with user_errors():
+        result = generate(cfg, out_path(cfg.out))
+    print(f"demo: {result.n_patients} patients; report at {result.out}/report/report.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+"""Generate a cohort: python -m experiments.generate cohort.n=5000 cohort.seed=7 out=DIR"""
+
+import hydra
+from omegaconf import DictConfig
+
+from sim.cli import out_path, user_errors
+from sim.pipeline import generate
+
+
+@hydra.main(config_path="../conf", config_name="generate", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    with user_errors():
+        result = generate(cfg, out_path(cfg.out))
+    print(f"wrote {result.n_patients} patients to {result.out} in {result.seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,577 @@
+"""Structured configuration: one dataclass per Hydra config group, registered in a ConfigStore.
+
+Usage::
+
+    from sim.config import compose_config
+    cfg = compose_config(["cohort.n=1000", "cohort.population=presenting"])
+    cohort = sim.config.validate(cfg)
+
+Every model parameter lives here with a docstring giving its meaning, unit and source
+(a DOMAIN.md citation, or "assumption"). YAML files under ``conf/`` select presets; the
+defaults below are the calibrated model.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+CAUSES: tuple[str, ...] = (
+    "rls",
+    "pad",
+    "cramps",
+    "fatigue",
+    "dehydration",
+    "nerve",
+    "medication",
+    "electrolyte",
+)
+"""The eight root causes, in a fixed order used for codes and plots."""
+
+LABELS: tuple[str, ...] = (*CAUSES, "none")
+"""Every value ``primary_cause`` can take."""
+
+POPULATIONS = ("general", "presenting")
+ENGINES = ("vectorised", "events")
+MIX_PRESETS = ("population", "balanced")
+CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
+
+
+class ConfigError(ValueError):
+    """A user-facing configuration problem: the message names the key and what is allowed."""
+
+
+# --------------------------------------------------------------------------------------
+# cohort/
+# --------------------------------------------------------------------------------------
+@dataclass
+class CohortConfig:
+    """Who is simulated and for how long."""
+
+    n: Any = 5000
+    """Number of patients (positive integer)."""
+    nights: Any = 28
+    """Nights of diary per patient (positive integer)."""
+    seed: Any = 0
+    """Master seed; same config and seed give bit-identical output."""
+    population: str = "general"
+    """``general`` (adults as in the community) or ``presenting`` (people who consult with
+    nocturnal leg pain; all have a cause except ``presenting_none_share``)."""
+    cause_mix: Any = "population"
+    """``population`` (as calibrated), ``balanced`` (equal shares over the eight causes and
+    none) or a mapping cause -> share that sums to 1."""
+    presenting_none_share: float = 0.08
+    """Share of presenting patients with no identifiable cause (harmless aches).
+    Assumption: a small residual group in primary-care series."""
+    age_min: Any = 18
+    """Youngest age in years (inclusive, at least 18)."""
+    age_max: Any = 95
+    """Oldest age in years (inclusive, at most 95)."""
+    shard_size: Any = 65536
+    """Patients per shard (a multiple of the RNG block size, 8192). Memory is bounded by
+    the shard, not the cohort."""
+
+
+# --------------------------------------------------------------------------------------
+# model/: every model parameter, grouped by concept
+# --------------------------------------------------------------------------------------
+@dataclass
+class DemographyParams:
+    """Age and sex structure of the adult population."""
+
+    age_plateau_until: float = 58.0
+    """Age (years) up to which each year of age has equal weight. Assumption, shaped like a
+    high-income population pyramid."""
+    age_decline_years: float = 16.0
+    """e-folding (years) of the population weight above the plateau. Assumption."""
+    female_share_young: float = 0.50
+    """Share of women at age 18. Assumption (census-like)."""
+    female_share_old: float = 0.62
+    """Share of women at age 95. Assumption (women live longer)."""
+
+
+@dataclass
+class PrevalenceParams:
+    """Primary-cause prevalence in the general adult population by age and sex.
+
+    Curves are piecewise linear in age through ``(age, value)`` knots.
+    """
+
+    rls_men_knots: list = field(
+        default_factory=lambda: [[18, 0.014], [40, 0.022], [60, 0.030], [80, 0.038], [95, 0.040]]
+    )
+    """Men's share with restless legs as root cause (clinically relevant, weekly symptoms).
+    Calibrated so that all-adult weekly prevalence is near 5% (Allen 2005, REST) and rises
+    with age (Berger 2004)."""
+    rls_female_odds_ratio: float = 2.0
+    """Odds ratio women vs men for restless legs (Berger 2004: about 2x). **target** 1.5-2.5."""
+    pad_abi_knots: list = field(
+        default_factory=lambda: [
+            [18, 0.004],
+            [30, 0.012],
+            [40, 0.035],
+            [47, 0.0535],
+            [52, 0.060],
+            [57, 0.069],
+            [62, 0.080],
+            [67, 0.094],
+            [72, 0.112],
+            [77, 0.135],
+            [82, 0.160],
+            [87, 0.186],
+            [95, 0.200],
+        ]
+    )
+    """Prevalence of ABI <= 0.90 by age (both sexes). Fowkes 2013, high-income countries:
+    5.3-5.4% at 45-49 and 18.4-18.8% at 85-89; the bands between are interpolated
+    (assumption: smooth rise), below 45 extrapolated downwards (assumption)."""
+    pad_symptomatic_share: float = 0.28
+    """Share of people with ABI <= 0.90 whose nocturnal leg pain is caused by PAD (the rest
+    are asymptomatic or have another cause). Assumption: asymptomatic PAD is several times
+    more common than symptomatic PAD."""
+    cramps_any_knots: list = field(
+        default_factory=lambda: [
+            [18, 0.10],
+            [35, 0.17],
+            [50, 0.27],
+            [60, 0.33],
+            [70, 0.41],
+            [80, 0.50],
+            [88, 0.57],
+            [95, 0.60],
+        ]
+    )
+    """Prevalence of nocturnal leg cramps from any mechanism by age. UK survey: 37% of
+    over-50s, 54% of over-80s, no clear sex difference. **target**."""
+    fatigue_knots: list = field(
+        default_factory=lambda: [[18, 0.060], [40, 0.045], [60, 0.030], [80, 0.018], [95, 0.012]]
+    )
+    """Share whose night aches are exertion-related muscle fatigue (DOMS). Assumption:
+    commoner in the young and active."""
+    dehydration_knots: list = field(
+        default_factory=lambda: [[18, 0.010], [50, 0.014], [70, 0.028], [95, 0.050]]
+    )
+    """Share whose night aches follow dehydration. Assumption: elderly with low thirst."""
+    nerve_knots: list = field(
+        default_factory=lambda: [[18, 0.012], [45, 0.035], [60, 0.040], [95, 0.030]]
+    )
+    """Share with nerve compression (sciatica, peroneal) as the cause. Assumption: peaks in
+    middle age with lumbar disc disease."""
+    electrolyte_knots: list = field(
+        default_factory=lambda: [[18, 0.004], [50, 0.008], [70, 0.018], [95, 0.035]]
+    )
+    """Share with a non-drug electrolyte imbalance (kidney, alcohol, gut losses) as the
+    cause. Assumption; older outpatients: low sodium 11.2%, low magnesium 9.1%, mostly
+    without leg symptoms."""
+    secondary_cramp_prob: dict = field(
+        default_factory=lambda: {
+            "pad": 0.55,
+            "electrolyte": 0.75,
+            "medication": 0.35,
+            "dehydration": 0.55,
+            "fatigue": 0.30,
+            "nerve": 0.20,
+            "rls": 0.15,
+        }
+    )
+    """Probability that cramps contribute when another cause is primary. Assumption,
+    ordered by the DOMAIN.md mechanisms (PAD cramps odds ratio 2.9; diuretic and
+    electrolyte cramps)."""
+
+
+@dataclass
+class ComorbidityParams:
+    """Background prevalence of comorbidities and lifestyle by age and sex, and the odds
+    ratios that tie them to each cause (all assumptions unless a source is named)."""
+
+    diabetes_knots: list = field(
+        default_factory=lambda: [[18, 0.01], [40, 0.05], [60, 0.14], [75, 0.21], [95, 0.20]]
+    )
+    """Diabetes prevalence by age. Assumption (high-income adult figures)."""
+    hypertension_knots: list = field(
+        default_factory=lambda: [[18, 0.04], [40, 0.18], [60, 0.45], [75, 0.65], [95, 0.72]]
+    )
+    """Hypertension prevalence by age. Assumption."""
+    hypercholesterolaemia_knots: list = field(
+        default_factory=lambda: [[18, 0.04], [40, 0.20], [60, 0.42], [75, 0.52], [95, 0.45]]
+    )
+    """Treated-range hypercholesterolaemia by age. Assumption."""
+    depression_knots: list = field(default_factory=lambda: [[18, 0.10], [50, 0.09], [95, 0.08]])
+    """Depression prevalence by age (men; women x ``depression_female_or``). Assumption."""
+    depression_female_or: float = 1.8
+    """Odds ratio women vs men for depression. Assumption."""
+    osteoporosis_women_knots: list = field(
+        default_factory=lambda: [[18, 0.002], [50, 0.03], [65, 0.12], [80, 0.30], [95, 0.40]]
+    )
+    """Osteoporosis in women by age (men x ``osteoporosis_male_or``). Assumption."""
+    osteoporosis_male_or: float = 0.25
+    """Odds ratio men vs women for osteoporosis. Assumption."""
+    ckd_knots: list = field(
+        default_factory=lambda: [[18, 0.01], [40, 0.03], [60, 0.10], [80, 0.28], [95, 0.35]]
+    )
+    """Chronic kidney disease (stage 3+) by age. Assumption."""
+    hypothyroidism_women_knots: list = field(
+        default_factory=lambda: [[18, 0.02], [50, 0.06], [95, 0.10]]
+    )
+    """Hypothyroidism in women by age (men x ``hypothyroidism_male_or``). Assumption."""
+    hypothyroidism_male_or: float = 0.2
+    """Odds ratio men vs women for hypothyroidism. Assumption."""
+    iron_deficiency_women_knots: list = field(
+        default_factory=lambda: [[18, 0.12], [48, 0.10], [55, 0.04], [95, 0.05]]
+    )
+    """Iron deficiency in women by age (men x ``iron_deficiency_male_or``). Assumption."""
+    iron_deficiency_male_or: float = 0.25
+    """Odds ratio men vs women for iron deficiency. Assumption."""
+    disc_disease_knots: list = field(
+        default_factory=lambda: [[18, 0.03], [40, 0.10], [60, 0.18], [95, 0.20]]
+    )
+    """Symptomatic lumbar disc disease by age. Assumption."""
+    smoking_knots: list = field(
+        default_factory=lambda: [[18, 0.16], [45, 0.18], [70, 0.10], [95, 0.04]]
+    )
+    """Current smoking by age. Assumption."""
+    heavy_alcohol_knots: list = field(default_factory=lambda: [[18, 0.09], [50, 0.08], [95, 0.03]])
+    """Heavy alcohol use (over 14 units a week) by age. Assumption."""
+    family_history_rls: float = 0.12
+    """Background share with a first-degree relative with restless legs. Assumption."""
+    cause_odds_ratios: dict = field(
+        default_factory=lambda: {
+            "pad": {
+                "smoking": 3.0,
+                "diabetes": 2.0,
+                "hypertension": 1.5,
+                "hypercholesterolaemia": 1.6,
+                "ckd": 1.6,
+            },
+            "rls": {"iron_deficiency": 3.5, "family_history_rls": 5.0, "ckd": 1.8},
+            "nerve": {"disc_disease": 12.0, "diabetes": 1.6},
+            "electrolyte": {"ckd": 3.5, "heavy_alcohol": 3.0},
+            "dehydration": {"heavy_alcohol": 2.0, "ckd": 1.4},
+            "cramps": {"hypothyroidism": 1.4},
+        }
+    )
+    """Odds ratio of each risk factor given the primary cause, relative to the background
+    (Fowkes 2013 names smoking and diabetes as the main PAD risks; family history common in
+    RLS; disc disease in sciatica). Values are assumptions."""
+
+
+@dataclass
+class MedicationParams:
+    """Who takes which drug, and how often the drug is the cause of the night pain."""
+
+    treat_prob: dict = field(
+        default_factory=lambda: {
+            "statin": 0.60,
+            "thiazide": 0.28,
+            "loop_diuretic": 0.25,
+            "potassium_sparing": 0.05,
+            "ssri": 0.45,
+            "mirtazapine": 0.08,
+            "bisphosphonate": 0.45,
+        }
+    )
+    """Probability a patient with the indication takes the drug (statin: hypercholesterol-
+    aemia; thiazide and potassium-sparing: hypertension; loop diuretic: kidney disease;
+    SSRI and mirtazapine: depression; bisphosphonate: osteoporosis). Assumption."""
+    causal_prob: dict = field(
+        default_factory=lambda: {
+            "statin": 0.02,
+            "thiazide": 0.07,
+            "loop_diuretic": 0.08,
+            "potassium_sparing": 0.06,
+            "ssri": 0.09,
+            "mirtazapine": 0.28,
+            "bisphosphonate": 0.05,
+        }
+    )
+    """Probability that a user's nocturnal leg pain is caused by the drug. SSRI 9% and
+    mirtazapine 28% (Rottach 2008); statin 2%, so that about 1 statin user's ache in 15 is
+    the statin's (CTT 2022); thiazide from 12.6% hypokalaemia (Rodenburg 2014) of whom about
+    half cramp (assumption); loop and potassium-sparing diuretics from sequence ratios
+    (Garrison 2012; assumption); bisphosphonate from the 19.9% vs 4.7% musculoskeletal
+    excess after zoledronic acid, diluted by oral users (assumption)."""
+    recent_start_share: float = 0.12
+    """Share of non-causal users who started the drug recently (within 60 days before the
+    diary to the end of it), so a recent start is a clue, not a giveaway. Assumption."""
+    dose_mg: dict = field(
+        default_factory=lambda: {
+            "statin": [10.0, 20.0, 40.0, 80.0],
+            "thiazide": [12.5, 25.0],
+            "loop_diuretic": [20.0, 40.0, 80.0],
+            "potassium_sparing": [25.0, 50.0],
+            "ssri": [10.0, 20.0, 40.0],
+            "mirtazapine": [15.0, 30.0],
+            "bisphosphonate": [5.0, 70.0],
+        }
+    )
+    """Dose levels (mg; bisphosphonate 5 mg = yearly zoledronic acid infusion, 70 mg =
+    weekly oral alendronate), drawn with equal weight. Assumption."""
+
+
+@dataclass
+class LatentParams:
+    """Per-patient latent physiology (ground truth) given cause and risk factors."""
+
+    brachial_sbp_mean_mmhg: float = 128.0
+    """Mean brachial systolic pressure (mmHg) without hypertension. Assumption."""
+    brachial_sbp_hypertension_mmhg: float = 14.0
+    """Added systolic pressure (mmHg) with hypertension. Assumption."""
+    brachial_sbp_sd_mmhg: float = 12.0
+    """Between-person SD of systolic pressure (mmHg). Assumption."""
+    abi_normal_mean: float = 1.10
+    """Mean ABI without PAD (AHA/ACC 2016 normal band 1.00-1.40)."""
+    abi_normal_sd: float = 0.07
+    """SD of ABI without PAD. Assumption."""
+    abi_noncompressible_prob_diabetes_ckd: float = 0.06
+    """Chance of ABI above 1.40 (non-compressible) with diabetes or kidney disease.
+    Assumption."""
+    abi_pad_symptomatic_range: list = field(default_factory=lambda: [0.22, 0.90])
+    """ABI range for PAD that causes night pain; drawn with ``abi_pad_symptomatic_beta``."""
+    abi_pad_symptomatic_beta: list = field(default_factory=lambda: [3.2, 2.0])
+    """Beta(a, b) shape on that range: most above 0.5, a tail below 0.40 (critical limb
+    ischaemia). Assumption."""
+    abi_pad_asymptomatic_range: list = field(default_factory=lambda: [0.55, 0.90])
+    """ABI range for asymptomatic PAD (uniform). Assumption."""
+    potassium_mean_mmol_l: float = 4.2
+    """Mean serum potassium (normal 3.5-5.0 mmol/L)."""
+    potassium_sd_mmol_l: float = 0.28
+    """Between-person SD of potassium. Assumption."""
+    magnesium_mean_mmol_l: float = 0.84
+    """Mean serum magnesium (normal 0.70-1.00 mmol/L)."""
+    magnesium_sd_mmol_l: float = 0.075
+    """Between-person SD of magnesium; with the age shift gives about 9% low in older
+    outpatients (DOMAIN.md 9.1%)."""
+    magnesium_age_slope_per_decade: float = -0.012
+    """Change in mean magnesium per decade above 50 (mmol/L). Assumption."""
+    calcium_mean_mmol_l: float = 2.35
+    """Mean total calcium (normal 2.1-2.6 mmol/L)."""
+    calcium_sd_mmol_l: float = 0.08
+    """Between-person SD of calcium. Assumption."""
+    sodium_mean_mmol_l: float = 140.0
+    """Mean serum sodium (normal 135-145 mmol/L)."""
+    sodium_sd_mmol_l: float = 2.4
+    """Between-person SD of sodium. Assumption."""
+    sodium_age_slope_per_decade: float = -0.6
+    """Change in mean sodium per decade above 50 (mmol/L); with the SD gives about 11% low
+    in older outpatients (DOMAIN.md 11.2%)."""
+    electrolyte_severe_share: float = 0.12
+    """Share of electrolyte-cause patients whose deficit is in the urgent band (K < 3.0 or
+    Na <= 120). Assumption."""
+    ferritin_median_men_ug_l: float = 120.0
+    """Median ferritin in men (ug/L). Assumption."""
+    ferritin_median_women_ug_l: float = 70.0
+    """Median ferritin in women (ug/L). Assumption."""
+    ferritin_median_iron_deficient_ug_l: float = 18.0
+    """Median ferritin with iron deficiency (ug/L). Assumption."""
+    ferritin_log_sd: float = 0.55
+    """SD of log ferritin. Assumption."""
+    rls_peak_clock_h: float = 0.5
+    """Clock hour of the restless-legs circadian peak (DOMAIN.md: midnight to 1 am)."""
+    rls_peak_sd_h: float = 0.6
+    """Between-person SD of the peak clock hour. Assumption."""
+    cramp_weekly_rate_median: float = 2.54
+    """Median cramp nights a week in sufferers: with ``cramp_weekly_rate_log_sd`` puts 40%
+    above 3 a week and 6% daily (DOMAIN.md)."""
+    cramp_weekly_rate_log_sd: float = 0.65
+    """SD of the log weekly cramp rate in sufferers (see above)."""
+
+
+@dataclass
+class ModelConfig:
+    """Every model parameter, one dataclass per concept."""
+
+    demography: DemographyParams = field(default_factory=DemographyParams)
+    prevalence: PrevalenceParams = field(default_factory=PrevalenceParams)
+    comorbidity: ComorbidityParams = field(default_factory=ComorbidityParams)
+    medication: MedicationParams = field(default_factory=MedicationParams)
+    latent: LatentParams = field(default_factory=LatentParams)
+
+
+# --------------------------------------------------------------------------------------
+# engine/
+# --------------------------------------------------------------------------------------
+@dataclass
+class EngineConfig:
+    """Which engine advances time."""
+
+    name: str = "vectorised"
+    """``vectorised`` (numpy, whole shards at once) or ``events`` (simpy, per patient)."""
+    workers: Any = 1
+    """Processes for shards (1 = in-process; 0 = all cores)."""
+
+
+@dataclass
+class RunConfig:
+    """Top-level config of every experiment."""
+
+    cohort: CohortConfig = field(default_factory=CohortConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    out: str = "outputs/${now:%Y-%m-%d_%H-%M-%S}"
+    """Output folder; created atomically (written under a temporary name, then renamed)."""
+
+
+def register_configs() -> None:
+    """Register the structured configs so YAML files under conf/ are type-checked."""
+    cs = ConfigStore.instance()
+    cs.store(name="base_run", node=RunConfig)
+    cs.store(group="cohort", name="base_cohort", node=CohortConfig)
+    cs.store(group="engine", name="base_engine", node=EngineConfig)
+    cs.store(group="model", name="base_model", node=ModelConfig)
+
+
+register_configs()
+
+
+def compose_config(overrides: list[str] | None = None, config_name: str = "generate") -> DictConfig:
+    """Compose a config with Hydra's compose API (for tests and notebooks)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = compose(config_name=config_name, overrides=list(overrides or []))
+    GlobalHydra.instance().clear()
+    return cfg
+
+
+# --------------------------------------------------------------------------------------
+# validation: one clear line naming the key and what is allowed
+# --------------------------------------------------------------------------------------
+def _positive_int(value: Any, key: str, *, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str, float)):
+        raise ConfigError(f"{key}={value!r} is invalid: expected an integer >= {minimum}")
+    try:
+        as_float = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key}={value!r} is invalid: expected an integer >= {minimum}") from None
+    if not math.isfinite(as_float) or as_float != int(as_float) or int(as_float) < minimum:
+        raise ConfigError(f"{key}={value!r} is invalid: expected an integer >= {minimum}")
+    return int(as_float)
+
+
+def parse_cause_mix(mix: Any, key: str = "cohort.cause_mix") -> str | dict[str, float]:
+    """Check a cause mix: a preset name or a mapping cause -> share summing to 1."""
+    if isinstance(mix, str):
+        if mix not in MIX_PRESETS:
+            raise ConfigError(
+                f"{key}={mix!r} is invalid: expected one of {', '.join(MIX_PRESETS)} "
+                f"or a mapping of causes ({', '.join(LABELS)}) to shares summing to 1"
+            )
+        return mix
+    if OmegaConf.is_config(mix):
+        mix = OmegaConf.to_container(mix, resolve=True)
+    if not isinstance(mix, dict) or not mix:
+        raise ConfigError(f"{key}={mix!r} is invalid: expected a preset name or a mapping")
+    shares: dict[str, float] = {}
+    for cause, share in mix.items():
+        if cause not in LABELS:
+            raise ConfigError(
+                f"{key}.{cause} is an unknown cause: expected one of {', '.join(LABELS)}"
+            )
+        try:
+            value = float(share)
+        except (TypeError, ValueError):
+            raise ConfigError(
+                f"{key}.{cause}={share!r} is invalid: expected a share in [0, 1]"
+            ) from None
+        if not (0.0 <= value <= 1.0):
+            raise ConfigError(f"{key}.{cause}={share!r} is invalid: expected a share in [0, 1]")
+        shares[cause] = value
+    total = sum(shares.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ConfigError(f"{key} shares sum to {total:.6g}: they must sum to 1")
+    return shares
+
+
+def _check_probability(value: Any, key: str) -> None:
+    try:
+        p = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key}={value!r} is invalid: expected a probability in [0, 1]") from None
+    if not (0.0 <= p <= 1.0):
+        raise ConfigError(f"{key}={value!r} is invalid: expected a probability in [0, 1]")
+
+
+def _check_model(model: Any) -> None:
+    """Probabilities in the model config must lie in [0, 1]."""
+    prevalence = model.prevalence
+    for name in ("pad_symptomatic_share",):
+        _check_probability(prevalence[name], f"model.prevalence.{name}")
+    for group_name in ("prevalence", "comorbidity"):
+        group = model[group_name]
+        for name in group:
+            if name.endswith("_knots"):
+                for knot in group[name]:
+                    _check_probability(knot[1], f"model.{group_name}.{name}")
+    for name, value in prevalence.secondary_cramp_prob.items():
+        _check_probability(value, f"model.prevalence.secondary_cramp_prob.{name}")
+    for table in ("treat_prob", "causal_prob"):
+        for name, value in model.medication[table].items():
+            _check_probability(value, f"model.medication.{table}.{name}")
+    _check_probability(model.medication.recent_start_share, "model.medication.recent_start_share")
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A validated cohort specification (plain Python values)."""
+
+    n: int
+    nights: int
+    seed: int
+    population: str
+    cause_mix: str | dict[str, float]
+    presenting_none_share: float
+    age_min: int
+    age_max: int
+    shard_size: int
+
+
+def validate(cfg: DictConfig) -> Cohort:
+    """Validate a composed config; raise ConfigError with one line naming the bad key."""
+    from sim.rng import BLOCK
+
+    c = cfg.cohort
+    n = _positive_int(c.n, "cohort.n")
+    nights = _positive_int(c.nights, "cohort.nights")
+    seed = _positive_int(c.seed, "cohort.seed", minimum=0)
+    if c.population not in POPULATIONS:
+        raise ConfigError(
+            f"cohort.population={c.population!r} is invalid: expected one of {', '.join(POPULATIONS)}"
+        )
+    mix = parse_cause_mix(c.cause_mix)
+    _check_probability(c.presenting_none_share, "cohort.presenting_none_share")
+    age_min = _positive_int(c.age_min, "cohort.age_min", minimum=18)
+    age_max = _positive_int(c.age_max, "cohort.age_max", minimum=18)
+    if age_max > 95 or age_min > age_max:
+        raise ConfigError(
+            f"cohort.age_min={age_min}, cohort.age_max={age_max} is invalid: "
+            "expected 18 <= age_min <= age_max <= 95"
+        )
+    shard = _positive_int(c.shard_size, "cohort.shard_size", minimum=BLOCK)
+    if shard % BLOCK:
+        raise ConfigError(f"cohort.shard_size={shard} is invalid: expected a multiple of {BLOCK}")
+    if "engine" in cfg and cfg.engine.name not in ENGINES:
+        raise ConfigError(
+            f"engine.name={cfg.engine.name!r} is invalid: expected one of {', '.join(ENGINES)}"
+        )
+    if "engine" in cfg:
+        _positive_int(cfg.engine.workers, "engine.workers", minimum=0)
+    if "model" in cfg:
+        _check_model(cfg.model)
+    return Cohort(
+        n=n,
+        nights=nights,
+        seed=seed,
+        population=str(c.population),
+        cause_mix=mix,
+        presenting_none_share=float(c.presenting_none_share),
+        age_min=age_min,
+        age_max=age_max,
+        shard_size=shard,
+    )

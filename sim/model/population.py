@@ -1,0 +1,535 @@
+"""Who the patients are: demographics, risk factors, medications, causes and latent physiology.
+
+Usage::
+
+    model = PopulationModel(cfg.model, cohort)        # builds the age x sex x cause table
+    columns = model.sample(ShardStreams(seed, 0, 5000))  # dict of numpy arrays, one per column
+
+The generative order is cause-first, so every cause mix is sampled exactly:
+
+1. A joint table J[age, sex, cause] of the general adult population is built from the
+   calibrated curves (``PrevalenceParams``): P(age, sex) x P(primary cause | age, sex).
+2. A patient's primary cause is drawn from the requested mix (the table's own marginal for
+   ``population``; the symptomatic part plus a none share for ``presenting``; ``balanced``
+   or a mapping), then age and sex from J[:, :, cause].
+3. Comorbidities and lifestyle follow from age and sex, shifted by cause-specific odds
+   ratios; medications follow from comorbidities, and a medication cause forces its
+   culprit drug (most users are *not* harmed by their drug).
+4. Contributing causes and latent physiology (ABI, electrolytes, ferritin, restless-legs
+   drive, cramp rate, nerve compression, exertion and hydration habits) follow from the
+   cause, and the urgency a perfect triage would give follows from them.
+
+Calibration targets hold by construction of the table and are checked on samples by
+``tests/model/test_calibration.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config import CAUSES, LABELS, Cohort, ConfigError
+from sim.model import distributions as dist
+from sim.model.causes import CAUSE_CODE, NONE, urgency
+from sim.rng import ShardStreams
+
+AGES = np.arange(18, 96)
+DRUGS = (
+    "statin",
+    "thiazide",
+    "loop_diuretic",
+    "potassium_sparing",
+    "ssri",
+    "mirtazapine",
+    "bisphosphonate",
+)
+DRUG_INDICATION = {
+    "statin": "hypercholesterolaemia",
+    "thiazide": "hypertension",
+    "loop_diuretic": "ckd",
+    "potassium_sparing": "hypertension",
+    "ssri": "depression",
+    "mirtazapine": "depression",
+    "bisphosphonate": "osteoporosis",
+}
+COMORBIDITIES = (
+    "diabetes",
+    "hypertension",
+    "hypercholesterolaemia",
+    "depression",
+    "osteoporosis",
+    "ckd",
+    "hypothyroidism",
+    "iron_deficiency",
+    "disc_disease",
+)
+LIFESTYLE_FLAGS = ("smoking", "heavy_alcohol", "family_history_rls")
+DIURETICS = ("thiazide", "loop_diuretic", "potassium_sparing")
+RLS_DRUGS = ("ssri", "mirtazapine")
+DIURETIC_CRAMP_PROB = 0.8
+"""Probability a diuretic-caused patient also has cramps (assumption: the low K and Mg
+excite motor nerves, DOMAIN.md)."""
+DEHYDRATION_ELECTROLYTE_PROB = 0.25
+"""Probability dehydration shifts electrolytes enough to contribute (assumption)."""
+DIABETIC_NEUROPATHY_PROB = 0.2
+"""Probability a diabetic patient's neuropathy contributes nerve symptoms (assumption)."""
+ACTIVITY_LEVELS = ("low", "moderate", "high")
+FLUID_HABITS = ("low", "normal", "high")
+SIDES = ("left", "right")
+NERVE_SITES = ("lumbar_root", "peroneal")
+ELECTROLYTE_KINDS = ("potassium", "magnesium", "sodium", "calcium")
+
+
+@dataclass
+class _Curves:
+    """Per-age (78,) and per-sex (2,) probability tables built once from the config."""
+
+    age_sex_weight: np.ndarray  # (78, 2) P(age, sex)
+    cause_given_cell: np.ndarray  # (78, 2, 9) P(primary cause | age, sex)
+    drug_given_cell: np.ndarray  # (78, 2, 7) P(on drug | age, sex) in the background
+    asymptomatic_low_abi: np.ndarray  # (78, 2) P(ABI <= 0.9 | age, sex, not PAD cause)
+
+
+def _sex_curve(knots: list, female_or: float, female_is_base: bool = False) -> np.ndarray:
+    """(78, 2) table [men, women] from an age curve and an odds ratio for the other sex."""
+    base = dist.piecewise_linear(AGES, knots)
+    other = dist.with_odds_ratio(base, female_or)
+    return np.stack([other, base] if female_is_base else [base, other], axis=1)
+
+
+def _both_sexes(knots: list) -> np.ndarray:
+    base = dist.piecewise_linear(AGES, knots)
+    return np.stack([base, base], axis=1)
+
+
+class PopulationModel:
+    """Samples the ``patients`` columns of a shard from the model config."""
+
+    def __init__(self, model_cfg, cohort: Cohort) -> None:
+        self.p = model_cfg
+        self.cohort = cohort
+        self.curves = self._build_curves()
+        self.mix = self._cause_mix()
+
+    # ---------------------------------------------------------------- calibrated tables
+    def comorbidity_table(self, name: str) -> np.ndarray:
+        """Background (78, 2) prevalence of a comorbidity or lifestyle flag."""
+        c = self.p.comorbidity
+        tables = {
+            "diabetes": lambda: _both_sexes(c.diabetes_knots),
+            "hypertension": lambda: _both_sexes(c.hypertension_knots),
+            "hypercholesterolaemia": lambda: _both_sexes(c.hypercholesterolaemia_knots),
+            "depression": lambda: _sex_curve(c.depression_knots, c.depression_female_or),
+            "osteoporosis": lambda: _sex_curve(
+                c.osteoporosis_women_knots, c.osteoporosis_male_or, female_is_base=True
+            ),
+            "ckd": lambda: _both_sexes(c.ckd_knots),
+            "hypothyroidism": lambda: _sex_curve(
+                c.hypothyroidism_women_knots, c.hypothyroidism_male_or, female_is_base=True
+            ),
+            "iron_deficiency": lambda: _sex_curve(
+                c.iron_deficiency_women_knots, c.iron_deficiency_male_or, female_is_base=True
+            ),
+            "disc_disease": lambda: _both_sexes(c.disc_disease_knots),
+            "smoking": lambda: _both_sexes(c.smoking_knots),
+            "heavy_alcohol": lambda: _both_sexes(c.heavy_alcohol_knots),
+            "family_history_rls": lambda: np.full((len(AGES), 2), c.family_history_rls),
+        }
+        return tables[name]()
+
+    def _build_curves(self) -> _Curves:
+        demo, prev, med = self.p.demography, self.p.prevalence, self.p.medication
+        weight = np.where(
+            AGES <= demo.age_plateau_until,
+            1.0,
+            np.exp(-(AGES - demo.age_plateau_until) / demo.age_decline_years),
+        )
+        female = np.interp(AGES, [18, 95], [demo.female_share_young, demo.female_share_old])
+        age_sex = np.stack([weight * (1 - female), weight * female], axis=1)
+        in_range = (AGES >= self.cohort.age_min) & (AGES <= self.cohort.age_max)
+        age_sex = age_sex * in_range[:, None]
+        age_sex /= age_sex.sum()
+
+        drug = np.stack(
+            [self.comorbidity_table(DRUG_INDICATION[d]) * med.treat_prob[d] for d in DRUGS],
+            axis=2,
+        )
+        causal = np.array([med.causal_prob[d] for d in DRUGS])
+        p = np.zeros((len(AGES), 2, len(LABELS)))
+        code = CAUSE_CODE
+        p[:, :, code["rls"]] = _sex_curve(prev.rls_men_knots, prev.rls_female_odds_ratio)
+        abi_low = _both_sexes(prev.pad_abi_knots)
+        p[:, :, code["pad"]] = abi_low * prev.pad_symptomatic_share
+        p[:, :, code["fatigue"]] = _both_sexes(prev.fatigue_knots)
+        p[:, :, code["dehydration"]] = _both_sexes(prev.dehydration_knots)
+        p[:, :, code["nerve"]] = _both_sexes(prev.nerve_knots)
+        p[:, :, code["electrolyte"]] = _both_sexes(prev.electrolyte_knots)
+        p[:, :, code["medication"]] = (drug * causal).sum(axis=2)
+        secondary = self._secondary_cramp_given_cell(drug * causal)
+        cramps_any = _both_sexes(prev.cramps_any_knots)
+        cramps_primary = cramps_any - (p * secondary).sum(axis=2)
+        if (cramps_primary < 0).any():
+            age = AGES[np.argwhere(cramps_primary < 0)[0][0]]
+            raise ConfigError(
+                "model.prevalence.cramps_any_knots is too low for the secondary cramps "
+                f"of other causes at age {age}: raise it or lower secondary_cramp_prob"
+            )
+        p[:, :, code["cramps"]] = cramps_primary
+        none = 1.0 - p.sum(axis=2)
+        if (none < 0).any():
+            age = AGES[np.argwhere(none < 0)[0][0]]
+            raise ConfigError(
+                f"model.prevalence curves sum above 1 at age {age}: lower some cause prevalences"
+            )
+        p[:, :, NONE] = none
+        pad_share = prev.pad_symptomatic_share
+        asympt = abi_low * (1 - pad_share) / (1 - abi_low * pad_share)
+        return _Curves(age_sex, p, drug, asympt)
+
+    def _secondary_cramp_given_cell(self, drug_causal: np.ndarray) -> np.ndarray:
+        """(78, 2, 9) probability that cramps contribute, given the primary cause."""
+        out = np.zeros((len(AGES), 2, len(LABELS)))
+        for cause, prob in self.p.prevalence.secondary_cramp_prob.items():
+            if cause not in CAUSE_CODE or cause in ("cramps", "none"):
+                raise ConfigError(
+                    f"model.prevalence.secondary_cramp_prob.{cause} is an unknown cause: "
+                    f"expected one of {', '.join(c for c in CAUSES if c != 'cramps')}"
+                )
+            out[:, :, CAUSE_CODE[cause]] = prob
+        # A diuretic culprit adds cramps with DIURETIC_CRAMP_PROB on top of the base probability.
+        total = drug_causal.sum(axis=2)
+        diuretic = drug_causal[:, :, [DRUGS.index(d) for d in DIURETICS]].sum(axis=2)
+        share = np.divide(diuretic, total, out=np.zeros_like(total), where=total > 0)
+        base = out[:, :, CAUSE_CODE["medication"]]
+        out[:, :, CAUSE_CODE["medication"]] = base + (1 - base) * share * DIURETIC_CRAMP_PROB
+        return out
+
+    def _cause_mix(self) -> np.ndarray:
+        """Shares of primary causes (9,) for the requested population and mix."""
+        joint = self.curves.age_sex_weight[:, :, None] * self.curves.cause_given_cell
+        natural = joint.sum(axis=(0, 1))
+        mix = self.cohort.cause_mix
+        if isinstance(mix, dict):
+            return np.array([mix.get(c, 0.0) for c in LABELS])
+        if mix == "balanced":
+            return np.full(len(LABELS), 1.0 / len(LABELS))
+        if self.cohort.population == "general":
+            return natural
+        symptomatic = natural.copy()
+        symptomatic[NONE] = 0.0
+        symptomatic *= (1 - self.cohort.presenting_none_share) / symptomatic.sum()
+        symptomatic[NONE] = self.cohort.presenting_none_share
+        return symptomatic
+
+    def natural_mix(self) -> dict[str, float]:
+        """Primary-cause shares of the general population (the calibrated marginal)."""
+        joint = self.curves.age_sex_weight[:, :, None] * self.curves.cause_given_cell
+        return dict(zip(LABELS, joint.sum(axis=(0, 1)).tolist(), strict=True))
+
+    # ---------------------------------------------------------------- sampling
+    def sample(self, streams: ShardStreams) -> dict[str, np.ndarray]:
+        """All patient columns for the shard's patients, as numpy arrays."""
+        n = streams.n
+        cols: dict[str, np.ndarray] = {
+            "patient_id": np.arange(streams.start, streams.stop, dtype=np.int64)
+        }
+        u = streams.uniform("population.cause", 2)
+        primary = dist.categorical(u[:, 0], self.mix)
+        cell_probs = self.curves.age_sex_weight[:, :, None] * self.curves.cause_given_cell
+        cell_probs = cell_probs.reshape(len(AGES) * 2, len(LABELS))
+        cell = np.empty(n, dtype=np.int64)
+        for code in np.unique(primary):
+            rows = primary == code
+            weights = cell_probs[:, code]
+            if weights.sum() <= 0:
+                raise ConfigError(
+                    f"cohort.cause_mix asks for {LABELS[code]!r} but no age in "
+                    f"[{self.cohort.age_min}, {self.cohort.age_max}] has that cause"
+                )
+            cell[rows] = dist.categorical(u[rows, 1], weights)
+        age_idx, female = np.divmod(cell, 2)
+        female = female.astype(bool)
+        cols["age"] = AGES[age_idx].astype(np.int8)
+        cols["sex"] = np.where(female, 1, 0).astype(np.int8)  # 0 male, 1 female
+        cols["primary_cause"] = primary.astype(np.int8)
+        self._risk_factors(streams, cols, age_idx, female, primary)
+        self._medications(streams, cols, age_idx, female, primary)
+        self._contributing(streams, cols, primary)
+        self._latent(streams, cols, age_idx, female, primary)
+        return cols
+
+    def _risk_factors(self, streams, cols, age_idx, female, primary) -> None:
+        names = COMORBIDITIES + LIFESTYLE_FLAGS
+        u = streams.uniform("population.risk_factors", len(names) + 4)
+        odds = self.p.comorbidity.cause_odds_ratios
+        for cause in odds:
+            if cause not in CAUSE_CODE:
+                raise ConfigError(
+                    f"model.comorbidity.cause_odds_ratios.{cause} is an unknown cause: "
+                    f"expected one of {', '.join(LABELS)}"
+                )
+            for factor in odds[cause]:
+                if factor not in names:
+                    raise ConfigError(
+                        f"model.comorbidity.cause_odds_ratios.{cause}.{factor} is unknown: "
+                        f"expected one of {', '.join(names)}"
+                    )
+        sex = female.astype(int)
+        for j, name in enumerate(names):
+            base = self.comorbidity_table(name)[age_idx, sex]
+            log_or = np.zeros(len(primary))
+            for cause, factors in odds.items():
+                if name in factors:
+                    log_or[primary == CAUSE_CODE[cause]] = np.log(factors[name])
+            p = dist.expit(dist.logit(base) + log_or)
+            cols[name] = dist.bernoulli(u[:, j], p)
+        k = len(names)
+        age = cols["age"].astype(np.float64)
+        cols["bmi_kg_m2"] = np.clip(
+            dist.normal(u[:, k], 25.5 + 0.05 * (age - 18) + 2.5 * cols["diabetes"], 4.5), 16, 55
+        ).astype(np.float32)
+        # Activity level: fatigue patients are the active ones (exertion-driven DOMS).
+        fatigue = primary == CAUSE_CODE["fatigue"]
+        young = np.clip((70 - age) / 50, 0, 1)
+        p_high = np.where(fatigue, 0.65, 0.12 + 0.15 * young)
+        p_low = np.where(fatigue, 0.05, 0.20 + 0.25 * (1 - young))
+        level = np.where(u[:, k + 1] < p_high, 2, np.where(u[:, k + 1] > 1 - p_low, 0, 1))
+        cols["activity_level"] = level.astype(np.int8)
+        dehydrated = primary == CAUSE_CODE["dehydration"]
+        p_low_fluid = np.where(dehydrated, 0.65, 0.12 + 0.10 * (age > 70))
+        p_high_fluid = np.where(dehydrated, 0.03, 0.20)
+        fluid = np.where(
+            u[:, k + 2] < p_low_fluid, 0, np.where(u[:, k + 2] > 1 - p_high_fluid, 2, 1)
+        )
+        cols["fluid_intake_habit"] = fluid.astype(np.int8)
+        cols["alcohol_units_week"] = np.where(
+            cols["heavy_alcohol"],
+            dist.lognormal(u[:, k + 3], 24.0, 0.35),
+            dist.lognormal(u[:, k + 3], 3.0, 0.9),
+        ).astype(np.float32)
+
+    def _medications(self, streams, cols, age_idx, female, primary) -> None:
+        med = self.p.medication
+        u = streams.uniform("population.medications", 4 * len(DRUGS) + 1)
+        is_med = primary == CAUSE_CODE["medication"]
+        causal = np.array([med.causal_prob[d] for d in DRUGS])
+        weights = self.curves.drug_given_cell[age_idx, female.astype(int)] * causal
+        culprit = np.where(is_med, dist.categorical(u[:, -1], weights), -1)
+        cols["culprit_drug"] = culprit.astype(np.int8)
+        for j, drug in enumerate(DRUGS):
+            forced = culprit == j
+            indication = DRUG_INDICATION[drug]
+            cols[indication] = cols[indication] | forced
+            on = forced | (cols[indication] & (u[:, 4 * j] < med.treat_prob[drug]))
+            # Most users started long ago; some recently. A culprit started when its effect
+            # could show in the diary window (timing per drug from DOMAIN.md).
+            start = np.where(
+                u[:, 4 * j + 1] < med.recent_start_share,
+                dist.uniform(u[:, 4 * j + 2], -60, self.cohort.nights),
+                dist.uniform(u[:, 4 * j + 2], -3650, -60),
+            )
+            window = {
+                "statin": (-42, -7),  # myalgia 4-6 weeks after the start
+                "thiazide": (-10, 10),  # potassium falls over days
+                "loop_diuretic": (-10, 10),
+                "potassium_sparing": (-10, 10),
+                "ssri": (-5, 14),  # restless legs in the first days
+                "mirtazapine": (-5, 14),
+                "bisphosphonate": (-3, 18),  # acute-phase reaction after a dose
+            }[drug]
+            lo, hi = window
+            hi = min(hi, self.cohort.nights - 1)
+            start = np.where(forced, dist.uniform(u[:, 4 * j + 2], lo, max(lo + 1, hi)), start)
+            levels = np.array(med.dose_mg[drug], dtype=np.float32)
+            dose = levels[np.minimum((u[:, 4 * j + 3] * len(levels)).astype(int), len(levels) - 1)]
+            cols[f"on_{drug}"] = on
+            cols[f"{drug}_start_day"] = np.where(on, np.floor(start), 0).astype(np.int16)
+            cols[f"{drug}_dose_mg"] = np.where(on, dose, np.nan).astype(np.float32)
+
+    def _contributing(self, streams, cols, primary) -> None:
+        """Multi-label active causes (bool per cause) from the primary cause and its effects."""
+        u = streams.uniform("population.contributing", 4)
+        code = CAUSE_CODE
+        active = {c: primary == code[c] for c in CAUSES}
+        culprit = cols["culprit_drug"]
+        diuretic = np.isin(culprit, [DRUGS.index(d) for d in DIURETICS])
+        rls_drug = np.isin(culprit, [DRUGS.index(d) for d in RLS_DRUGS])
+        # Cramps as a contributing cause, with the exact probabilities the calibration used.
+        p_cramp = np.zeros(len(primary))
+        for cause, prob in self.p.prevalence.secondary_cramp_prob.items():
+            p_cramp[primary == code[cause]] = prob
+        med_rows = primary == code["medication"]
+        p_cramp[med_rows & diuretic] += (1 - p_cramp[med_rows & diuretic]) * DIURETIC_CRAMP_PROB
+        active["cramps"] |= u[:, 0] < p_cramp
+        active["electrolyte"] |= diuretic
+        active["rls"] |= rls_drug
+        active["electrolyte"] |= (primary == code["dehydration"]) & (
+            u[:, 1] < DEHYDRATION_ELECTROLYTE_PROB
+        )
+        active["nerve"] |= (
+            (primary != NONE) & cols["diabetes"] & (u[:, 2] < DIABETIC_NEUROPATHY_PROB)
+        )
+        for c in CAUSES:
+            cols[f"active_{c}"] = active[c]
+
+    def _latent(self, streams, cols, age_idx, female, primary) -> None:
+        lat = self.p.latent
+        n = len(primary)
+        u = streams.uniform("population.latent", 24)
+        code = CAUSE_CODE
+        age = cols["age"].astype(np.float64)
+
+        # Vascular: brachial pressure, ABI, ankle pressure.
+        sbp = dist.normal(
+            u[:, 0],
+            lat.brachial_sbp_mean_mmhg + lat.brachial_sbp_hypertension_mmhg * cols["hypertension"],
+            lat.brachial_sbp_sd_mmhg,
+        )
+        pad_primary = primary == code["pad"]
+        asympt = ~pad_primary & (
+            u[:, 1] < self.curves.asymptomatic_low_abi[age_idx, female.astype(int)]
+        )
+        lo, hi = lat.abi_pad_symptomatic_range
+        a, b = lat.abi_pad_symptomatic_beta
+        abi_sympt = lo + (hi - lo) * dist.beta(u[:, 2], a, b)
+        alo, ahi = lat.abi_pad_asymptomatic_range
+        abi_asympt = dist.uniform(u[:, 2], alo, ahi)
+        abi_normal = np.clip(
+            dist.normal(u[:, 2], lat.abi_normal_mean, lat.abi_normal_sd), 0.91, 1.40
+        )
+        stiff = (cols["diabetes"] | cols["ckd"]) & (
+            u[:, 3] < lat.abi_noncompressible_prob_diabetes_ckd
+        )
+        abi_normal = np.where(stiff, dist.uniform(u[:, 4], 1.41, 1.7), abi_normal)
+        abi = np.where(pad_primary, abi_sympt, np.where(asympt, abi_asympt, abi_normal))
+        cols["brachial_sbp_mmhg"] = sbp.astype(np.float32)
+        cols["abi_true"] = abi.astype(np.float32)
+        cols["ankle_sbp_mmhg"] = (abi * sbp).astype(np.float32)
+        cols["arterial_stenosis"] = np.clip(1 - abi / 1.1, 0, 1).astype(np.float32)
+
+        # Electrolytes: background, then the electrolyte cause's deficit, then diuretic effects.
+        older = np.clip((age - 50) / 10, 0, None)
+        k = np.clip(
+            dist.normal(u[:, 5], lat.potassium_mean_mmol_l, lat.potassium_sd_mmol_l), 3.1, 5.4
+        )
+        mg = np.clip(
+            dist.normal(
+                u[:, 6],
+                lat.magnesium_mean_mmol_l + lat.magnesium_age_slope_per_decade * older,
+                lat.magnesium_sd_mmol_l,
+            ),
+            0.52,
+            1.15,
+        )
+        ca = np.clip(
+            dist.normal(u[:, 7], lat.calcium_mean_mmol_l, lat.calcium_sd_mmol_l), 2.02, 2.7
+        )
+        na = np.clip(
+            dist.normal(
+                u[:, 8],
+                lat.sodium_mean_mmol_l + lat.sodium_age_slope_per_decade * older,
+                lat.sodium_sd_mmol_l,
+            ),
+            126,
+            148,
+        )
+        elec_primary = primary == code["electrolyte"]
+        elec_any = cols["active_electrolyte"] & ~elec_primary
+        kind = dist.categorical(u[:, 9], [0.35, 0.30, 0.25, 0.10])
+        severe = elec_primary & (u[:, 10] < lat.electrolyte_severe_share)
+        deficit = elec_primary | elec_any
+        k = np.where(
+            deficit & (kind == 0),
+            np.where(severe, dist.uniform(u[:, 11], 2.5, 2.95), dist.uniform(u[:, 11], 3.0, 3.45)),
+            k,
+        )
+        mg = np.where(deficit & (kind == 1), dist.uniform(u[:, 11], 0.42, 0.68), mg)
+        kind_na = deficit & (kind == 2)
+        na = np.where(
+            kind_na,
+            np.where(severe, dist.uniform(u[:, 11], 116, 120.5), dist.uniform(u[:, 11], 124, 134)),
+            na,
+        )
+        ca = np.where(deficit & (kind == 3), dist.uniform(u[:, 11], 1.8, 2.08), ca)
+        # Severe electrolyte patients with a magnesium or calcium deficit also lose potassium.
+        k = np.where(severe & (kind >= 1) & (kind != 2), dist.uniform(u[:, 12], 2.5, 2.95), k)
+        cols["potassium_base_mmol_l"] = k.astype(np.float32)
+        cols["magnesium_base_mmol_l"] = mg.astype(np.float32)
+        cols["calcium_base_mmol_l"] = ca.astype(np.float32)
+        cols["sodium_base_mmol_l"] = na.astype(np.float32)
+        culprit = cols["culprit_drug"]
+        drop = np.zeros(n)
+        thiazide_like = np.isin(culprit, [DRUGS.index("thiazide"), DRUGS.index("loop_diuretic")])
+        # Steady-state fall in potassium on a culprit diuretic: lands mostly in 2.7-3.4 mmol/L.
+        drop = np.where(
+            thiazide_like, np.clip(k - dist.uniform(u[:, 13], 2.7, 3.45), 0.3, None), drop
+        )
+        cols["diuretic_potassium_drop_mmol_l"] = drop.astype(np.float32)
+        na_drop = np.where(
+            culprit == DRUGS.index("potassium_sparing"),
+            np.clip(na - dist.uniform(u[:, 14], 124, 133), 3, None),
+            0.0,
+        )
+        cols["diuretic_sodium_drop_mmol_l"] = na_drop.astype(np.float32)
+
+        # Iron and restless legs.
+        median = np.where(
+            female & (age < 50), lat.ferritin_median_women_ug_l, lat.ferritin_median_men_ug_l
+        )
+        median = np.where(cols["iron_deficiency"], lat.ferritin_median_iron_deficient_ug_l, median)
+        cols["ferritin_ug_l"] = np.clip(
+            dist.lognormal(u[:, 15], median, lat.ferritin_log_sd), 3, 1500
+        )
+        rls = cols["active_rls"]
+        cols["rls_severity"] = np.where(rls, dist.beta(u[:, 16], 2.5, 2.5), 0).astype(np.float32)
+        cols["rls_peak_clock_h"] = np.where(
+            rls, dist.normal(u[:, 17], lat.rls_peak_clock_h, lat.rls_peak_sd_h), np.nan
+        ).astype(np.float32)
+
+        # Cramps: weekly rate in sufferers (40% above 3 a week, 6% daily).
+        cramps = cols["active_cramps"]
+        cols["cramp_weekly_rate"] = np.where(
+            cramps,
+            dist.lognormal(u[:, 18], lat.cramp_weekly_rate_median, lat.cramp_weekly_rate_log_sd),
+            0,
+        ).astype(np.float32)
+
+        # Nerve compression: side, site and severity.
+        nerve = cols["active_nerve"]
+        compression = nerve & ((primary == code["nerve"]) | cols["disc_disease"])
+        cols["nerve_compression"] = compression
+        cols["nerve_severity"] = np.where(nerve, dist.beta(u[:, 19], 2.0, 2.5), 0).astype(
+            np.float32
+        )
+        cols["nerve_side"] = np.where(compression, (u[:, 20] < 0.5).astype(np.int8), -1).astype(
+            np.int8
+        )
+        cols["nerve_site"] = np.where(compression, (u[:, 21] < 0.25).astype(np.int8), -1).astype(
+            np.int8
+        )
+
+        # Exertion and hydration habits.
+        fatigue = cols["active_fatigue"]
+        level = cols["activity_level"].astype(np.float64)
+        cols["exertion_days_per_week"] = np.clip(
+            dist.normal(u[:, 22], 0.6 + 1.4 * level + 1.0 * fatigue, 0.7), 0, 7
+        ).astype(np.float32)
+        cols["unaccustomed_exertion_prob"] = np.where(
+            fatigue, dist.uniform(u[:, 22], 0.35, 0.8), dist.uniform(u[:, 22], 0.02, 0.15)
+        ).astype(np.float32)
+        habit_mean = np.array([1.2, 1.9, 2.6])[cols["fluid_intake_habit"]]
+        cols["fluid_intake_l_day"] = np.clip(
+            dist.normal(u[:, 23], habit_mean - 0.01 * np.clip(age - 60, 0, None), 0.25), 0.5, 4.0
+        ).astype(np.float32)
+
+        cols["urgency"] = urgency(
+            primary=primary,
+            pad_active=cols["active_pad"],
+            abi=abi,
+            ankle_sbp_mmhg=cols["ankle_sbp_mmhg"],
+            potassium_mmol_l=k - drop,
+            sodium_mmol_l=na - na_drop,
+            magnesium_mmol_l=mg,
+            calcium_mmol_l=ca,
+        )

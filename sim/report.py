@@ -1,0 +1,181 @@
+"""Plots and the Markdown report.
+
+Usage::
+
+    report = Report("Cohort report")
+    report.add_section(cohort_section(patients, cohort))
+    report.write(Path("reports/demo"))        # report.md + figures/*.png
+
+Each capability (cohort, nights, triage, classifiers, ...) contributes a ``Section``: a
+title, Markdown text and figures. Figures are drawn with matplotlib's Agg backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import polars as pl  # noqa: E402
+
+from sim.config import LABELS, Cohort  # noqa: E402
+
+AGE_BANDS = [18, 30, 45, 60, 75, 96]
+CAUSE_COLOURS = dict(
+    zip(
+        LABELS,
+        [
+            "#4c72b0",
+            "#c44e52",
+            "#dd8452",
+            "#55a868",
+            "#64b5cd",
+            "#8172b3",
+            "#937860",
+            "#da8bc3",
+            "#bbbbbb",
+        ],
+        strict=True,
+    )
+)
+
+
+@dataclass
+class Section:
+    """One part of a report: Markdown text plus figures drawn into the report folder."""
+
+    title: str
+    text: str
+    figures: dict[str, Callable[[Path], None]] = field(default_factory=dict)
+    """File name -> function that saves the figure at the given path."""
+
+
+@dataclass
+class Report:
+    title: str
+    sections: list[Section] = field(default_factory=list)
+
+    def add_section(self, section: Section) -> None:
+        self.sections.append(section)
+
+    def write(self, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "figures").mkdir(exist_ok=True)
+        lines = [f"# {self.title}", ""]
+        for section in self.sections:
+            lines += [f"## {section.title}", "", section.text.strip(), ""]
+            for name, draw in section.figures.items():
+                draw(folder / "figures" / name)
+                lines += [f"![{name}](figures/{name})", ""]
+        path = folder / "report.md"
+        path.write_text("\n".join(lines))
+        return path
+
+
+def markdown_table(df: pl.DataFrame, float_format: str = "{:.3f}") -> str:
+    """A polars DataFrame as a GitHub Markdown table."""
+
+    def fmt(v):
+        if isinstance(v, float):
+            return float_format.format(v)
+        return "" if v is None else str(v)
+
+    header = "| " + " | ".join(df.columns) + " |"
+    rule = "| " + " | ".join("---" for _ in df.columns) + " |"
+    rows = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in df.iter_rows()]
+    return "\n".join([header, rule, *rows])
+
+
+def with_age_band(df: pl.DataFrame) -> pl.DataFrame:
+    labels = [f"{lo}-{hi - 1}" for lo, hi in zip(AGE_BANDS[:-1], AGE_BANDS[1:], strict=True)]
+    return df.with_columns(
+        pl.col("age")
+        .cast(pl.Int32)
+        .cut(AGE_BANDS[1:-1], labels=labels, left_closed=True)
+        .alias("age_band")
+    )
+
+
+def cause_mix_table(patients: pl.DataFrame) -> pl.DataFrame:
+    """Share of each primary cause by sex and age band (rows), as percentages."""
+    df = with_age_band(patients)
+    counts = (
+        df.group_by(["sex", "age_band", "primary_cause"])
+        .len()
+        .pivot(on="primary_cause", index=["sex", "age_band"], values="len")
+        .fill_null(0)
+        .sort(["sex", "age_band"])
+    )
+    causes = [c for c in LABELS if c in counts.columns]
+    total = pl.sum_horizontal(causes)
+    return counts.select(
+        pl.col("sex").cast(pl.String),
+        pl.col("age_band").cast(pl.String),
+        total.alias("n"),
+        *[(100 * pl.col(c) / total).round(1).alias(c) for c in causes],
+    )
+
+
+def _plot_cause_mix(patients: pl.DataFrame, path: Path) -> None:
+    table = cause_mix_table(patients)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for ax, sex in zip(axes, ["female", "male"], strict=True):
+        sub = table.filter(pl.col("sex") == sex)
+        bottom = [0.0] * sub.height
+        x = range(sub.height)
+        for cause in LABELS:
+            if cause not in sub.columns:
+                continue
+            vals = sub[cause].to_list()
+            ax.bar(x, vals, bottom=bottom, color=CAUSE_COLOURS[cause], label=cause)
+            bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
+        ax.set_xticks(list(x), sub["age_band"].to_list())
+        ax.set_title(sex)
+        ax.set_xlabel("age band (years)")
+    axes[0].set_ylabel("% of patients")
+    axes[1].legend(bbox_to_anchor=(1.02, 1), loc="upper left", fontsize=8)
+    fig.suptitle("Primary cause by sex and age band")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def cohort_section(patients: pl.DataFrame, cohort: Cohort) -> Section:
+    """Cohort summary: size, cause mix overall and by sex and age band, urgency."""
+    overall = (
+        patients.group_by("primary_cause")
+        .len()
+        .sort("primary_cause")
+        .with_columns((100 * pl.col("len") / patients.height).round(1).alias("percent"))
+        .rename({"len": "n"})
+    )
+    urgency = (
+        patients.group_by("urgency")
+        .len()
+        .sort("urgency")
+        .with_columns((100 * pl.col("len") / patients.height).round(1).alias("percent"))
+        .rename({"len": "n"})
+    )
+    text = "\n\n".join(
+        [
+            f"{patients.height} patients, population `{cohort.population}`, cause mix "
+            f"`{cohort.cause_mix}`, seed {cohort.seed}, ages {cohort.age_min}-{cohort.age_max}; "
+            f"mean age {patients['age'].mean():.1f}, "
+            f"{100 * (patients['sex'] == 'female').mean():.1f}% women.",
+            "Primary cause (ground truth):\n\n" + markdown_table(overall, "{:.1f}"),
+            "Urgency a perfect triage would give:\n\n" + markdown_table(urgency, "{:.1f}"),
+            "Primary cause by sex and age band (% of the row):\n\n"
+            + markdown_table(cause_mix_table(patients), "{:.1f}"),
+        ]
+    )
+    return Section("Cohort", text, {"cause_mix.png": lambda p: _plot_cause_mix(patients, p)})
+
+
+def write_cohort_report(patients: pl.DataFrame, folder: Path, *, cohort: Cohort) -> Path:
+    report = Report("Synthetic cohort: legs that ache when lying down")
+    report.add_section(cohort_section(patients, cohort))
+    return report.write(folder)

@@ -1,0 +1,306 @@
+"""The table contract: every column of every output table, defined once.
+
+Usage::
+
+    from sim.tables.schema import TABLES, truth_columns, to_frame
+    df = to_frame("patients", columns)          # numpy arrays -> typed polars DataFrame
+    hidden = truth_columns("nights")            # what a feature builder must drop
+
+Each column has a name, a polars dtype, a unit, a description and whether it is ground
+truth. The data dictionary (docs/data-dictionary.md) is generated from this module by
+``python -m sim.tables.dictionary``; a test fails when it is out of date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from sim.config import CAUSES, LABELS
+from sim.model.causes import URGENCIES
+from sim.model.population import (
+    ACTIVITY_LEVELS,
+    COMORBIDITIES,
+    DRUG_INDICATION,
+    DRUGS,
+    FLUID_HABITS,
+    NERVE_SITES,
+    SIDES,
+)
+
+SEX = ("male", "female")
+CauseEnum = pl.Enum(list(LABELS))
+DrugEnum = pl.Enum(list(DRUGS))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an output table."""
+
+    name: str
+    dtype: pl.DataType
+    unit: str
+    description: str
+    truth: bool = False
+    categories: tuple[str, ...] | None = None
+    """For coded columns: the labels, indexed by the integer code the model produces."""
+
+
+def _enum(name: str, labels: tuple[str, ...], description: str, *, truth: bool = False) -> Column:
+    return Column(name, pl.Enum(list(labels)), "category", description, truth, labels)
+
+
+_COMORBIDITY_TEXT = {
+    "diabetes": "diabetes mellitus",
+    "hypertension": "hypertension",
+    "hypercholesterolaemia": "hypercholesterolaemia",
+    "depression": "depression",
+    "osteoporosis": "osteoporosis",
+    "ckd": "chronic kidney disease (stage 3 or worse)",
+    "hypothyroidism": "hypothyroidism",
+    "iron_deficiency": "iron deficiency",
+    "disc_disease": "lumbar disc disease",
+}
+
+PATIENTS: tuple[Column, ...] = (
+    Column(
+        "patient_id", pl.Int64, "id", "Patient identifier, stable across cohort sizes and shards."
+    ),
+    Column("age", pl.Int8, "years", "Age at the start of the diary."),
+    _enum("sex", SEX, "Sex."),
+    Column("bmi_kg_m2", pl.Float32, "kg/m2", "Body mass index."),
+    _enum("activity_level", ACTIVITY_LEVELS, "Usual physical activity."),
+    _enum("fluid_intake_habit", FLUID_HABITS, "Self-reported usual fluid intake."),
+    Column("alcohol_units_week", pl.Float32, "UK units/week", "Self-reported alcohol intake."),
+    Column("smoking", pl.Boolean, "flag", "Current smoker."),
+    Column("heavy_alcohol", pl.Boolean, "flag", "Drinks more than 14 units a week."),
+    Column("family_history_rls", pl.Boolean, "flag", "A first-degree relative has restless legs."),
+    *(Column(c, pl.Boolean, "flag", f"History of {_COMORBIDITY_TEXT[c]}.") for c in COMORBIDITIES),
+    *(
+        col
+        for d in DRUGS
+        for col in (
+            Column(
+                f"on_{d}",
+                pl.Boolean,
+                "flag",
+                f"Takes a {d.replace('_', ' ')} (indication: {DRUG_INDICATION[d]}).",
+            ),
+            Column(
+                f"{d}_start_day",
+                pl.Int16,
+                "day",
+                f"Day the {d.replace('_', ' ')} was started, relative to the first diary night (0); "
+                "negative is before the diary; 0 when not taken.",
+            ),
+            Column(
+                f"{d}_dose_mg",
+                pl.Float32,
+                "mg",
+                f"Dose of the {d.replace('_', ' ')}; null when not taken.",
+            ),
+        )
+    ),
+    _enum(
+        "primary_cause",
+        LABELS,
+        "Root cause of the night pain (what an intervention would fix), or none.",
+        truth=True,
+    ),
+    Column(
+        "contributing_causes",
+        pl.List(pl.Enum(list(CAUSES))),
+        "list of causes",
+        "Every active cause, the primary one included (causes co-occur and cause each other).",
+        truth=True,
+    ),
+    *(
+        Column(
+            f"active_{c}",
+            pl.Boolean,
+            "flag",
+            f"The {c} mechanism is active (one-hot of contributing_causes).",
+            truth=True,
+        )
+        for c in CAUSES
+    ),
+    _enum(
+        "urgency",
+        URGENCIES,
+        "What a perfect triage would do (DOMAIN.md urgency rules).",
+        truth=True,
+    ),
+    _enum(
+        "culprit_drug",
+        DRUGS,
+        "The drug that causes the night pain; null unless primary_cause is medication.",
+        truth=True,
+    ),
+    Column("brachial_sbp_mmhg", pl.Float32, "mmHg", "True brachial systolic pressure.", truth=True),
+    Column(
+        "abi_true",
+        pl.Float32,
+        "ratio",
+        "True ankle-brachial index (PAD when 0.90 or less).",
+        truth=True,
+    ),
+    Column(
+        "ankle_sbp_mmhg",
+        pl.Float32,
+        "mmHg",
+        "True ankle systolic pressure (rest pain below 50).",
+        truth=True,
+    ),
+    Column(
+        "arterial_stenosis",
+        pl.Float32,
+        "fraction",
+        "Arterial stenosis, 1 - ABI/1.1 clipped to [0, 1].",
+        truth=True,
+    ),
+    Column(
+        "potassium_base_mmol_l",
+        pl.Float32,
+        "mmol/L",
+        "Serum potassium before any culprit diuretic.",
+        truth=True,
+    ),
+    Column("magnesium_base_mmol_l", pl.Float32, "mmol/L", "Baseline serum magnesium.", truth=True),
+    Column(
+        "calcium_base_mmol_l", pl.Float32, "mmol/L", "Baseline total serum calcium.", truth=True
+    ),
+    Column(
+        "sodium_base_mmol_l",
+        pl.Float32,
+        "mmol/L",
+        "Serum sodium before any culprit diuretic.",
+        truth=True,
+    ),
+    Column(
+        "diuretic_potassium_drop_mmol_l",
+        pl.Float32,
+        "mmol/L",
+        "Steady-state potassium fall caused by a culprit diuretic.",
+        truth=True,
+    ),
+    Column(
+        "diuretic_sodium_drop_mmol_l",
+        pl.Float32,
+        "mmol/L",
+        "Steady-state sodium fall caused by a culprit diuretic.",
+        truth=True,
+    ),
+    Column("ferritin_ug_l", pl.Float32, "ug/L", "True serum ferritin (iron stores).", truth=True),
+    Column(
+        "rls_severity",
+        pl.Float32,
+        "0-1",
+        "Restless-legs circadian drive amplitude; 0 without the mechanism.",
+        truth=True,
+    ),
+    Column(
+        "rls_peak_clock_h",
+        pl.Float32,
+        "clock hour",
+        "Clock hour of the restless-legs peak (0.5 = 00:30); null without it.",
+        truth=True,
+    ),
+    Column(
+        "cramp_weekly_rate",
+        pl.Float32,
+        "nights/week",
+        "Baseline cramp nights a week; 0 without the cramp mechanism.",
+        truth=True,
+    ),
+    Column(
+        "nerve_compression",
+        pl.Boolean,
+        "flag",
+        "A nerve is compressed (sciatica or peroneal).",
+        truth=True,
+    ),
+    Column(
+        "nerve_severity",
+        pl.Float32,
+        "0-1",
+        "Nerve compression or neuropathy severity; 0 without it.",
+        truth=True,
+    ),
+    _enum(
+        "nerve_side", SIDES, "Side of the compressed nerve; null without compression.", truth=True
+    ),
+    _enum("nerve_site", NERVE_SITES, "Site of compression; null without compression.", truth=True),
+    Column(
+        "exertion_days_per_week",
+        pl.Float32,
+        "days/week",
+        "Usual days of heavy exertion.",
+        truth=True,
+    ),
+    Column(
+        "unaccustomed_exertion_prob",
+        pl.Float32,
+        "probability",
+        "Chance an exertion day is unaccustomed (DOMS-prone).",
+        truth=True,
+    ),
+    Column("fluid_intake_l_day", pl.Float32, "L/day", "True usual fluid intake.", truth=True),
+)
+
+TABLES: dict[str, tuple[Column, ...]] = {"patients": PATIENTS}
+
+
+def register_table(name: str, columns: tuple[Column, ...]) -> None:
+    """Add a table to the contract (used by the night and event modules)."""
+    TABLES[name] = columns
+
+
+def columns(table: str) -> tuple[Column, ...]:
+    return TABLES[table]
+
+
+def truth_columns(table: str) -> list[str]:
+    """Names of the ground-truth columns of a table."""
+    return [c.name for c in TABLES[table] if c.truth]
+
+
+def observed_columns(table: str) -> list[str]:
+    """Names of the columns a patient, clinic or classifier may see."""
+    return [c.name for c in TABLES[table] if not c.truth]
+
+
+def polars_schema(table: str) -> dict[str, pl.DataType]:
+    return {c.name: c.dtype for c in TABLES[table]}
+
+
+def _series(col: Column, values: np.ndarray) -> pl.Series:
+    if col.categories is not None:
+        # Negative codes mean "not applicable" and become null.
+        codes = pl.Series(col.name, np.asarray(values, dtype=np.int16))
+        mapping = dict(enumerate(col.categories))
+        return codes.replace_strict(mapping, default=None, return_dtype=col.dtype)
+    return pl.Series(col.name, values).cast(col.dtype)
+
+
+def to_frame(table: str, values: dict[str, np.ndarray]) -> pl.DataFrame:
+    """Typed DataFrame of a table from model arrays (codes for enums, bools per cause)."""
+    series = []
+    for col in TABLES[table]:
+        if col.name == "contributing_causes":
+            series.append(_contributing(values))
+            continue
+        if col.name not in values:
+            raise KeyError(f"table {table!r}: the model produced no column {col.name!r}")
+        series.append(_series(col, values[col.name]))
+    return pl.DataFrame(series)
+
+
+def _contributing(values: dict[str, np.ndarray]) -> pl.Series:
+    active = pl.DataFrame({c: values[f"active_{c}"] for c in CAUSES})
+    expr = pl.concat_list(
+        [pl.when(pl.col(c)).then(pl.lit(c)).otherwise(pl.lit(None, pl.String)) for c in CAUSES]
+    ).list.drop_nulls()
+    out = active.select(expr.alias("contributing_causes")).to_series()
+    return out.cast(pl.List(pl.Enum(list(CAUSES))))

@@ -1,0 +1,41 @@
+"""Cut a cohort into shards of whole RNG blocks and run a function over them.
+
+Usage::
+
+    for start, stop in shard_ranges(n=100_000, shard_size=65536): ...
+    results = map_shards(fn, ranges, workers=2)   # same results whatever ``workers`` is
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+from sim.rng import BLOCK
+
+T = TypeVar("T")
+
+
+def shard_ranges(n: int, shard_size: int) -> list[tuple[int, int]]:
+    """Half-open patient-id ranges; every start is a multiple of the RNG block."""
+    if shard_size % BLOCK:
+        raise ValueError(f"shard_size must be a multiple of {BLOCK}")
+    return [(s, min(s + shard_size, n)) for s in range(0, n, shard_size)]
+
+
+def resolve_workers(workers: int) -> int:
+    return (os.cpu_count() or 1) if workers == 0 else workers
+
+
+def map_shards(
+    fn: Callable[[tuple[int, int]], T], ranges: Iterable[tuple[int, int]], workers: int = 1
+) -> list[T]:
+    """Apply ``fn`` to each shard range, in order, in-process or in a process pool."""
+    ranges = list(ranges)
+    workers = min(resolve_workers(workers), len(ranges))
+    if workers <= 1:
+        return [fn(r) for r in ranges]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, ranges))
