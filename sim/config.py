@@ -38,6 +38,7 @@ LABELS: tuple[str, ...] = (*CAUSES, "none")
 
 POPULATIONS = ("general", "presenting")
 ENGINES = ("vectorised", "events")
+MEASUREMENT_ORDERS = ("clinic", "all")
 MIX_PRESETS = ("population", "balanced")
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
@@ -280,7 +281,7 @@ class MedicationParams:
     SSRI and mirtazapine: depression; bisphosphonate: osteoporosis). Assumption."""
     causal_prob: dict = field(
         default_factory=lambda: {
-            "statin": 0.02,
+            "statin": 0.03,
             "thiazide": 0.07,
             "loop_diuretic": 0.08,
             "potassium_sparing": 0.06,
@@ -290,11 +291,13 @@ class MedicationParams:
         }
     )
     """Probability that a user's nocturnal leg pain is caused by the drug. SSRI 9% and
-    mirtazapine 28% (Rottach 2008); statin 2%, so that about 1 statin user's ache in 15 is
-    the statin's (CTT 2022); thiazide from 12.6% hypokalaemia (Rodenburg 2014) of whom about
-    half cramp (assumption); loop and potassium-sparing diuretics from sequence ratios
-    (Garrison 2012; assumption); bisphosphonate from the 19.9% vs 4.7% musculoskeletal
-    excess after zoledronic acid, diluted by oral users (assumption)."""
+    mirtazapine 28% (Rottach 2008); statin 3%, so that about 1 in 15 statin users with
+    night pain has it from the statin (CTT 2022; about 45% of statin users have a cause,
+    checked in tests/model/test_calibration.py); thiazide from 12.6% hypokalaemia
+    (Rodenburg 2014) of whom about half cramp (assumption); loop and potassium-sparing
+    diuretics from sequence ratios (Garrison 2012; assumption); bisphosphonate from the
+    19.9% vs 4.7% musculoskeletal excess after zoledronic acid, diluted by oral users
+    (assumption)."""
     recent_start_share: float = 0.12
     """Share of non-causal users who started the drug recently (within 60 days before the
     diary to the end of it), so a recent start is a clue, not a giveaway. Assumption."""
@@ -382,6 +385,388 @@ class LatentParams:
 
 
 @dataclass
+class DayParams:
+    """Daily physiology: exertion, weather, drinking, fluid balance, electrolytes, drugs."""
+
+    hot_spell_start_prob: float = 0.03
+    """Daily chance a hot spell starts. Assumption."""
+    hot_spell_continue_prob: float = 0.7
+    """Daily chance a hot spell goes on. Assumption (spells of about 3 days)."""
+    alcohol_days_per_week_heavy: float = 4.0
+    """Drinking days a week of heavy drinkers (the rest: ``alcohol_days_per_week_light``)."""
+    alcohol_days_per_week_light: float = 1.2
+    """Drinking days a week of other adults. Assumption."""
+    fluid_need_l: float = 1.9
+    """Daily fluid need at rest in temperate weather (L). Assumption."""
+    fluid_need_hot_l: float = 0.9
+    """Extra need on a hot day (L). Assumption."""
+    fluid_need_exertion_l: float = 0.7
+    """Extra need on a heavy exertion day (sweat, L). Assumption."""
+    fluid_need_alcohol_l: float = 0.4
+    """Extra loss on a drinking day (diuresis, L). Assumption."""
+    fluid_need_diuretic_l: float = 0.3
+    """Extra loss on a diuretic (L/day at full effect). Assumption."""
+    intake_day_log_sd: float = 0.18
+    """Day-to-day SD of log fluid intake. Assumption."""
+    deficit_carryover: float = 0.45
+    """Share of yesterday's hydration deficit still there today (thirst and kidneys repair
+    the rest). Assumption; older people with blunted thirst carry more (see below)."""
+    deficit_carryover_elderly_extra: float = 0.2
+    """Extra carry-over at age 80 and above, linear from 60. Assumption (low thirst)."""
+    osmolality_base_mosm_kg: float = 287.0
+    """Serum osmolality when euhydrated (normal 275-295)."""
+    osmolality_per_l_deficit: float = 9.0
+    """Rise in osmolality per litre of deficit (mOsm/kg); above 300 marks dehydration
+    (ESPEN). Assumption."""
+    sodium_per_l_deficit: float = 2.5
+    """Rise in sodium per litre of deficit (mmol/L). Assumption."""
+    electrolyte_day_sd: dict = field(
+        default_factory=lambda: {
+            "potassium": 0.10,
+            "magnesium": 0.025,
+            "calcium": 0.03,
+            "sodium": 0.8,
+        }
+    )
+    """Day-to-day SD of each serum electrolyte around its baseline (mmol/L). Assumption."""
+    diuretic_onset_days: float = 4.0
+    """Time constant (days) of the potassium fall after a diuretic start (DOMAIN.md: over
+    days)."""
+    noncausal_diuretic_potassium_drop: float = 0.15
+    """Potassium fall on a diuretic that does not cause symptoms (mmol/L). Assumption."""
+    statin_onset_days: list = field(default_factory=lambda: [28.0, 42.0])
+    """Statin myalgia begins this many days after the start (DOMAIN.md: within 4-6 weeks)."""
+    ssri_onset_days: list = field(default_factory=lambda: [1.0, 4.0])
+    """SSRI or mirtazapine restless legs begin this many days after the start (first days)."""
+    drug_ramp_days: float = 2.5
+    """Days for a drug effect to build to full strength once it begins. Assumption."""
+    bisphosphonate_reaction_days: list = field(default_factory=lambda: [1.0, 4.0])
+    """Acute-phase reaction window after a bisphosphonate dose (days after dosing)."""
+    oral_bisphosphonate_strength: float = 0.5
+    """Weekly oral dose reaction relative to an infusion. Assumption."""
+    doms_kernel: list = field(default_factory=lambda: [0.3, 0.95, 1.0, 0.55, 0.2, 0.05, 0.0])
+    """Delayed-onset muscle soreness on nights 0..6 after an unaccustomed exertion day
+    (night 0 is about 8 h after, night 1 about 32 h): peaks 24-72 h, gone by 5-7 days
+    (DOMAIN.md)."""
+    accustomed_fatigue: float = 0.15
+    """Same-night fatigue load of an accustomed exertion day. Assumption."""
+    stenosis_progression_per_night: float = 0.00005
+    """ABI fall per night with PAD (slow progression). Assumption."""
+
+
+@dataclass
+class MechanismParams:
+    """One within-night symptom mechanism: episode process and episode attributes."""
+
+    shape: str = "uniform"
+    """Intensity over minutes since lying down: ``uniform``, ``ramp`` (rises over
+    ``shape_min`` then flat: PAD perfusion falls lying flat), ``decay`` (e-folding
+    ``shape_min``: aches noticed on lying down) or ``circadian`` (Gaussian in clock time
+    around the patient's peak, SD ``shape_min`` minutes: restless legs)."""
+    shape_min: float = 60.0
+    """Time scale of the shape (minutes)."""
+    pain_mean: float = 4.0
+    """Mean episode intensity (0-10)."""
+    pain_sd: float = 1.5
+    """SD of episode intensity."""
+    duration_shape: float = 2.0
+    """Gamma shape of episode duration."""
+    duration_scale_min: float = 10.0
+    """Gamma scale of episode duration (minutes)."""
+    quality: dict = field(default_factory=lambda: {"aching": 1.0})
+    """Probability of each pain quality."""
+    location: dict = field(default_factory=lambda: {"calf": 1.0})
+    """Probability of each location."""
+    side: dict = field(default_factory=lambda: {"both": 0.75, "left": 0.125, "right": 0.125})
+    """Probability of each side (mechanisms with a patient side override this)."""
+    urge_to_move: float = 0.05
+    """Chance an episode brings an urge to move."""
+    relief_by_movement: float = 0.2
+    """Chance an episode is relieved by walking, stretching or moving."""
+    relief_by_dangling: float = 0.05
+    """Chance an episode is relieved by hanging the leg over the bed edge."""
+    worse_with_elevation: float = 0.03
+    """Chance the patient notes it is worse with the legs raised."""
+    cramp: float = 0.0
+    """Chance an episode is a true cramp (counted in ``cramp_count``)."""
+    palpable_hardening: float = 0.02
+    """Chance of a palpable hard muscle."""
+    numbness_tingling: float = 0.03
+    """Chance of numbness or tingling."""
+
+
+def _mech(**kw) -> Any:
+    return field(default_factory=lambda: MechanismParams(**kw))
+
+
+@dataclass
+class NightParams:
+    """Within-night model: bedtime, rates of each mechanism, waking, sleep efficiency."""
+
+    bedtime_mean_h: float = 23.0
+    """Mean clock hour of lying down (23.0 = 11 pm). Assumption."""
+    bedtime_between_sd_h: float = 0.7
+    """Between-person SD of usual bedtime (hours). Assumption."""
+    bedtime_within_sd_h: float = 0.45
+    """Night-to-night SD of bedtime (hours). Assumption."""
+    time_in_bed_mean_h: float = 7.6
+    """Mean hours in bed (DESIGN.md: up 6-9 hours later)."""
+    time_in_bed_sd_h: float = 0.6
+    """SD of hours in bed."""
+    wake_threshold: float = 5.0
+    """Episode intensity (0-10) above which an episode wakes the patient. Assumption."""
+    background_rate: float = 0.12
+    """Harmless-ache episodes per night in everyone (controls are not always zero).
+    Assumption."""
+    rls_rate_max: float = 5.0
+    """Restless-legs episodes per night at full drive. Assumption (severe RLS nightly)."""
+    rls_low_ferritin_factor: float = 1.5
+    """Drive multiplier with ferritin at or below 75 ug/L (AASM 2024 iron threshold)."""
+    rls_ssri_drive: float = 0.6
+    """Restless-legs drive added by a culprit SSRI or mirtazapine at full effect."""
+    pad_rate_base: float = 0.35
+    """PAD episodes per night with mild ischaemia. Assumption."""
+    pad_rate_ischaemia: float = 4.5
+    """Extra PAD episodes per night at full ischaemia (ankle pressure far below 50 mmHg)."""
+    legs_elevated_prob: float = 0.12
+    """Chance a patient sleeps with legs raised on a night (PAD worse). Assumption."""
+    legs_elevated_pad_factor: float = 1.6
+    """PAD rate multiplier with the legs raised (elevation harms perfusion, DOMAIN.md)."""
+    cramp_potassium_gain: float = 2.0
+    """Cramp rate multiplier gain per mmol/L of potassium below 3.5. Assumption."""
+    cramp_magnesium_gain: float = 6.0
+    """Cramp rate multiplier gain per mmol/L of magnesium below 0.70. Assumption."""
+    cramp_dehydration_gain: float = 0.5
+    """Cramp rate multiplier gain per litre of hydration deficit. Assumption."""
+    cramp_fatigue_gain: float = 0.6
+    """Cramp rate multiplier gain per unit of fatigue load. Assumption."""
+    cramp_ischaemia_gain: float = 1.0
+    """Cramp rate multiplier gain at full ischaemia (PAD cramps, odds ratio 2.9)."""
+    fatigue_rate: float = 3.0
+    """Fatigue-ache episodes per night per unit of fatigue load. Assumption."""
+    dehydration_rate: float = 1.6
+    """Dehydration-ache episodes per night per litre of deficit. Assumption."""
+    nerve_rate_base: float = 0.4
+    """Nerve episodes per night at minimal severity. Assumption."""
+    nerve_rate_severity: float = 3.0
+    """Extra nerve episodes per night at full severity. Assumption."""
+    nerve_bad_position_prob: float = 0.5
+    """Chance of a night spent in a provoking position. Assumption."""
+    nerve_bad_position_factor: float = 1.8
+    """Nerve rate multiplier in a provoking position (worse in some lying positions)."""
+    medication_rate: float = 2.5
+    """Statin-myalgia or bisphosphonate-reaction episodes per night at full effect."""
+    electrolyte_rate: float = 2.5
+    """Electrolyte episodes per night at full excitability. Assumption."""
+    sleep_efficiency_mean: float = 0.9
+    """Sleep efficiency of an undisturbed night. Assumption."""
+    sleep_efficiency_sd: float = 0.035
+    """Night-to-night SD of sleep efficiency. Assumption."""
+    sleep_cost_per_awakening: float = 0.035
+    """Efficiency lost per awakening. Assumption."""
+    sleep_cost_symptom_share: float = 0.25
+    """Efficiency lost per unit of the night spent with symptoms. Assumption."""
+    background: MechanismParams = _mech(
+        shape="uniform",
+        pain_mean=2.5,
+        pain_sd=1.2,
+        duration_shape=1.5,
+        duration_scale_min=10.0,
+        quality={"aching": 0.7, "throbbing": 0.15, "tingling": 0.15},
+        location={"calf": 0.4, "thigh": 0.3, "whole_leg": 0.3},
+        side={"both": 0.5, "left": 0.25, "right": 0.25},
+        relief_by_movement=0.25,
+    )
+    """Harmless aches (everyone)."""
+    rls: MechanismParams = _mech(
+        shape="circadian",
+        shape_min=95.0,
+        pain_mean=4.3,
+        pain_sd=1.8,
+        duration_shape=2.0,
+        duration_scale_min=12.0,
+        quality={
+            "crawling": 0.5,
+            "aching": 0.3,
+            "tingling": 0.1,
+            "burning": 0.05,
+            "throbbing": 0.05,
+        },
+        location={"calf": 0.5, "whole_leg": 0.3, "thigh": 0.2},
+        side={"both": 0.8, "left": 0.1, "right": 0.1},
+        urge_to_move=0.95,
+        relief_by_movement=0.85,
+        relief_by_dangling=0.1,
+        worse_with_elevation=0.05,
+        numbness_tingling=0.1,
+    )
+    """Restless legs: urge to move, crawling, relieved while moving, peak near midnight to 1
+    am; about a third call it painful (DOMAIN.md)."""
+    pad: MechanismParams = _mech(
+        shape="ramp",
+        shape_min=60.0,
+        pain_mean=5.5,
+        pain_sd=1.6,
+        duration_shape=2.0,
+        duration_scale_min=15.0,
+        quality={"aching": 0.45, "burning": 0.3, "throbbing": 0.15, "cramping": 0.1},
+        location={"toes_forefoot": 0.55, "calf": 0.4, "whole_leg": 0.05},
+        urge_to_move=0.1,
+        relief_by_movement=0.4,
+        relief_by_dangling=0.8,
+        worse_with_elevation=0.7,
+        cramp=0.1,
+        palpable_hardening=0.05,
+        numbness_tingling=0.15,
+    )
+    """PAD rest pain: toes and forefoot or calf, worse raised, eased hanging down (DOMAIN.md)."""
+    cramps: MechanismParams = _mech(
+        shape="uniform",
+        pain_mean=7.2,
+        pain_sd=1.4,
+        duration_shape=4.0,
+        duration_scale_min=2.25,
+        quality={"cramping": 1.0},
+        location={"calf": 0.8, "toes_forefoot": 0.15, "thigh": 0.05},
+        side={"left": 0.47, "right": 0.47, "both": 0.06},
+        urge_to_move=0.05,
+        relief_by_movement=0.7,
+        relief_by_dangling=0.1,
+        cramp=1.0,
+        palpable_hardening=0.9,
+        numbness_tingling=0.02,
+    )
+    """Nocturnal cramps: sudden, intense, palpable, 80% calf, mean about 9 min (gamma 4 x
+    2.25 min), relieved by stretching (DOMAIN.md)."""
+    fatigue: MechanismParams = _mech(
+        shape="decay",
+        shape_min=90.0,
+        pain_mean=4.0,
+        pain_sd=1.4,
+        duration_shape=2.0,
+        duration_scale_min=20.0,
+        quality={"aching": 0.8, "throbbing": 0.2},
+        location={"thigh": 0.45, "calf": 0.45, "whole_leg": 0.1},
+        side={"both": 0.85, "left": 0.075, "right": 0.075},
+        relief_by_movement=0.2,
+    )
+    """Exertion fatigue and DOMS: deep ache after heavy or unaccustomed exertion."""
+    dehydration: MechanismParams = _mech(
+        shape="uniform",
+        pain_mean=4.0,
+        pain_sd=1.5,
+        duration_shape=2.0,
+        duration_scale_min=15.0,
+        quality={"aching": 0.6, "cramping": 0.25, "throbbing": 0.15},
+        location={"calf": 0.5, "whole_leg": 0.3, "thigh": 0.2},
+        side={"both": 0.8, "left": 0.1, "right": 0.1},
+        relief_by_movement=0.3,
+        cramp=0.2,
+        palpable_hardening=0.15,
+    )
+    """Dehydration aches and stiffness."""
+    nerve: MechanismParams = _mech(
+        shape="uniform",
+        pain_mean=5.3,
+        pain_sd=1.6,
+        duration_shape=1.5,
+        duration_scale_min=10.0,
+        quality={"shooting": 0.4, "burning": 0.3, "tingling": 0.3},
+        location={"buttock_to_leg": 0.7, "thigh": 0.1, "calf": 0.2},
+        relief_by_movement=0.35,
+        relief_by_dangling=0.1,
+        numbness_tingling=0.8,
+    )
+    """Nerve compression: radiating, shooting or burning, one side, numbness (DOMAIN.md).
+    Side and site come from the patient (peroneal: calf and foot; neuropathy: both feet)."""
+    medication: MechanismParams = _mech(
+        shape="uniform",
+        pain_mean=4.5,
+        pain_sd=1.5,
+        duration_shape=2.0,
+        duration_scale_min=25.0,
+        quality={"aching": 0.85, "throbbing": 0.15},
+        location={"thigh": 0.5, "whole_leg": 0.4, "calf": 0.1},
+        side={"both": 0.9, "left": 0.05, "right": 0.05},
+        relief_by_movement=0.15,
+    )
+    """Statin myalgia (symmetric, proximal) and bisphosphonate acute-phase aches."""
+    electrolyte: MechanismParams = _mech(
+        shape="uniform",
+        pain_mean=5.0,
+        pain_sd=1.6,
+        duration_shape=2.0,
+        duration_scale_min=5.0,
+        quality={"cramping": 0.5, "aching": 0.3, "tingling": 0.2},
+        location={"calf": 0.6, "whole_leg": 0.3, "toes_forefoot": 0.1},
+        side={"both": 0.6, "left": 0.2, "right": 0.2},
+        relief_by_movement=0.4,
+        cramp=0.4,
+        palpable_hardening=0.35,
+        numbness_tingling=0.25,
+    )
+    """Electrolyte spasms, cramps and weakness (low K, Mg, Ca or Na)."""
+
+
+@dataclass
+class MeasurementParams:
+    """Clinic tests: noise and who gets tested."""
+
+    abi_sd: float = 0.06
+    """ABI measurement error SD against imaging (DOMAIN.md: imperfect; assumption)."""
+    lab_cv: dict = field(
+        default_factory=lambda: {
+            "potassium": 0.03,
+            "magnesium": 0.04,
+            "calcium": 0.02,
+            "sodium": 0.008,
+            "ferritin": 0.08,
+            "ck": 0.10,
+            "osmolality": 0.01,
+        }
+    )
+    """Analytical coefficient of variation of each lab test. Assumption."""
+    ck_median_u_l: float = 110.0
+    """Median creatine kinase (U/L); statin myalgia usually normal CK (DOMAIN.md)."""
+    slr_sensitivity: float = 0.92
+    """Straight-leg raise sensitivity for disc herniation (van der Windt 2010)."""
+    slr_specificity: float = 0.28
+    """Straight-leg raise specificity (van der Windt 2010)."""
+    ncs_sensitivity: float = 0.8
+    """Nerve conduction study sensitivity for compression or neuropathy. Assumption."""
+    ncs_specificity: float = 0.9
+    """Nerve conduction study specificity. Assumption."""
+    order_base: dict = field(
+        default_factory=lambda: {
+            "abi": 0.15,
+            "electrolytes": 0.45,
+            "ferritin": 0.2,
+            "ck": 0.15,
+            "osmolality": 0.15,
+            "slr": 0.3,
+            "nerve_conduction": 0.05,
+        }
+    )
+    """Chance a test is ordered with nothing in the diary pointing to it (order=clinic)."""
+    order_indicated: dict = field(
+        default_factory=lambda: {
+            "abi": 0.85,
+            "electrolytes": 0.85,
+            "ferritin": 0.8,
+            "ck": 0.7,
+            "osmolality": 0.6,
+            "slr": 0.9,
+            "nerve_conduction": 0.35,
+        }
+    )
+    """Chance a test is ordered when the diary or history points to it (order=clinic):
+    ABI for dangling relief, elevation or age over 65 with smoking or diabetes;
+    electrolytes for cramps or diuretics; ferritin for an urge to move; CK for a statin;
+    osmolality for hot or low-intake days; SLR and nerve conduction for numbness or
+    shooting pain. Assumption."""
+
+
+@dataclass
 class ModelConfig:
     """Every model parameter, one dataclass per concept."""
 
@@ -390,6 +775,9 @@ class ModelConfig:
     comorbidity: ComorbidityParams = field(default_factory=ComorbidityParams)
     medication: MedicationParams = field(default_factory=MedicationParams)
     latent: LatentParams = field(default_factory=LatentParams)
+    day: DayParams = field(default_factory=DayParams)
+    night: NightParams = field(default_factory=NightParams)
+    measurements: MeasurementParams = field(default_factory=MeasurementParams)
 
 
 # --------------------------------------------------------------------------------------
@@ -401,8 +789,20 @@ class EngineConfig:
 
     name: str = "vectorised"
     """``vectorised`` (numpy, whole shards at once) or ``events`` (simpy, per patient)."""
+
     workers: Any = 1
     """Processes for shards (1 = in-process; 0 = all cores)."""
+
+
+@dataclass
+class MeasurementsConfig:
+    """The clinic visit (the ``measurements`` table)."""
+
+    order: str = "clinic"
+    """``clinic`` (tests ordered as a clinician would, from the diary and history) or
+    ``all`` (every test for everyone)."""
+    visit_night: Any = -1
+    """Night whose physiology the visit's blood tests reflect (-1 = the last night)."""
 
 
 @dataclass
@@ -412,6 +812,7 @@ class RunConfig:
     cohort: CohortConfig = field(default_factory=CohortConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
+    measurements: MeasurementsConfig = field(default_factory=MeasurementsConfig)
     out: str = "outputs/${now:%Y-%m-%d_%H-%M-%S}"
     """Output folder; created atomically (written under a temporary name, then renamed)."""
 
@@ -564,6 +965,17 @@ def validate(cfg: DictConfig) -> Cohort:
         _positive_int(cfg.engine.workers, "engine.workers", minimum=0)
     if "model" in cfg:
         _check_model(cfg.model)
+    if "measurements" in cfg:
+        if cfg.measurements.order not in MEASUREMENT_ORDERS:
+            raise ConfigError(
+                f"measurements.order={cfg.measurements.order!r} is invalid: "
+                f"expected one of {', '.join(MEASUREMENT_ORDERS)}"
+            )
+        visit = _positive_int(cfg.measurements.visit_night, "measurements.visit_night", minimum=-1)
+        if visit >= nights:
+            raise ConfigError(
+                f"measurements.visit_night={visit} is invalid: expected -1 or 0..{nights - 1}"
+            )
     return Cohort(
         n=n,
         nights=nights,

@@ -4,10 +4,11 @@ Usage::
 
     from sim.config import compose_config
     from sim.pipeline import generate
-    summary = generate(compose_config(["cohort.n=2000"]), out="runs/a")
+    result = generate(compose_config(["cohort.n=2000"]), out="runs/a")
 
-Shards are simulated independently (in-process or in a process pool) and written as their
-own Parquet parts; ``patients`` is small enough to be gathered into one file. Everything is
+Shards (whole RNG blocks of patient ids) are simulated independently, in-process or in a
+process pool, and each writes its own Parquet part of ``nights`` (and ``events``).
+``patients`` and ``measurements`` are small and gathered into one file each. Everything is
 written under a temporary folder and renamed into place only when all of it succeeded.
 """
 
@@ -22,6 +23,8 @@ import polars as pl
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import Cohort, validate
+from sim.engines import run_engine
+from sim.model.measurements import measure
 from sim.model.population import PopulationModel
 from sim.rng import ShardStreams
 from sim.tables.io import atomic_output_dir, check_writable, write_parquet
@@ -30,34 +33,98 @@ from sim.tables.shards import map_shards, shard_ranges
 
 
 @dataclass
+class ShardOptions:
+    """Everything a shard worker needs (picklable)."""
+
+    model: dict
+    cohort: Cohort
+    engine: str
+    order: str
+    visit_night: int
+    with_nights: bool = True
+
+
+@dataclass
+class ShardResult:
+    patients: pl.DataFrame
+    measurements: pl.DataFrame | None
+    nights: pl.DataFrame | None
+    events: pl.DataFrame | None = None
+
+
+@dataclass
 class GenerateResult:
     """What ``generate`` produced."""
 
     out: Path
     n_patients: int
+    n_nights: int
     seconds: float
     patients: pl.DataFrame
+    measurements: pl.DataFrame
 
 
-def simulate_patients(model_cfg, cohort: Cohort, start: int, stop: int) -> pl.DataFrame:
-    """The ``patients`` rows of one shard."""
-    model = PopulationModel(model_cfg, cohort)
-    return to_frame("patients", model.sample(ShardStreams(cohort.seed, start, stop)))
-
-
-def _shard_job(bounds: tuple[int, int], *, model_cfg: dict, cohort: Cohort) -> pl.DataFrame:
-    return simulate_patients(OmegaConf.create(model_cfg), cohort, *bounds)
-
-
-def simulate_cohort(cfg: DictConfig, cohort: Cohort | None = None) -> pl.DataFrame:
-    """All patients of a validated config, shard by shard (same result for any layout)."""
-    cohort = cohort or validate(cfg)
-    job = functools.partial(
-        _shard_job, model_cfg=OmegaConf.to_container(cfg.model, resolve=True), cohort=cohort
+def shard_options(cfg: DictConfig, cohort: Cohort) -> ShardOptions:
+    visit = int(cfg.measurements.visit_night)
+    return ShardOptions(
+        model=OmegaConf.to_container(cfg.model, resolve=True),
+        cohort=cohort,
+        engine=str(cfg.engine.name),
+        order=str(cfg.measurements.order),
+        visit_night=cohort.nights - 1 if visit < 0 else visit,
     )
-    ranges = shard_ranges(cohort.n, cohort.shard_size)
-    frames = map_shards(job, ranges, workers=int(cfg.engine.workers))
-    return pl.concat(frames)
+
+
+def simulate_shard(
+    bounds: tuple[int, int], options: ShardOptions, part_dir: Path | None = None
+) -> ShardResult:
+    """Simulate one shard; write its nights (and events) part into ``part_dir`` if given."""
+    model_cfg = OmegaConf.create(options.model)
+    cohort = options.cohort
+    start, stop = bounds
+    streams = ShardStreams(cohort.seed, start, stop)
+    cols = PopulationModel(model_cfg, cohort).sample(streams)
+    patients = to_frame("patients", cols)
+    if not options.with_nights:
+        return ShardResult(patients, None, None)
+    result = run_engine(options.engine, cols, model_cfg, streams, nights=cohort.nights)
+    measurements = measure(
+        patients,
+        result.nights,
+        streams,
+        params=model_cfg.measurements,
+        order=options.order,
+        visit_night=options.visit_night,
+    )
+    if part_dir is None:
+        return ShardResult(patients, measurements, result.nights, result.events)
+    part = f"part-{start // 8192:06d}.parquet"
+    (part_dir / "nights").mkdir(exist_ok=True)
+    write_parquet(result.nights, part_dir / "nights" / part)
+    if result.events is not None:
+        (part_dir / "events").mkdir(exist_ok=True)
+        write_parquet(result.events, part_dir / "events" / part)
+    return ShardResult(patients, measurements, None)
+
+
+def simulate_cohort(cfg: DictConfig, *, with_nights: bool = True) -> ShardResult:
+    """Simulate a whole cohort in memory (for tests, notebooks and small experiments)."""
+    cohort = validate(cfg)
+    options = shard_options(cfg, cohort)
+    options.with_nights = with_nights
+    job = functools.partial(simulate_shard, options=options)
+    results = map_shards(
+        job, shard_ranges(cohort.n, cohort.shard_size), workers=int(cfg.engine.workers)
+    )
+    return _gather(results)
+
+
+def _gather(results: list[ShardResult]) -> ShardResult:
+    def cat(name):
+        frames = [getattr(r, name) for r in results if getattr(r, name) is not None]
+        return pl.concat(frames) if frames else None
+
+    return ShardResult(cat("patients"), cat("measurements"), cat("nights"), cat("events"))
 
 
 def generate(cfg: DictConfig, out: str | Path) -> GenerateResult:
@@ -65,11 +132,24 @@ def generate(cfg: DictConfig, out: str | Path) -> GenerateResult:
     from sim.report import write_cohort_report
 
     cohort = validate(cfg)
+    options = shard_options(cfg, cohort)
     out = check_writable(Path(out))
     t0 = time.perf_counter()
-    patients = simulate_cohort(cfg, cohort)
     with atomic_output_dir(out) as tmp:
-        write_parquet(patients, tmp / "patients.parquet")
+        job = functools.partial(simulate_shard, options=options, part_dir=tmp)
+        results = map_shards(
+            job, shard_ranges(cohort.n, cohort.shard_size), workers=int(cfg.engine.workers)
+        )
+        gathered = _gather(results)
+        write_parquet(gathered.patients, tmp / "patients.parquet")
+        write_parquet(gathered.measurements, tmp / "measurements.parquet")
         (tmp / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
-        write_cohort_report(patients, tmp / "report", cohort=cohort)
-    return GenerateResult(out, patients.height, time.perf_counter() - t0, patients)
+        write_cohort_report(tmp, cohort=cohort)
+    return GenerateResult(
+        out,
+        gathered.patients.height,
+        gathered.patients.height * cohort.nights,
+        time.perf_counter() - t0,
+        gathered.patients,
+        gathered.measurements,
+    )

@@ -175,7 +175,14 @@ def cohort_section(patients: pl.DataFrame, cohort: Cohort) -> Section:
     return Section("Cohort", text, {"cause_mix.png": lambda p: _plot_cause_mix(patients, p)})
 
 
-def write_cohort_report(patients: pl.DataFrame, folder: Path, *, cohort: Cohort) -> Path:
+def write_cohort_report(out: Path, *, cohort: Cohort) -> Path:
+    """Write ``out/report`` from the tables already written under ``out``."""
+    from sim.report_nights import nights_section
+
+    patients = pl.read_parquet(out / "patients.parquet")
     report = Report("Synthetic cohort: legs that ache when lying down")
     report.add_section(cohort_section(patients, cohort))
-    return report.write(folder)
+    if (out / "nights").exists():
+        nights = pl.scan_parquet(out / "nights" / "*.parquet")
+        report.add_section(nights_section(patients, nights))
+    return report.write(out / "report")

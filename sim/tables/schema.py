@@ -66,7 +66,7 @@ _COMORBIDITY_TEXT = {
 
 PATIENTS: tuple[Column, ...] = (
     Column(
-        "patient_id", pl.Int64, "id", "Patient identifier, stable across cohort sizes and shards."
+        "patient_id", pl.Int32, "id", "Patient identifier, stable across cohort sizes and shards."
     ),
     Column("age", pl.Int8, "years", "Age at the start of the diary."),
     _enum("sex", SEX, "Sex."),
@@ -249,7 +249,176 @@ PATIENTS: tuple[Column, ...] = (
     Column("fluid_intake_l_day", pl.Float32, "L/day", "True usual fluid intake.", truth=True),
 )
 
-TABLES: dict[str, tuple[Column, ...]] = {"patients": PATIENTS}
+_NIGHT_QUALITIES = (
+    "aching",
+    "cramping",
+    "crawling",
+    "burning",
+    "tingling",
+    "throbbing",
+    "shooting",
+)
+_NIGHT_LOCATIONS = ("toes_forefoot", "calf", "thigh", "buttock_to_leg", "whole_leg")
+_NIGHT_SIDES = ("left", "right", "both")
+_MECHANISMS = (
+    "background",
+    "rls",
+    "pad",
+    "cramps",
+    "fatigue",
+    "dehydration",
+    "nerve",
+    "medication",
+    "electrolyte",
+)
+
+NIGHTS: tuple[Column, ...] = (
+    Column("patient_id", pl.Int32, "id", "Patient identifier."),
+    Column("night", pl.Int16, "night", "Night of the diary, from 0."),
+    Column(
+        "heavy_exertion",
+        pl.Boolean,
+        "flag",
+        "Diary: heavy physical exertion during the day before this night.",
+    ),
+    Column("alcohol", pl.Boolean, "flag", "Diary: drank alcohol that day."),
+    Column("hot_day", pl.Boolean, "flag", "Diary: a hot day (hot spell)."),
+    Column(
+        "bedtime_h",
+        pl.Float32,
+        "clock hour",
+        "Clock hour of lying down, 0-24 (23.5 = 11:30 pm, 0.25 = 00:15).",
+    ),
+    Column("time_in_bed_min", pl.Int16, "min", "Minutes from lying down to getting up."),
+    Column("pain_score", pl.Int8, "0-10", "Worst leg pain of the night (0 = no symptoms)."),
+    Column(
+        "onset_min",
+        pl.Float32,
+        "min",
+        "Minutes after lying down when symptoms began; null without symptoms.",
+    ),
+    Column(
+        "duration_min", pl.Float32, "min", "Total minutes with symptoms (at most the time in bed)."
+    ),
+    _enum("quality", _NIGHT_QUALITIES, "Quality of the worst episode; null without symptoms."),
+    _enum("location", _NIGHT_LOCATIONS, "Location of the worst episode; null without symptoms."),
+    _enum("side", _NIGHT_SIDES, "Side of the worst episode; null without symptoms."),
+    Column("urge_to_move", pl.Boolean, "flag", "An urge to move the legs came with the symptoms."),
+    Column(
+        "relief_by_movement",
+        pl.Boolean,
+        "flag",
+        "Walking, stretching or moving relieved an episode.",
+    ),
+    Column(
+        "relief_by_dangling",
+        pl.Boolean,
+        "flag",
+        "Hanging the leg over the bed edge relieved an episode.",
+    ),
+    Column("worse_with_elevation", pl.Boolean, "flag", "Symptoms were worse with the legs raised."),
+    Column("cramp_count", pl.Int8, "count", "Cramp episodes (sudden painful muscle contraction)."),
+    Column("palpable_hardening", pl.Boolean, "flag", "A hard, knotted muscle could be felt."),
+    Column("numbness_tingling", pl.Boolean, "flag", "Numbness or tingling."),
+    Column("awakenings", pl.Int8, "count", "Times woken by leg symptoms."),
+    Column("sleep_efficiency", pl.Float32, "fraction", "Share of the time in bed asleep."),
+    Column(
+        "n_episodes", pl.Int8, "count", "Symptom episodes tonight (all mechanisms).", truth=True
+    ),
+    _enum(
+        "dominant_mechanism",
+        _MECHANISMS,
+        "Mechanism of the worst episode; null without symptoms.",
+        truth=True,
+    ),
+    Column("potassium_mmol_l", pl.Float32, "mmol/L", "Tonight's true serum potassium.", truth=True),
+    Column("magnesium_mmol_l", pl.Float32, "mmol/L", "Tonight's true serum magnesium.", truth=True),
+    Column("calcium_mmol_l", pl.Float32, "mmol/L", "Tonight's true total calcium.", truth=True),
+    Column("sodium_mmol_l", pl.Float32, "mmol/L", "Tonight's true serum sodium.", truth=True),
+    Column(
+        "hydration_deficit_l",
+        pl.Float32,
+        "L",
+        "Litres short of euhydration at bedtime.",
+        truth=True,
+    ),
+    Column(
+        "osmolality_mosm_kg", pl.Float32, "mOsm/kg", "Tonight's true serum osmolality.", truth=True
+    ),
+    Column(
+        "fatigue_load",
+        pl.Float32,
+        "a.u.",
+        "Muscle fatigue and delayed-onset soreness load.",
+        truth=True,
+    ),
+    Column(
+        "rls_drive",
+        pl.Float32,
+        "a.u.",
+        "Restless-legs drive (0 without the mechanism).",
+        truth=True,
+    ),
+    Column(
+        "drug_effect",
+        pl.Float32,
+        "0-1",
+        "Strength of a culprit drug's own effect tonight (statin, SSRI, bisphosphonate).",
+        truth=True,
+    ),
+    Column(
+        "ischaemia",
+        pl.Float32,
+        "0-1",
+        "Supine ischaemia index of PAD tonight (0 = none).",
+        truth=True,
+    ),
+    Column(
+        "legs_elevated", pl.Boolean, "flag", "Slept with the legs raised (worsens PAD).", truth=True
+    ),
+)
+
+MEASUREMENTS: tuple[Column, ...] = (
+    Column("patient_id", pl.Int32, "id", "Patient identifier."),
+    Column("visit_night", pl.Int16, "night", "Night after which the clinic visit took place."),
+    Column(
+        "abi",
+        pl.Float32,
+        "ratio",
+        "Measured ankle-brachial index (lower leg); null if not measured.",
+    ),
+    Column(
+        "potassium_mmol_l", pl.Float32, "mmol/L", "Measured serum potassium; null if not measured."
+    ),
+    Column(
+        "magnesium_mmol_l", pl.Float32, "mmol/L", "Measured serum magnesium; null if not measured."
+    ),
+    Column("calcium_mmol_l", pl.Float32, "mmol/L", "Measured total calcium; null if not measured."),
+    Column("sodium_mmol_l", pl.Float32, "mmol/L", "Measured serum sodium; null if not measured."),
+    Column("ferritin_ug_l", pl.Float32, "ug/L", "Measured ferritin; null if not measured."),
+    Column("ck_u_l", pl.Float32, "U/L", "Measured creatine kinase; null if not measured."),
+    Column(
+        "osmolality_mosm_kg",
+        pl.Float32,
+        "mOsm/kg",
+        "Measured serum osmolality; null if not measured.",
+    ),
+    Column(
+        "slr_positive", pl.Boolean, "flag", "Straight-leg raise positive; null if not examined."
+    ),
+    Column(
+        "nerve_conduction_abnormal",
+        pl.Boolean,
+        "flag",
+        "Nerve conduction study abnormal; null if not done.",
+    ),
+)
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "patients": PATIENTS,
+    "nights": NIGHTS,
+    "measurements": MEASUREMENTS,
+}
 
 
 def register_table(name: str, columns: tuple[Column, ...]) -> None:
@@ -281,6 +450,9 @@ def _series(col: Column, values: np.ndarray) -> pl.Series:
         codes = pl.Series(col.name, np.asarray(values, dtype=np.int16))
         mapping = dict(enumerate(col.categories))
         return codes.replace_strict(mapping, default=None, return_dtype=col.dtype)
+    if col.dtype in (pl.Float32, pl.Float64):
+        # NaN from the model means "missing" in the tables.
+        return pl.Series(col.name, values, nan_to_null=True).cast(col.dtype)
     return pl.Series(col.name, values).cast(col.dtype)
 
 

@@ -1,0 +1,159 @@
+"""Clinic measurements: one visit per patient, tests ordered as a clinic would, with noise.
+
+Usage::
+
+    df = measure(patients, nights, streams, params=cfg.model.measurements,
+                 order="clinic", visit_night=27)
+
+A test is ordered with a probability that depends on what the patient reports and their
+history (``order="clinic"``), or always (``order="all"``). Results carry analytical noise;
+the ABI carries its error against imaging; the straight-leg raise has the Cochrane
+sensitivity and specificity for disc herniation (van der Windt 2010). Both engines call
+this on their ``nights`` table, so the measurements follow the same rules.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from sim.model import distributions as dist
+from sim.rng import ShardStreams
+from sim.tables.schema import to_frame
+
+TESTS = ("abi", "electrolytes", "ferritin", "ck", "osmolality", "slr", "nerve_conduction")
+UNIFORMS = len(TESTS) + 12
+
+
+def indications(patients: pl.DataFrame, nights: pl.DataFrame, visit_night: int) -> pl.DataFrame:
+    """Per patient, whether the diary and history point to each test (observed data only)."""
+    diary = (
+        nights.filter(pl.col("night") <= visit_night)
+        .group_by("patient_id")
+        .agg(
+            (pl.col("relief_by_dangling") | pl.col("worse_with_elevation"))
+            .mean()
+            .alias("vascular"),
+            (pl.col("cramp_count") > 0).mean().alias("cramp"),
+            pl.col("urge_to_move").mean().alias("urge"),
+            (pl.col("numbness_tingling") | pl.col("quality").is_in(["shooting", "burning"]))
+            .mean()
+            .alias("neuro"),
+            (pl.col("hot_day") | pl.col("heavy_exertion")).mean().alias("heat"),
+            (pl.col("pain_score") > 0).mean().alias("symptomatic"),
+        )
+    )
+    df = (
+        patients.select(
+            "patient_id",
+            "age",
+            "smoking",
+            "diabetes",
+            "on_statin",
+            "on_thiazide",
+            "on_loop_diuretic",
+            "on_potassium_sparing",
+            "fluid_intake_habit",
+            "ckd",
+        )
+        .join(diary, on="patient_id", how="left")
+        .sort("patient_id")
+    )
+    return df.select(
+        "patient_id",
+        (
+            (pl.col("vascular") >= 0.15)
+            | ((pl.col("age") >= 65) & (pl.col("smoking") | pl.col("diabetes")))
+        ).alias("abi"),
+        (
+            (pl.col("cramp") >= 0.15)
+            | pl.col("on_thiazide")
+            | pl.col("on_loop_diuretic")
+            | pl.col("on_potassium_sparing")
+            | pl.col("ckd")
+        ).alias("electrolytes"),
+        (pl.col("urge") >= 0.3).alias("ferritin"),
+        (pl.col("on_statin") & (pl.col("symptomatic") >= 0.2)).alias("ck"),
+        ((pl.col("heat") >= 0.3) | (pl.col("fluid_intake_habit") == "low")).alias("osmolality"),
+        (pl.col("neuro") >= 0.2).alias("slr"),
+        (pl.col("neuro") >= 0.3).alias("nerve_conduction"),
+    )
+
+
+def measure(
+    patients: pl.DataFrame,
+    nights: pl.DataFrame,
+    streams: ShardStreams,
+    *,
+    params,
+    order: str,
+    visit_night: int,
+) -> pl.DataFrame:
+    """The ``measurements`` rows for the shard's patients (sorted by patient id)."""
+    patients = patients.sort("patient_id")
+    n = patients.height
+    if n != streams.n:
+        raise ValueError("patients and streams disagree on the shard")
+    u = streams.uniform("measurements", UNIFORMS)
+    ind = indications(patients, nights, visit_night)
+    state = nights.filter(pl.col("night") == visit_night).sort("patient_id")
+    if order == "all":
+        ordered = {t: np.ones(n, dtype=bool) for t in TESTS}
+    else:
+        ordered = {
+            t: u[:, i]
+            < np.where(ind[t].to_numpy(), params.order_indicated[t], params.order_base[t])
+            for i, t in enumerate(TESTS)
+        }
+    cv = params.lab_cv
+    z = dist.normal(u[:, len(TESTS) :])  # (n, 12) standard normals
+
+    def noisy(true: np.ndarray, key: str, j: int) -> np.ndarray:
+        return (true * (1 + cv[key] * z[:, j])).astype(np.float32)
+
+    def col(name: str, frame: pl.DataFrame = patients) -> np.ndarray:
+        return frame[name].to_numpy()
+
+    abi_true = col("abi_true")
+    abi = np.where(abi_true > 1.4, abi_true + 0.05 * z[:, 0], abi_true + params.abi_sd * z[:, 0])
+    fatigue = col("fatigue_load", state)
+    ck_true = (
+        params.ck_median_u_l
+        * np.exp(0.35 * z[:, 1])
+        * (1 + 2.5 * fatigue)
+        * np.where(col("hypothyroidism"), 1.6, 1.0)
+        * (1 + 0.3 * col("on_statin"))
+    )
+    lumbar = (
+        col("nerve_compression")
+        & (patients["nerve_site"] == "lumbar_root").fill_null(False).to_numpy()
+    )
+    slr_p = np.where(lumbar, params.slr_sensitivity, 1 - params.slr_specificity)
+    ncs_p = np.where(col("active_nerve"), params.ncs_sensitivity, 1 - params.ncs_specificity)
+    out = {
+        "patient_id": col("patient_id").astype(np.int32),
+        "visit_night": np.full(n, visit_night, dtype=np.int16),
+        "abi": np.where(ordered["abi"], np.clip(abi, 0.1, 2.0), np.nan).astype(np.float32),
+        "potassium_mmol_l": noisy(col("potassium_mmol_l", state), "potassium", 2),
+        "magnesium_mmol_l": noisy(col("magnesium_mmol_l", state), "magnesium", 3),
+        "calcium_mmol_l": noisy(col("calcium_mmol_l", state), "calcium", 4),
+        "sodium_mmol_l": noisy(col("sodium_mmol_l", state), "sodium", 5),
+        "ferritin_ug_l": np.where(
+            ordered["ferritin"], noisy(col("ferritin_ug_l"), "ferritin", 6), np.nan
+        ),
+        "ck_u_l": np.where(ordered["ck"], noisy(ck_true, "ck", 7), np.nan),
+        "osmolality_mosm_kg": np.where(
+            ordered["osmolality"], noisy(col("osmolality_mosm_kg", state), "osmolality", 8), np.nan
+        ),
+        "slr_positive": u[:, -2] < slr_p,
+        "nerve_conduction_abnormal": u[:, -3] < ncs_p,
+    }
+    for key in ("potassium_mmol_l", "magnesium_mmol_l", "calcium_mmol_l", "sodium_mmol_l"):
+        out[key] = np.where(ordered["electrolytes"], out[key], np.nan).astype(np.float32)
+    frame = to_frame("measurements", out)
+    return frame.with_columns(
+        pl.when(pl.Series(ordered["slr"])).then(pl.col("slr_positive")).alias("slr_positive"),
+        pl.when(pl.Series(ordered["nerve_conduction"]))
+        .then(pl.col("nerve_conduction_abnormal"))
+        .alias("nerve_conduction_abnormal"),
+    )
