@@ -28,6 +28,7 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m sim.tables.dictionary docs/data-dictionary.md
+	$(BIN)/python -m sim.evaluation.features docs/features.md
 
 format: $(STAMP)
 	$(BIN)/ruff format .
