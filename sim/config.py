@@ -334,10 +334,10 @@ class LatentParams:
     """Chance of ABI above 1.40 (non-compressible) with diabetes or kidney disease.
     Assumption."""
     abi_pad_symptomatic_range: list = field(default_factory=lambda: [0.22, 0.90])
-    """ABI range for PAD that causes night pain; drawn with ``abi_pad_symptomatic_beta``."""
-    abi_pad_symptomatic_beta: list = field(default_factory=lambda: [3.2, 2.0])
-    """Beta(a, b) shape on that range: most above 0.5, a tail below 0.40 (critical limb
-    ischaemia). Assumption."""
+    """ABI range for PAD that causes night pain; drawn with ``abi_pad_symptomatic_shape``."""
+    abi_pad_symptomatic_shape: list = field(default_factory=lambda: [3.0, 2.3])
+    """Kumaraswamy(a, b) shape on that range (close to Beta(3.2, 2.0)): most above 0.5, a
+    tail below 0.40 (critical limb ischaemia). Assumption."""
     abi_pad_asymptomatic_range: list = field(default_factory=lambda: [0.55, 0.90])
     """ABI range for asymptomatic PAD (uniform). Assumption."""
     potassium_mean_mmol_l: float = 4.2
@@ -396,8 +396,9 @@ class DayParams:
     """Drinking days a week of heavy drinkers (the rest: ``alcohol_days_per_week_light``)."""
     alcohol_days_per_week_light: float = 1.2
     """Drinking days a week of other adults. Assumption."""
-    fluid_need_l: float = 1.9
-    """Daily fluid need at rest in temperate weather (L). Assumption."""
+    fluid_need_l: float = 1.6
+    """Daily drinking need at rest in temperate weather (L, beyond water in food).
+    Assumption."""
     fluid_need_hot_l: float = 0.9
     """Extra need on a hot day (L). Assumption."""
     fluid_need_exertion_l: float = 0.7
@@ -483,9 +484,9 @@ class MechanismParams:
     """Chance an episode brings an urge to move."""
     relief_by_movement: float = 0.2
     """Chance an episode is relieved by walking, stretching or moving."""
-    relief_by_dangling: float = 0.05
+    relief_by_dangling: float = 0.02
     """Chance an episode is relieved by hanging the leg over the bed edge."""
-    worse_with_elevation: float = 0.03
+    worse_with_elevation: float = 0.01
     """Chance the patient notes it is worse with the legs raised."""
     cramp: float = 0.0
     """Chance an episode is a true cramp (counted in ``cramp_count``)."""
@@ -544,8 +545,11 @@ class NightParams:
     """Cramp rate multiplier gain at full ischaemia (PAD cramps, odds ratio 2.9)."""
     fatigue_rate: float = 3.0
     """Fatigue-ache episodes per night per unit of fatigue load. Assumption."""
-    dehydration_rate: float = 1.6
-    """Dehydration-ache episodes per night per litre of deficit. Assumption."""
+    dehydration_rate: float = 2.0
+    """Dehydration-ache episodes per night per litre of deficit above
+    ``dehydration_threshold_l``. Assumption."""
+    dehydration_threshold_l: float = 0.4
+    """Deficit (L) below which dehydration causes no aches. Assumption."""
     nerve_rate_base: float = 0.4
     """Nerve episodes per night at minimal severity. Assumption."""
     nerve_rate_severity: float = 3.0
@@ -556,7 +560,7 @@ class NightParams:
     """Nerve rate multiplier in a provoking position (worse in some lying positions)."""
     medication_rate: float = 2.5
     """Statin-myalgia or bisphosphonate-reaction episodes per night at full effect."""
-    electrolyte_rate: float = 2.5
+    electrolyte_rate: float = 1.8
     """Electrolyte episodes per night at full excitability. Assumption."""
     sleep_efficiency_mean: float = 0.9
     """Sleep efficiency of an undisturbed night. Assumption."""
@@ -596,8 +600,8 @@ class NightParams:
         side={"both": 0.8, "left": 0.1, "right": 0.1},
         urge_to_move=0.95,
         relief_by_movement=0.85,
-        relief_by_dangling=0.1,
-        worse_with_elevation=0.05,
+        relief_by_dangling=0.03,
+        worse_with_elevation=0.02,
         numbness_tingling=0.1,
     )
     """Restless legs: urge to move, crawling, relieved while moving, peak near midnight to 1
@@ -631,7 +635,7 @@ class NightParams:
         side={"left": 0.47, "right": 0.47, "both": 0.06},
         urge_to_move=0.05,
         relief_by_movement=0.7,
-        relief_by_dangling=0.1,
+        relief_by_dangling=0.03,
         cramp=1.0,
         palpable_hardening=0.9,
         numbness_tingling=0.02,
@@ -674,7 +678,7 @@ class NightParams:
         quality={"shooting": 0.4, "burning": 0.3, "tingling": 0.3},
         location={"buttock_to_leg": 0.7, "thigh": 0.1, "calf": 0.2},
         relief_by_movement=0.35,
-        relief_by_dangling=0.1,
+        relief_by_dangling=0.03,
         numbness_tingling=0.8,
     )
     """Nerve compression: radiating, shooting or burning, one side, numbness (DOMAIN.md).

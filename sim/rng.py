@@ -75,3 +75,15 @@ class ShardStreams:
         # float32 uniforms can be exactly 0; inverse CDFs need the open interval.
         np.maximum(out, _TINY, out=out)
         return out
+
+    def normal(self, stream: str, k: int = 1) -> np.ndarray:
+        """Next (n, k) float32 standard normals of a stream (ziggurat; a full block per call).
+
+        The ziggurat consumes a variable number of raw draws, but only as a function of the
+        generator's own state, never of any patient's parameters, so the contract holds.
+        """
+        gens = self._gens(stream)
+        out = np.empty((len(gens) * BLOCK, k), dtype=np.float32)
+        for i, gen in enumerate(gens):
+            gen.standard_normal(dtype=np.float32, out=out[i * BLOCK : (i + 1) * BLOCK])
+        return out[: self.n]

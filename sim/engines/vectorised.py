@@ -18,12 +18,14 @@ import numpy as np
 
 from sim.model import distributions as dist
 from sim.model import symptoms as sx
-from sim.model.night_state import DAY_UNIFORMS, STATIC_UNIFORMS, NightState
+from sim.model.night_state import DAY_NORMALS, DAY_UNIFORMS, STATIC_UNIFORMS, NightState
 from sim.rng import ShardStreams
 
-NIGHT_UNIFORMS = 5 + len(sx.FLAGS) + 3
-"""Uniforms per patient-night: bedtime, time in bed, sleep base, legs raised, nerve
-position, one per flag, quality, location, side."""
+NIGHT_UNIFORMS = 2 + len(sx.FLAGS) + 3
+"""Uniforms per patient-night: legs raised, nerve position, one per flag, quality,
+location, side."""
+NIGHT_NORMALS = 3
+"""Standard normals per patient-night: bedtime, time in bed, undisturbed sleep efficiency."""
 
 
 class VectorisedNights:
@@ -63,24 +65,28 @@ class VectorisedNights:
             night = self.night(j)
             for key, values in night.items():
                 if key not in out:
-                    out[key] = np.empty((self.n, self.nights), dtype=values.dtype)
-                out[key][:, j] = values
-        return {key: values.reshape(-1) for key, values in out.items()}
+                    out[key] = np.empty((self.nights, self.n), dtype=values.dtype)
+                out[key][j] = values
+        # Night-major while simulating (contiguous writes), patient-major in the table.
+        return {key: np.ascontiguousarray(values.T).reshape(-1) for key, values in out.items()}
 
     def night(self, j: int) -> dict[str, np.ndarray]:
         """Simulate day ``j`` and night ``j`` for every patient of the shard."""
         n, p, table = self.n, self.night_p, self.table
-        day = self.state.advance_day(j, self.streams.uniform("night.day", DAY_UNIFORMS))
+        day = self.state.advance_day(
+            j,
+            self.streams.uniform("night.day", DAY_UNIFORMS),
+            self.streams.normal("night.day_normal", DAY_NORMALS),
+        )
         u = self.streams.uniform("night.night", NIGHT_UNIFORMS)
+        z = self.streams.normal("night.night_normal", NIGHT_NORMALS)
         us = self.streams.uniform("night.slots", sx.SLOTS * sx.SLOT_UNIFORMS)
 
-        bedtime = np.mod(
-            dist.normal(u[:, 0], self.state.usual_bedtime_h, p.bedtime_within_sd_h), 24.0
-        )
-        hours = np.clip(dist.normal(u[:, 1], p.time_in_bed_mean_h, p.time_in_bed_sd_h), 5.0, 10.5)
+        bedtime = np.mod(self.state.usual_bedtime_h + p.bedtime_within_sd_h * z[:, 0], 24.0)
+        hours = np.clip(p.time_in_bed_mean_h + p.time_in_bed_sd_h * z[:, 1], 5.0, 10.5)
         t_bed = np.rint(hours * 60.0).astype(np.float64)
-        legs_up = u[:, 3] < p.legs_elevated_prob
-        bad_position = u[:, 4] < p.nerve_bad_position_prob
+        legs_up = u[:, 0] < p.legs_elevated_prob
+        bad_position = u[:, 1] < p.nerve_bad_position_prob
 
         # Running reductions over the patient's mechanisms (cost follows active pairs only).
         night = _NightAccumulator(n, len(sx.FLAGS))
@@ -111,10 +117,10 @@ class VectorisedNights:
                 rls_drive[rows] = rates.severity
             elif m == sx.MECH["pad"]:
                 ischaemia[rows] = rates.severity
-        return self._diary(j, day, u, bedtime, t_bed, legs_up, night, rls_drive, ischaemia)
+        return self._diary(j, day, u, z, bedtime, t_bed, legs_up, night, rls_drive, ischaemia)
 
     def _diary(
-        self, j, day, u, bedtime, t_bed, legs_up, night, rls_drive, ischaemia
+        self, j, day, u, z, bedtime, t_bed, legs_up, night, rls_drive, ischaemia
     ) -> dict[str, np.ndarray]:
         n, table = self.n, self.table
         has = night.total > 0
@@ -127,7 +133,7 @@ class VectorisedNights:
             nerve_side=self.nerve_side[rows],
             pad_side=self.state.pad_side[rows],
         )
-        k = 5 + len(sx.FLAGS)
+        k = 2 + len(sx.FLAGS)
         quality = np.full(n, -1, dtype=np.int8)
         location = np.full(n, -1, dtype=np.int8)
         side = np.full(n, -1, dtype=np.int8)
@@ -152,13 +158,11 @@ class VectorisedNights:
         }
         for i, flag in enumerate(sx.FLAGS):
             values = np.zeros(n, dtype=bool)
-            values[rows] = sx.any_flag(u[rows, 5 + i], night.log_no_flag[rows, i])
+            values[rows] = sx.any_flag(u[rows, 2 + i], night.log_no_flag[rows, i])
             out[flag] = values
         out["cramp_count"] = np.minimum(night.cramps, 127).astype(np.int8)
         out["awakenings"] = np.minimum(night.wake, 127).astype(np.int8)
-        se_base = dist.normal(
-            u[:, 2], self.night_p.sleep_efficiency_mean, self.night_p.sleep_efficiency_sd
-        )
+        se_base = self.night_p.sleep_efficiency_mean + self.night_p.sleep_efficiency_sd * z[:, 2]
         out["sleep_efficiency"] = sx.sleep_efficiency(
             se_base, night.wake, dur, t_bed, self.night_p
         ).astype(np.float32)

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model import distributions as dist
-from sim.model.physiology import hydration, medication, muscle, neurological, vascular
+from sim.model.physiology import hydration, medication, muscle, vascular
 from sim.model.population import DIURETICS, DRUGS
 
-DAY_UNIFORMS = 9
-"""Uniforms per patient-day: hot spell, exertion, unaccustomed, alcohol, intake, 4 x lab noise."""
+DAY_UNIFORMS = 4
+"""Uniforms per patient-day: hot spell, exertion, unaccustomed, alcohol."""
+DAY_NORMALS = 5
+"""Standard normals per patient-day: fluid intake, then K, Mg, Ca, Na day-to-day noise."""
 STATIC_UNIFORMS = 6
 """Uniforms per patient drawn once: bedtime, statin onset, SSRI onset, PAD side (2), spare."""
 
@@ -121,8 +123,11 @@ class NightState:
         self.hot = np.zeros(n, dtype=bool)
         self.doms = np.zeros((n, len(self.p.doms_kernel)), dtype=np.float32)
 
-    def advance_day(self, day: int, u: np.ndarray) -> DayResult:
-        """Apply day ``day``'s events and return tonight's state. ``u``: (n, DAY_UNIFORMS)."""
+    def advance_day(self, day: int, u: np.ndarray, z: np.ndarray) -> DayResult:
+        """Apply day ``day``'s events and return tonight's state.
+
+        ``u``: (n, DAY_UNIFORMS) uniforms; ``z``: (n, DAY_NORMALS) standard normals.
+        """
         p = self.p
         hot_prob = np.where(self.hot, p.hot_spell_continue_prob, p.hot_spell_start_prob)
         self.hot = u[:, 0] < hot_prob
@@ -133,7 +138,7 @@ class NightState:
         diuretic_exposure = medication.first_order_exposure(
             day, self.diuretic_start, p.diuretic_onset_days
         )
-        intake = self.fluid_intake * np.exp(p.intake_day_log_sd * dist.normal(u[:, 4]))
+        intake = self.fluid_intake * np.exp(p.intake_day_log_sd * z[:, 0])
         need = hydration.fluid_need(
             p, hot=self.hot, exertion=exertion, alcohol=alcohol, diuretic=diuretic_exposure
         )
@@ -150,7 +155,7 @@ class NightState:
             day, self.start["potassium_sparing"], p.diuretic_onset_days
         )
         mg_drop = 0.15 * self.loop_culprit * culprit_exposure
-        noise = dist.normal(u[:, 5:9])
+        noise = z[:, 1:5]
         k, mg, ca, na = hydration.serum_electrolytes(
             potassium_base=self.base["potassium"],
             magnesium_base=self.base["magnesium"],
@@ -206,4 +211,4 @@ class NightState:
         )
 
 
-__all__ = ["NightState", "DayResult", "DAY_UNIFORMS", "STATIC_UNIFORMS", "neurological"]
+__all__ = ["NightState", "DayResult", "DAY_UNIFORMS", "DAY_NORMALS", "STATIC_UNIFORMS"]

@@ -391,8 +391,8 @@ class PopulationModel:
             u[:, 1] < self.curves.asymptomatic_low_abi[age_idx, female.astype(int)]
         )
         lo, hi = lat.abi_pad_symptomatic_range
-        a, b = lat.abi_pad_symptomatic_beta
-        abi_sympt = lo + (hi - lo) * dist.beta(u[:, 2], a, b)
+        a, b = lat.abi_pad_symptomatic_shape
+        abi_sympt = lo + (hi - lo) * dist.kumaraswamy(u[:, 2], a, b)
         alo, ahi = lat.abi_pad_asymptomatic_range
         abi_asympt = dist.uniform(u[:, 2], alo, ahi)
         abi_normal = np.clip(
@@ -482,7 +482,12 @@ class PopulationModel:
             dist.lognormal(u[:, 15], median, lat.ferritin_log_sd), 3, 1500
         )
         rls = cols["active_rls"]
-        cols["rls_severity"] = np.where(rls, dist.beta(u[:, 16], 2.5, 2.5), 0).astype(np.float32)
+        # Intrinsic drive only for restless legs as the root; a culprit SSRI or mirtazapine
+        # supplies the drive of drug-induced restless legs (sim.model.physiology.neurological).
+        intrinsic = primary == code["rls"]
+        cols["rls_severity"] = np.where(intrinsic, dist.kumaraswamy(u[:, 16], 2.3, 3.0), 0).astype(
+            np.float32
+        )
         cols["rls_peak_clock_h"] = np.where(
             rls, dist.normal(u[:, 17], lat.rls_peak_clock_h, lat.rls_peak_sd_h), np.nan
         ).astype(np.float32)
@@ -499,7 +504,7 @@ class PopulationModel:
         nerve = cols["active_nerve"]
         compression = nerve & ((primary == code["nerve"]) | cols["disc_disease"])
         cols["nerve_compression"] = compression
-        cols["nerve_severity"] = np.where(nerve, dist.beta(u[:, 19], 2.0, 2.5), 0).astype(
+        cols["nerve_severity"] = np.where(nerve, dist.kumaraswamy(u[:, 19], 1.9, 2.9), 0).astype(
             np.float32
         )
         cols["nerve_side"] = np.where(compression, (u[:, 20] < 0.5).astype(np.int8), -1).astype(
@@ -518,7 +523,7 @@ class PopulationModel:
         cols["unaccustomed_exertion_prob"] = np.where(
             fatigue, dist.uniform(u[:, 22], 0.35, 0.8), dist.uniform(u[:, 22], 0.02, 0.15)
         ).astype(np.float32)
-        habit_mean = np.array([1.2, 1.9, 2.6])[cols["fluid_intake_habit"]]
+        habit_mean = np.array([1.35, 2.2, 2.8])[cols["fluid_intake_habit"]]
         cols["fluid_intake_l_day"] = np.clip(
             dist.normal(u[:, 23], habit_mean - 0.01 * np.clip(age - 60, 0, None), 0.25), 0.5, 4.0
         ).astype(np.float32)

@@ -25,7 +25,7 @@ exact counts, first times (inverse of the cumulative intensity) and maxima (inve
 the maximum of N draws). Exact except where noted: the sum of N gamma durations uses the
 Wilson-Hilferty approximation, bounded by the engine-equivalence test.
 
-The diary row is a fixed function of the night's episodes (``diary_from_aggregates``):
+The diary row is a fixed function of the night's episodes (``diary_columns``):
 onset = first episode's start, pain = maximum intensity, cramp_count = cramp episodes,
 awakenings = waking episodes, flags = any episode had them, quality/location/side = those
 of the most intense episode.
@@ -300,7 +300,8 @@ def nightly_rates(
     elif name == "fatigue":
         rate = p.fatigue_rate * day.fatigue_load[rows]
     elif name == "dehydration":
-        rate = p.dehydration_rate * day.hydration_deficit_l[rows]
+        excess = np.maximum(day.hydration_deficit_l[rows] - p.dehydration_threshold_l, 0.0)
+        rate = p.dehydration_rate * excess
     elif name == "nerve":
         rate = neurological.nerve_rate(patients["nerve_severity"][rows], bad_position, p)
     elif name == "medication":
@@ -509,3 +510,108 @@ def sleep_efficiency(
 def pain_score(max_pain: np.ndarray) -> np.ndarray:
     """Diary pain 0-10: the night's maximum intensity, rounded (0 without symptoms)."""
     return np.rint(max_pain).astype(np.int8)
+
+
+# ------------------------------------------------------------------ lying down and the diary row
+LYING_DOWN_UNIFORMS = 5
+"""Uniforms per patient-night for ``lying_down``: bedtime, time in bed, sleep-efficiency
+base, legs raised, nerve position (the order of the vectorised engine's night uniforms)."""
+
+
+@dataclass
+class LyingDown:
+    """Tonight's bedtime, time in bed and posture, per patient."""
+
+    bedtime_h: np.ndarray  # clock hour of lying down, 0-24
+    time_in_bed_min: np.ndarray  # whole minutes (float64), 5-10.5 h
+    sleep_base: np.ndarray  # sleep efficiency of an undisturbed night
+    legs_elevated: np.ndarray  # bool: legs raised (worsens PAD)
+    bad_position: np.ndarray  # bool: a provoking position for a compressed nerve
+
+
+def lying_down(u: np.ndarray, usual_bedtime_h: np.ndarray, night_p) -> LyingDown:
+    """Tonight's lying down from ``u`` ((n, LYING_DOWN_UNIFORMS) uniforms)."""
+    p = night_p
+    bedtime = np.mod(dist.normal(u[:, 0], usual_bedtime_h, p.bedtime_within_sd_h), 24.0)
+    hours = np.clip(dist.normal(u[:, 1], p.time_in_bed_mean_h, p.time_in_bed_sd_h), 5.0, 10.5)
+    return LyingDown(
+        bedtime_h=bedtime,
+        time_in_bed_min=np.rint(hours * 60.0).astype(np.float64),
+        sleep_base=dist.normal(u[:, 2], p.sleep_efficiency_mean, p.sleep_efficiency_sd),
+        legs_elevated=u[:, 3] < p.legs_elevated_prob,
+        bad_position=u[:, 4] < p.nerve_bad_position_prob,
+    )
+
+
+def diary_columns(
+    *,
+    patient_id: np.ndarray,
+    night: int,
+    day,
+    lying: LyingDown,
+    n_episodes: np.ndarray,
+    n_wake: np.ndarray,
+    n_cramp: np.ndarray,
+    onset_min: np.ndarray,
+    max_pain: np.ndarray,
+    best_mech: np.ndarray,
+    duration_min: np.ndarray,
+    flags: np.ndarray,
+    quality: np.ndarray,
+    location: np.ndarray,
+    side: np.ndarray,
+    rls_drive: np.ndarray,
+    ischaemia: np.ndarray,
+    night_p,
+) -> dict[str, np.ndarray]:
+    """The ``nights`` columns of one night from what its episodes did, per patient.
+
+    ``n_episodes``, ``n_wake`` (episodes above the waking threshold), ``n_cramp``: counts;
+    ``onset_min``: first episode's start (nan without episodes); ``max_pain``: the highest
+    episode intensity (0 without); ``best_mech``, ``quality``, ``location``, ``side``: those
+    of the most intense episode (-1 without); ``duration_min``: the sum of episode
+    durations (capped here at the time in bed); ``flags``: (n, len(FLAGS)) whether any
+    episode had each flag; ``day`` is the night state's ``DayResult``.
+    """
+    n = len(patient_id)
+    t_bed = lying.time_in_bed_min
+    has = n_episodes > 0
+    duration = np.minimum(duration_min, t_bed)
+    out = {
+        "patient_id": patient_id.astype(np.int32),
+        "night": np.full(n, night, dtype=np.int16),
+        "heavy_exertion": day.exertion,
+        "alcohol": day.alcohol,
+        "hot_day": day.hot,
+        "bedtime_h": lying.bedtime_h.astype(np.float32),
+        "time_in_bed_min": t_bed.astype(np.int16),
+        "pain_score": pain_score(max_pain),
+        "onset_min": onset_min.astype(np.float32),
+        "duration_min": duration.astype(np.float32),
+        "quality": np.where(has, quality, -1).astype(np.int8),
+        "location": np.where(has, location, -1).astype(np.int8),
+        "side": np.where(has, side, -1).astype(np.int8),
+    }
+    for i, flag in enumerate(FLAGS):
+        out[flag] = flags[:, i] & has
+    out["cramp_count"] = np.minimum(n_cramp, 127).astype(np.int8)
+    out["awakenings"] = np.minimum(n_wake, 127).astype(np.int8)
+    out["sleep_efficiency"] = sleep_efficiency(
+        lying.sleep_base, n_wake, duration, t_bed, night_p
+    ).astype(np.float32)
+    out["n_episodes"] = np.minimum(n_episodes, 127).astype(np.int8)
+    out["dominant_mechanism"] = np.where(has, best_mech, -1).astype(np.int8)
+    out["potassium_mmol_l"] = day.potassium
+    out["magnesium_mmol_l"] = day.magnesium
+    out["calcium_mmol_l"] = day.calcium
+    out["sodium_mmol_l"] = day.sodium
+    out["hydration_deficit_l"] = day.hydration_deficit_l
+    out["osmolality_mosm_kg"] = day.osmolality_mosm_kg
+    out["fatigue_load"] = day.fatigue_load
+    out["rls_drive"] = rls_drive.astype(np.float32)
+    out["drug_effect"] = np.maximum(
+        np.maximum(day.statin_effect, day.ssri_effect), day.bisphosphonate_effect
+    ).astype(np.float32)
+    out["ischaemia"] = ischaemia.astype(np.float32)
+    out["legs_elevated"] = lying.legs_elevated
+    return out

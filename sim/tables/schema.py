@@ -414,10 +414,102 @@ MEASUREMENTS: tuple[Column, ...] = (
     ),
 )
 
+EVENT_KINDS = (
+    "exertion_day",
+    "unaccustomed_exertion",
+    "hot_day",
+    "alcohol",
+    "drug_start",
+    "lie_down",
+    "fall_asleep",
+    "episode_start",
+    "cramp",
+    "awakening",
+    "get_up_walk",
+    "dangle_leg",
+    "stretch",
+    "episode_end",
+    "get_up_morning",
+)
+"""What can happen to a patient, in the order used to break ties at the same minute."""
+
+_EPISODE_ROW = "Set on episode_start rows; null elsewhere."
+
+EVENTS: tuple[Column, ...] = (
+    Column("patient_id", pl.Int32, "id", "Patient identifier."),
+    Column("night", pl.Int16, "night", "Night of the diary the event belongs to, from 0."),
+    Column(
+        "t_min",
+        pl.Float32,
+        "min",
+        "Minutes since that night's lying down; day events (exertion, hot day, alcohol, "
+        "drug start) are stamped at noon of the day before, so they are negative.",
+    ),
+    Column("clock_h", pl.Float32, "clock hour", "Clock hour of the event, 0-24 (0.5 = 00:30)."),
+    _enum(
+        "kind",
+        EVENT_KINDS,
+        "What happened: day events (exertion_day, unaccustomed_exertion, hot_day, alcohol, "
+        "drug_start), lying down, falling asleep, a symptom episode starting or ending, a "
+        "cramp, an awakening, a behaviour answering an episode (get_up_walk, dangle_leg, "
+        "stretch), getting up in the morning.",
+    ),
+    Column(
+        "episode",
+        pl.Int16,
+        "index",
+        "Episode number within the night (0 = first to start); links the rows of one "
+        "episode (start, cramp, awakening, behaviour, end). Null for other events.",
+    ),
+    _enum(
+        "mechanism",
+        _MECHANISMS,
+        "Mechanism that produced the episode; null for events that are not about an episode.",
+        truth=True,
+    ),
+    Column("intensity", pl.Float32, "1-10", f"Intensity of the episode (1-10). {_EPISODE_ROW}"),
+    Column(
+        "duration_min",
+        pl.Float32,
+        "min",
+        "Sampled duration of the episode; the diary's duration_min is the night's sum, capped "
+        "at the time in bed (an episode may outlast getting up; its episode_end row is then "
+        f"at getting up). {_EPISODE_ROW}",
+    ),
+    _enum("quality", _NIGHT_QUALITIES, f"Quality of the episode. {_EPISODE_ROW}"),
+    _enum("location", _NIGHT_LOCATIONS, f"Location of the episode. {_EPISODE_ROW}"),
+    _enum("side", _NIGHT_SIDES, f"Side of the episode. {_EPISODE_ROW}"),
+    Column(
+        "urge_to_move", pl.Boolean, "flag", f"The episode brought an urge to move. {_EPISODE_ROW}"
+    ),
+    Column(
+        "relief_by_movement",
+        pl.Boolean,
+        "flag",
+        f"Walking, stretching or moving relieved the episode. {_EPISODE_ROW}",
+    ),
+    Column(
+        "relief_by_dangling",
+        pl.Boolean,
+        "flag",
+        f"Hanging the leg over the bed edge relieved the episode. {_EPISODE_ROW}",
+    ),
+    Column(
+        "worse_with_elevation",
+        pl.Boolean,
+        "flag",
+        f"The episode was worse with the legs raised. {_EPISODE_ROW}",
+    ),
+    Column("palpable_hardening", pl.Boolean, "flag", f"A hard, knotted muscle. {_EPISODE_ROW}"),
+    Column("numbness_tingling", pl.Boolean, "flag", f"Numbness or tingling. {_EPISODE_ROW}"),
+    _enum("drug", DRUGS, "Drug started that day; set on drug_start rows, null elsewhere."),
+)
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "patients": PATIENTS,
     "nights": NIGHTS,
     "measurements": MEASUREMENTS,
+    "events": EVENTS,
 }
 
 

@@ -8,6 +8,7 @@ Usage::
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -32,10 +33,28 @@ def resolve_workers(workers: int) -> int:
 def map_shards(
     fn: Callable[[tuple[int, int]], T], ranges: Iterable[tuple[int, int]], workers: int = 1
 ) -> list[T]:
-    """Apply ``fn`` to each shard range, in order, in-process or in a process pool."""
+    """Apply ``fn`` to each shard range, in order, in-process or in a process pool.
+
+    Workers are spawned (not forked: polars' thread pool does not survive a fork) and each
+    gets an equal share of the cores for its own threads, so processes do not oversubscribe.
+    """
     ranges = list(ranges)
     workers = min(resolve_workers(workers), len(ranges))
     if workers <= 1:
         return [fn(r) for r in ranges]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(fn, ranges))
+    threads = str(max(1, (os.cpu_count() or 1) // workers))
+    saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+    os.environ.update({k: threads for k in _THREAD_VARS})
+    try:
+        context = mp.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(fn, ranges))
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+_THREAD_VARS = ("POLARS_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")

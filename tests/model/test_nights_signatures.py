@@ -1,0 +1,267 @@
+"""Clinical signatures of the nights model (DOMAIN.md), each able to fail.
+
+One cohort serves all tests: presenting population, balanced cause mix, n=9000 patients x
+28 nights, seed 3 (vectorised engine). Each check is a function returning the measured
+numbers and a pass flag; a "broken" twin re-runs the check on a cohort whose mechanism was
+removed or moved by a config override and asserts that the check then fails.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+
+from sim.config import compose_config
+from sim.model.physiology import muscle
+from sim.pipeline import simulate_cohort
+
+N, SEED, NIGHTS = 9000, 3, 28
+BASE = [
+    f"cohort.n={N}",
+    f"cohort.seed={SEED}",
+    f"cohort.nights={NIGHTS}",
+    "cohort.population=presenting",
+    "cohort.cause_mix=balanced",
+]
+
+
+def _cohort(extra: list[str] | None = None) -> pl.DataFrame:
+    r = simulate_cohort(compose_config(BASE + (extra or [])))
+    patients = r.patients.with_columns(pl.col("contributing_causes").list.len().alias("n_causes"))
+    return r.nights.join(patients, on="patient_id", suffix="_patient")
+
+
+@pytest.fixture(scope="module")
+def nights() -> pl.DataFrame:
+    return _cohort()
+
+
+def _onset_clock_from_18h(df: pl.DataFrame) -> np.ndarray:
+    return ((df["bedtime_h"] + df["onset_min"] / 60.0 - 18.0) % 24.0).to_numpy()
+
+
+# ------------------------------------------------------------------ restless legs
+def check_rls_onset_peak(df: pl.DataFrame) -> dict:
+    """RLS onsets: median clock time within 23:30-00:45 and 30-min mode within 23:00-01:00,
+    while idiopathic cramps (uniform over the night) have a median after 01:00."""
+    sym = df.filter(pl.col("pain_score") > 0)
+    rls = _onset_clock_from_18h(sym.filter(pl.col("primary_cause") == "rls"))
+    cramps = _onset_clock_from_18h(sym.filter(pl.col("primary_cause") == "cramps"))
+    hist, edges = np.histogram(rls, bins=np.arange(0, 14.01, 0.5))
+    median, mode = float(np.median(rls)) + 18, float(edges[hist.argmax()]) + 18
+    cramp_median = float(np.median(cramps)) + 18
+    ok = 23.5 <= median <= 24.75 and 23.0 <= mode <= 25.0 and cramp_median > 25.0
+    return {
+        "median_h": median,
+        "mode_h": mode,
+        "cramp_median_h": cramp_median,
+        "ok": ok,
+        "n": len(rls),
+    }
+
+
+def test_rls_onset_peaks_around_midnight(nights):
+    result = check_rls_onset_peak(nights)
+    assert result["n"] > 5000
+    assert result["ok"], result
+
+
+def test_rls_onset_check_fails_when_the_peak_moves():
+    """The same check on a cohort whose RLS circadian peak is at 04:00 must fail."""
+    moved = _cohort(["model.latent.rls_peak_clock_h=4.0"])
+    assert not check_rls_onset_peak(moved)["ok"]
+
+
+def test_rls_urge_and_relief_by_movement(nights):
+    """Urge to move on >= 70% of RLS symptomatic nights, <= 20% for every non-RLS cause
+    except medication (SSRI restless legs); relief by movement >= 70%."""
+    sym = nights.filter(pl.col("pain_score") > 0)
+    by = sym.group_by("primary_cause").agg(pl.col("urge_to_move", "relief_by_movement").mean())
+    urge = dict(zip(by["primary_cause"].cast(pl.String), by["urge_to_move"], strict=True))
+    move = dict(zip(by["primary_cause"].cast(pl.String), by["relief_by_movement"], strict=True))
+    assert urge["rls"] >= 0.7 and move["rls"] >= 0.7
+    for cause, share in urge.items():
+        if cause not in ("rls", "medication"):
+            assert share <= 0.2, (cause, share)
+
+
+# ------------------------------------------------------------------ PAD
+def test_pad_worse_raised_eased_dangling_low_abi(nights):
+    """PAD: elevation and dangling flags at least 3x commoner than in any other cause;
+    symptomatic nights commoner with legs raised (two-proportion z > 4); true ABI <= 0.90."""
+    sym = nights.filter(pl.col("pain_score") > 0)
+    rates = sym.group_by("primary_cause").agg(
+        pl.col("worse_with_elevation", "relief_by_dangling").mean()
+    )
+    pad = rates.filter(pl.col("primary_cause") == "pad")
+    others = rates.filter(pl.col("primary_cause") != "pad")
+    for flag in ("worse_with_elevation", "relief_by_dangling"):
+        assert pad[flag][0] >= 3 * others[flag].max(), flag
+    pad_nights = nights.filter(pl.col("primary_cause") == "pad")
+    up = pad_nights.filter(pl.col("legs_elevated"))["pain_score"] > 0
+    flat = pad_nights.filter(~pl.col("legs_elevated"))["pain_score"] > 0
+    p1, p2, n1, n2 = up.mean(), flat.mean(), len(up), len(flat)
+    pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
+    z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    assert z > 4, (p1, p2, z)
+    assert (pad_nights["abi_true"] <= 0.90).all()
+
+
+# ------------------------------------------------------------------ cramps
+def _single_cramp_durations(df: pl.DataFrame) -> np.ndarray:
+    """Nights of cramp-only patients with exactly one episode, a cramp: its duration."""
+    only = df.filter(
+        (pl.col("primary_cause") == "cramps")
+        & (pl.col("n_causes") == 1)
+        & (pl.col("n_episodes") == 1)
+        & (pl.col("cramp_count") == 1)
+    )
+    return only["duration_min"].to_numpy()
+
+
+def check_cramp_durations(durations: np.ndarray) -> dict:
+    """Mean 9 +/- 1 min; 1st percentile under 2.5 min (seconds to minutes); 90th under 17."""
+    mean = float(durations.mean())
+    p1, p90 = np.percentile(durations, [1, 90])
+    ok = abs(mean - 9.0) <= 1.0 and p1 < 2.5 and p90 < 17.0
+    return {"mean": mean, "p1": float(p1), "p90": float(p90), "ok": ok, "n": len(durations)}
+
+
+def test_cramp_episodes_last_seconds_to_about_ten_minutes(nights):
+    result = check_cramp_durations(_single_cramp_durations(nights))
+    assert result["n"] > 2000
+    assert result["ok"], result
+
+
+def test_cramp_duration_check_fails_with_longer_cramps():
+    longer = _cohort(["model.night.cramps.duration_scale_min=4.0"])
+    assert not check_cramp_durations(_single_cramp_durations(longer))["ok"]
+
+
+def test_cramps_palpable_and_mostly_calf(nights):
+    """Cramp-only patients: >= 75% of cramp nights palpable; >= 70% of them in the calf."""
+    cramp_nights = nights.filter(
+        (pl.col("primary_cause") == "cramps")
+        & (pl.col("n_causes") == 1)
+        & (pl.col("cramp_count") > 0)
+    )
+    assert cramp_nights["palpable_hardening"].mean() >= 0.75
+    assert (cramp_nights["location"] == "calf").mean() >= 0.7
+
+
+# ------------------------------------------------------------------ fatigue and DOMS
+def test_doms_kernel_peaks_24_to_72_hours_and_is_gone_by_day_six():
+    """Impulse response of the fatigue load to one unaccustomed exertion day."""
+    from sim.config import DayParams
+
+    p = DayParams()
+    ring = np.zeros((1, len(p.doms_kernel)), dtype=np.float32)
+    loads = []
+    for day in range(8):
+        muscle.push_exertion(ring, np.array([day == 0], dtype=np.float32))
+        loads.append(float(muscle.fatigue_load(ring, np.array([False]), p)[0]))
+    # Night d is about 8 + 24 d hours after the exertion: nights 1-2 are 32-56 h.
+    peak = int(np.argmax(loads))
+    assert peak in (1, 2)
+    assert loads[0] < loads[peak] and loads[3] < loads[peak]
+    assert loads[6] == 0.0 and loads[7] == 0.0
+
+
+def test_fatigue_pain_follows_exertion_by_one_to_two_nights(nights):
+    """Fatigue patients: pain is higher 1-2 nights after heavy exertion than on nights with
+    no exertion in the 6 days before (difference >= 1 point), and the truth fatigue load
+    follows the same lag."""
+    fat = nights.filter(pl.col("primary_cause") == "fatigue").sort("patient_id", "night")
+    ex = pl.col("heavy_exertion").cast(pl.Int8)
+    lagged = fat.with_columns(
+        ((ex.shift(1).over("patient_id") + ex.shift(2).over("patient_id")) > 0).alias("after"),
+        (pl.sum_horizontal([ex.shift(k).over("patient_id") for k in range(0, 7)]) == 0).alias(
+            "rested"
+        ),
+    ).filter(pl.col("night") >= 7)
+    after = lagged.filter(pl.col("after"))["pain_score"].mean()
+    rested = lagged.filter(pl.col("rested"))["pain_score"].mean()
+    assert after - rested >= 1.0, (after, rested)
+
+
+# ------------------------------------------------------------------ medication timing
+def _first_effect_day(df: pl.DataFrame, drug: str) -> pl.DataFrame:
+    culprit = df.filter(pl.col("culprit_drug") == drug)
+    return (
+        culprit.filter(pl.col("drug_effect") > 0)
+        .group_by("patient_id")
+        .agg(
+            pl.col("night").min().alias("first"), pl.col(f"{drug}_start_day").first().alias("start")
+        )
+        .filter(pl.col("first") > 0)  # onset inside the window, not before it
+        .with_columns((pl.col("first") - pl.col("start")).alias("delay"))
+    )
+
+
+def test_ssri_restless_legs_begin_within_days_of_the_start(nights):
+    """Culprit SSRI: drug effect begins 1-6 days after the start; urge to move appears on
+    >= 50% of nights once the effect is full, on <= 10% before the start."""
+    onset = _first_effect_day(nights, "ssri")
+    assert onset.height > 20
+    assert onset["delay"].min() >= 1 and onset["delay"].max() <= 6
+    ssri = nights.filter(pl.col("culprit_drug") == "ssri")
+    before = ssri.filter(pl.col("night") < pl.col("ssri_start_day"))["urge_to_move"].mean()
+    full = ssri.filter(pl.col("drug_effect") >= 1.0)["urge_to_move"].mean()
+    assert full >= 0.5 and before <= 0.1, (before, full)
+
+
+def test_statin_ache_begins_four_to_six_weeks_after_the_start(nights):
+    """Culprit statin: effect begins 28-43 days after the start; symptomatic nights are at
+    least twice as common at full effect as before it."""
+    onset = _first_effect_day(nights, "statin")
+    assert onset.height > 10
+    assert onset["delay"].min() >= 28 and onset["delay"].max() <= 43
+    statin = nights.filter(pl.col("culprit_drug") == "statin")
+    before = (statin.filter(pl.col("drug_effect") == 0)["pain_score"] > 0).mean()
+    after = (statin.filter(pl.col("drug_effect") >= 1.0)["pain_score"] > 0).mean()
+    assert after >= 2 * before, (before, after)
+
+
+def test_diuretic_potassium_falls_and_cramps_rise(nights):
+    """Culprit thiazide or loop diuretic started inside the window (day >= 3): mean true
+    potassium falls by >= 0.3 mmol/L from before the start to 7+ days after, and the cramp
+    count rises (after > 1.5 x before)."""
+    diuretic = nights.filter(pl.col("culprit_drug").is_in(["thiazide", "loop_diuretic"]))
+    start = pl.when(pl.col("culprit_drug") == "thiazide").then(pl.col("thiazide_start_day"))
+    start = start.otherwise(pl.col("loop_diuretic_start_day"))
+    d = diuretic.with_columns(start.alias("start")).filter(pl.col("start") >= 3)
+    before = d.filter(pl.col("night") < pl.col("start"))
+    after = d.filter(pl.col("night") >= pl.col("start") + 7)
+    assert before.height > 100 and after.height > 100
+    drop = before["potassium_mmol_l"].mean() - after["potassium_mmol_l"].mean()
+    assert drop >= 0.3, drop
+    assert after["cramp_count"].mean() > 1.5 * before["cramp_count"].mean()
+
+
+# ------------------------------------------------------------------ nerve compression
+def test_nerve_compression_one_sided_with_numbness(nights):
+    """Compressed-nerve patients (nerve primary, no other cause): >= 80% of symptomatic
+    nights one-sided, >= 85% of those on the compressed side, numbness on >= 60%."""
+    nerve = nights.filter(
+        (pl.col("primary_cause") == "nerve")
+        & pl.col("nerve_compression")
+        & (pl.col("n_causes") == 1)
+        & (pl.col("pain_score") > 0)
+    )
+    assert nerve.height > 2000
+    one_sided = nerve.filter(pl.col("side") != "both")
+    assert one_sided.height / nerve.height >= 0.8
+    same = (one_sided["side"].cast(pl.String) == one_sided["nerve_side"].cast(pl.String)).mean()
+    assert same >= 0.85
+    assert nerve["numbness_tingling"].mean() >= 0.6
+
+
+def test_controls_have_mostly_symptom_free_nights_and_patients_have_good_nights(nights):
+    """Controls: symptomatic on 2-30% of nights (background aches). Every cause: some
+    symptom-free nights (at least 5% of nights overall)."""
+    share = nights.group_by("primary_cause").agg((pl.col("pain_score") == 0).mean().alias("free"))
+    free = dict(zip(share["primary_cause"].cast(pl.String), share["free"], strict=True))
+    assert 0.70 <= free["none"] <= 0.98
+    for cause, value in free.items():
+        assert value >= 0.05, (cause, value)
