@@ -55,7 +55,7 @@ def _config(n: int, nights: int, workers: int, population: str):
 
 def phase_sim(n: int, nights: int, workers: int, population: str) -> dict:
     from sim.config import validate
-    from sim.pipeline import shard_options, simulate_shard
+    from sim.pipeline import shard_options
     from sim.tables.shards import map_shards, shard_ranges
 
     cfg = _config(n, nights, workers, population)

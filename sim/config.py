@@ -991,3 +991,136 @@ def validate(cfg: DictConfig) -> Cohort:
         age_max=age_max,
         shard_size=shard,
     )
+
+
+# --------------------------------------------------------------------------------------
+# The classifier benchmark (sim.evaluation): classifier/, noise/, benchmark, curves
+# --------------------------------------------------------------------------------------
+@dataclass
+class ClassifierConfig:
+    """One model of the benchmark; each file under ``conf/classifier/`` holds one or more,
+    keyed by name (the name shown in the leaderboard)."""
+
+    family: str = "logistic"
+    """``dummy``, ``logistic``, ``random_forest``, ``hist_gradient_boosting``, ``knn`` or
+    ``triage`` (the rule sets of ``sim.triage``); see ``sim.evaluation.classifiers``."""
+    label: str = ""
+    """Human-readable name for reports (the key when empty)."""
+    params: dict = field(default_factory=dict)
+    """Keyword arguments of the family's estimator, with scikit-learn's names."""
+    features: str = "observed"
+    """``observed`` (what a clinic sees) or ``observed+latent`` (the oracle: also the latent
+    truth parameters; see ``sim.evaluation.latent``)."""
+    latent_exclude: list = field(default_factory=list)
+    """Truth columns withheld from an oracle beyond the label encodings that are always
+    withheld (``sim.evaluation.latent.LABEL_ENCODINGS``)."""
+
+
+@dataclass
+class NoiseConfig:
+    """Observation noise added to the observed tables before features are built
+    (``sim.evaluation.noise``). Each scale is its value at ``level`` 1; every one is an
+    assumption."""
+
+    level: float = 0.0
+    """Multiplier of every component below (0 = the simulator's own output)."""
+    measurement_cv: float = 0.05
+    """Log-scale SD of the multiplicative error of continuous clinic tests."""
+    test_flip_prob: float = 0.05
+    """Chance a straight-leg raise or nerve conduction result is wrong."""
+    diary_flag_flip_prob: float = 0.05
+    """Chance a yes/no diary answer is misreported on a symptomatic night."""
+    category_swap_prob: float = 0.05
+    """Chance the quality, location or side of a symptomatic night is misreported."""
+    pain_sd: float = 1.0
+    """SD of the error in reported pain (points, 0-10 scale) on symptomatic nights."""
+    onset_sd_min: float = 15.0
+    """SD of the error in reported onset (minutes after lying down)."""
+    missing_night_prob: float = 0.10
+    """Chance a diary night after the first is not filled in."""
+
+
+@dataclass
+class BenchmarkConfig:
+    """How models are compared (``python -m experiments.benchmark``)."""
+
+    folds: Any = 5
+    """Cross-validation folds (StratifiedGroupKFold by patient; at least 2)."""
+    level: str = "patient"
+    """``patient`` (one row per patient: aggregates over the window) or ``night`` (one row
+    per patient-night; folds still keep each patient's nights together)."""
+    window: Any = None
+    """Diary nights used (the first ``window``; null = all ``cohort.nights``)."""
+    seed: Any = 0
+    """Seed of the fold assignment and of the models' own randomness."""
+    calibration_bins: Any = 15
+    """Equal-width confidence bins of the expected calibration error."""
+    progress: bool = True
+    """Show a progress bar (tqdm, on stderr)."""
+    n_jobs: Any = 2
+    """Folds fitted at once, in separate processes (0 = one per core). Each fit runs on one
+    thread: on a busy 2-core machine OpenMP models (gradient boosting) slow down tenfold when
+    their threads compete, while one-thread fits in parallel processes do not."""
+
+
+@dataclass
+class CurvesConfig:
+    """The learning-curve grid of ``python -m experiments.learning_curves``: one curve per
+    axis, the other axes held at their reference (largest size, longest diary, no noise,
+    ``cohort.cause_mix``)."""
+
+    sizes: list = field(default_factory=lambda: [500, 1000, 2000, 5000, 10000, 20000])
+    """Cohort sizes of the score-vs-patients curve (at the longest diary)."""
+    nights: list = field(default_factory=lambda: [1, 3, 7, 14, 28])
+    """Diary lengths of the score-vs-nights curve (at ``n_reference`` patients)."""
+    noise_levels: list = field(default_factory=lambda: [0.0, 0.5, 1.0, 2.0])
+    """Noise levels of the score-vs-noise curve (at ``n_reference`` patients)."""
+    cause_mixes: list = field(default_factory=lambda: ["population", "balanced"])
+    """Cause mixes compared (at ``n_reference`` patients)."""
+    n_reference: Any = 5000
+    """Cohort size of the nights, noise and cause-mix curves."""
+    from_dir: Any = None
+    """Instead of running the grid, collect the ``leaderboard.csv`` of every benchmark run
+    under this folder (a multirun) and draw the curves from them."""
+
+
+@dataclass
+class BenchmarkRunConfig(RunConfig):
+    """Top-level config of the classifier benchmark and the learning curves."""
+
+    benchmark: BenchmarkConfig = field(default_factory=BenchmarkConfig)
+    noise: NoiseConfig = field(default_factory=NoiseConfig)
+    classifier: dict[str, ClassifierConfig] = field(default_factory=dict)
+    curves: CurvesConfig = field(default_factory=CurvesConfig)
+
+
+def register_benchmark_configs() -> None:
+    cs = ConfigStore.instance()
+    cs.store(name="base_benchmark", node=BenchmarkRunConfig)
+    cs.store(group="noise", name="base_noise", node=NoiseConfig)
+
+
+register_benchmark_configs()
+
+
+# --------------------------------------------------------------------------------------
+# The triage experiment (sim.triage): triage/ rule sets
+# --------------------------------------------------------------------------------------
+@dataclass
+class TriageRunConfig(RunConfig):
+    """Top-level config of ``python -m experiments.triage`` (``conf/triage.yaml``)."""
+
+    triage: dict[str, Any] = field(default_factory=dict)
+    """Rule sets to evaluate, keyed by name: each file under ``conf/triage/`` adds its own
+    (``triage=clinical_pathway``; several side by side with
+    ``triage=[clinical_pathway,symptoms_only]``), and ``triage=file triage.path=FILE`` adds
+    the rule file at ``path``. Rules are validated by ``sim.triage.rules``, not here."""
+    window: Any = None
+    """Diary nights summarised into features (the first ``window``; null = all nights)."""
+
+
+def register_triage_configs() -> None:
+    ConfigStore.instance().store(name="base_triage_run", node=TriageRunConfig)
+
+
+register_triage_configs()

@@ -25,7 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.config import Cohort, validate
 from sim.engines import run_engine
 from sim.model.measurements import measure
-from sim.model.population import PopulationModel
+from sim.model.population import PopulationModel, urgency_at_visit
 from sim.rng import ShardStreams
 from sim.tables.io import atomic_output_dir, check_writable, write_parquet
 from sim.tables.schema import to_frame
@@ -84,10 +84,19 @@ def simulate_shard(
     start, stop = bounds
     streams = ShardStreams(cohort.seed, start, stop)
     cols = PopulationModel(model_cfg, cohort).sample(streams)
-    patients = to_frame("patients", cols)
     if not options.with_nights:
-        return ShardResult(patients, None, None)
+        return ShardResult(to_frame("patients", cols), None, None)
     result = run_engine(options.engine, cols, model_cfg, streams, nights=cohort.nights)
+    # Urgency is what a perfect triage would do at the visit, from that night's true state.
+    visit = result.nights.filter(pl.col("night") == options.visit_night).sort("patient_id")
+    cols["urgency"] = urgency_at_visit(
+        cols,
+        potassium=visit["potassium_mmol_l"].to_numpy(),
+        sodium=visit["sodium_mmol_l"].to_numpy(),
+        magnesium=visit["magnesium_mmol_l"].to_numpy(),
+        calcium=visit["calcium_mmol_l"].to_numpy(),
+    )
+    patients = to_frame("patients", cols)
     measurements = measure(
         patients,
         result.nights,

@@ -91,13 +91,12 @@ def markdown_table(df: pl.DataFrame, float_format: str = "{:.3f}") -> str:
 
 
 def with_age_band(df: pl.DataFrame) -> pl.DataFrame:
+    """Add ``age_band`` (an ordered Enum of ``AGE_BANDS`` labels)."""
     labels = [f"{lo}-{hi - 1}" for lo, hi in zip(AGE_BANDS[:-1], AGE_BANDS[1:], strict=True)]
-    return df.with_columns(
-        pl.col("age")
-        .cast(pl.Int32)
-        .cut(AGE_BANDS[1:-1], labels=labels, left_closed=True)
-        .alias("age_band")
-    )
+    band = pl.lit(None, pl.String)
+    for lo, hi, label in zip(AGE_BANDS[:-1], AGE_BANDS[1:], labels, strict=True):
+        band = pl.when(pl.col("age").is_between(lo, hi - 1)).then(pl.lit(label)).otherwise(band)
+    return df.with_columns(band.cast(pl.Enum(labels)).alias("age_band"))
 
 
 def cause_mix_table(patients: pl.DataFrame) -> pl.DataFrame:

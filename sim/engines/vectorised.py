@@ -21,10 +21,10 @@ from sim.model import symptoms as sx
 from sim.model.night_state import DAY_NORMALS, DAY_UNIFORMS, STATIC_UNIFORMS, NightState
 from sim.rng import ShardStreams
 
-NIGHT_UNIFORMS = 2 + len(sx.FLAGS) + 3
-"""Uniforms per patient-night: legs raised, nerve position, one per flag, quality,
-location, side."""
-NIGHT_NORMALS = 3
+NIGHT_UNIFORMS = sx.LYING_DOWN_UNIFORMS + len(sx.FLAGS) + 3
+"""Uniforms per patient-night: lying down (legs raised, nerve position), one per flag,
+quality, location, side."""
+NIGHT_NORMALS = sx.LYING_DOWN_NORMALS
 """Standard normals per patient-night: bedtime, time in bed, undisturbed sleep efficiency."""
 
 
@@ -82,11 +82,8 @@ class VectorisedNights:
         z = self.streams.normal("night.night_normal", NIGHT_NORMALS)
         us = self.streams.uniform("night.slots", sx.SLOTS * sx.SLOT_UNIFORMS)
 
-        bedtime = np.mod(self.state.usual_bedtime_h + p.bedtime_within_sd_h * z[:, 0], 24.0)
-        hours = np.clip(p.time_in_bed_mean_h + p.time_in_bed_sd_h * z[:, 1], 5.0, 10.5)
-        t_bed = np.rint(hours * 60.0).astype(np.float64)
-        legs_up = u[:, 0] < p.legs_elevated_prob
-        bad_position = u[:, 1] < p.nerve_bad_position_prob
+        lying = sx.lying_down(u[:, : sx.LYING_DOWN_UNIFORMS], z, self.state.usual_bedtime_h, p)
+        t_bed = lying.time_in_bed_min
 
         # Running reductions over the patient's mechanisms (cost follows active pairs only).
         night = _NightAccumulator(n, len(sx.FLAGS))
@@ -100,9 +97,9 @@ class VectorisedNights:
                 static=self.state,
                 patients=self.patients,
                 night_p=p,
-                bedtime_h=bedtime[rows],
-                legs_elevated=legs_up[rows],
-                bad_position=bad_position[rows],
+                bedtime_h=lying.bedtime_h[rows],
+                legs_elevated=lying.legs_elevated[rows],
+                bad_position=lying.bad_position[rows],
                 table=table,
             )
             agg = sx.sample_aggregate(
@@ -117,71 +114,49 @@ class VectorisedNights:
                 rls_drive[rows] = rates.severity
             elif m == sx.MECH["pad"]:
                 ischaemia[rows] = rates.severity
-        return self._diary(j, day, u, z, bedtime, t_bed, legs_up, night, rls_drive, ischaemia)
+        return self._diary(j, day, u, lying, night, rls_drive, ischaemia)
 
-    def _diary(
-        self, j, day, u, z, bedtime, t_bed, legs_up, night, rls_drive, ischaemia
-    ) -> dict[str, np.ndarray]:
-        n, table = self.n, self.table
-        has = night.total > 0
-        rows = np.flatnonzero(has)
-        mech = night.best_mech[rows]
+    def _diary(self, j, day, u, lying, night, rls_drive, ischaemia) -> dict[str, np.ndarray]:
+        """Attributes and flags of the symptomatic rows, then the shared diary row."""
+        n = self.n
+        rows = np.flatnonzero(night.total > 0)
         quality_p, location_p, side_p = sx.attribute_probabilities(
-            table,
-            mech,
+            self.table,
+            night.best_mech[rows],
             nerve_site=self.nerve_site[rows],
             nerve_side=self.nerve_side[rows],
             pad_side=self.state.pad_side[rows],
         )
-        k = 2 + len(sx.FLAGS)
+        k = sx.LYING_DOWN_UNIFORMS + len(sx.FLAGS)
         quality = np.full(n, -1, dtype=np.int8)
         location = np.full(n, -1, dtype=np.int8)
         side = np.full(n, -1, dtype=np.int8)
         quality[rows] = dist.categorical(u[rows, k], quality_p)
         location[rows] = dist.categorical(u[rows, k + 1], location_p)
         side[rows] = dist.categorical(u[rows, k + 2], side_p)
-        dur = np.minimum(night.duration, t_bed)
-        out = {
-            "patient_id": self.patients["patient_id"].astype(np.int32),
-            "night": np.full(n, j, dtype=np.int16),
-            "heavy_exertion": day.exertion,
-            "alcohol": day.alcohol,
-            "hot_day": day.hot,
-            "bedtime_h": bedtime.astype(np.float32),
-            "time_in_bed_min": t_bed.astype(np.int16),
-            "pain_score": sx.pain_score(night.best_pain),
-            "onset_min": night.onset.astype(np.float32),
-            "duration_min": dur.astype(np.float32),
-            "quality": quality,
-            "location": location,
-            "side": side,
-        }
-        for i, flag in enumerate(sx.FLAGS):
-            values = np.zeros(n, dtype=bool)
-            values[rows] = sx.any_flag(u[rows, 2 + i], night.log_no_flag[rows, i])
-            out[flag] = values
-        out["cramp_count"] = np.minimum(night.cramps, 127).astype(np.int8)
-        out["awakenings"] = np.minimum(night.wake, 127).astype(np.int8)
-        se_base = self.night_p.sleep_efficiency_mean + self.night_p.sleep_efficiency_sd * z[:, 2]
-        out["sleep_efficiency"] = sx.sleep_efficiency(
-            se_base, night.wake, dur, t_bed, self.night_p
-        ).astype(np.float32)
-        out["n_episodes"] = np.minimum(night.total, 127).astype(np.int8)
-        out["dominant_mechanism"] = np.where(has, night.best_mech, -1).astype(np.int8)
-        out["potassium_mmol_l"] = day.potassium
-        out["magnesium_mmol_l"] = day.magnesium
-        out["calcium_mmol_l"] = day.calcium
-        out["sodium_mmol_l"] = day.sodium
-        out["hydration_deficit_l"] = day.hydration_deficit_l
-        out["osmolality_mosm_kg"] = day.osmolality_mosm_kg
-        out["fatigue_load"] = day.fatigue_load
-        out["rls_drive"] = rls_drive
-        out["drug_effect"] = np.maximum(
-            np.maximum(day.statin_effect, day.ssri_effect), day.bisphosphonate_effect
-        ).astype(np.float32)
-        out["ischaemia"] = ischaemia
-        out["legs_elevated"] = legs_up
-        return out
+        flags = np.zeros((n, len(sx.FLAGS)), dtype=bool)
+        flag_u = u[rows, sx.LYING_DOWN_UNIFORMS : sx.LYING_DOWN_UNIFORMS + len(sx.FLAGS)]
+        flags[rows] = sx.any_flag(flag_u, night.log_no_flag[rows])
+        return sx.diary_columns(
+            patient_id=self.patients["patient_id"],
+            night=j,
+            day=day,
+            lying=lying,
+            n_episodes=night.total,
+            n_wake=night.wake,
+            n_cramp=night.cramps,
+            onset_min=night.onset,
+            max_pain=night.best_pain,
+            best_mech=night.best_mech,
+            duration_min=night.duration,
+            flags=flags,
+            quality=quality,
+            location=location,
+            side=side,
+            rls_drive=rls_drive,
+            ischaemia=ischaemia,
+            night_p=self.night_p,
+        )
 
 
 class _NightAccumulator:

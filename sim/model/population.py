@@ -528,13 +528,30 @@ class PopulationModel:
             dist.normal(u[:, 23], habit_mean - 0.01 * np.clip(age - 60, 0, None), 0.25), 0.5, 4.0
         ).astype(np.float32)
 
-        cols["urgency"] = urgency(
-            primary=primary,
-            pad_active=cols["active_pad"],
-            abi=abi,
-            ankle_sbp_mmhg=cols["ankle_sbp_mmhg"],
-            potassium_mmol_l=k - drop,
-            sodium_mmol_l=na - na_drop,
-            magnesium_mmol_l=mg,
-            calcium_mmol_l=ca,
+        # Steady state on the current drugs; re-evaluated on the visit night's true
+        # physiology once the nights are simulated (``urgency_at_visit``).
+        cols["urgency"] = urgency_at_visit(
+            cols, potassium=k - drop, sodium=na - na_drop, magnesium=mg, calcium=ca
         )
+
+
+def urgency_at_visit(
+    cols: dict[str, np.ndarray],
+    *,
+    potassium: np.ndarray,
+    sodium: np.ndarray,
+    magnesium: np.ndarray,
+    calcium: np.ndarray,
+) -> np.ndarray:
+    """Urgency a perfect triage would give, from the patient's causes, vascular state and
+    the true serum electrolytes at the time of the clinic visit (mmol/L)."""
+    return urgency(
+        primary=cols["primary_cause"],
+        pad_active=cols["active_pad"],
+        abi=cols["abi_true"],
+        ankle_sbp_mmhg=cols["ankle_sbp_mmhg"],
+        potassium_mmol_l=potassium,
+        sodium_mmol_l=sodium,
+        magnesium_mmol_l=magnesium,
+        calcium_mmol_l=calcium,
+    )

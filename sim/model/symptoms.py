@@ -513,9 +513,12 @@ def pain_score(max_pain: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ lying down and the diary row
-LYING_DOWN_UNIFORMS = 5
-"""Uniforms per patient-night for ``lying_down``: bedtime, time in bed, sleep-efficiency
-base, legs raised, nerve position (the order of the vectorised engine's night uniforms)."""
+LYING_DOWN_UNIFORMS = 2
+"""Uniforms per patient-night for ``lying_down``: legs raised, nerve position (the first
+two of the vectorised engine's night uniforms)."""
+LYING_DOWN_NORMALS = 3
+"""Standard normals per patient-night for ``lying_down``: bedtime, time in bed,
+undisturbed sleep efficiency (the vectorised engine's night normals)."""
 
 
 @dataclass
@@ -529,17 +532,18 @@ class LyingDown:
     bad_position: np.ndarray  # bool: a provoking position for a compressed nerve
 
 
-def lying_down(u: np.ndarray, usual_bedtime_h: np.ndarray, night_p) -> LyingDown:
-    """Tonight's lying down from ``u`` ((n, LYING_DOWN_UNIFORMS) uniforms)."""
+def lying_down(u: np.ndarray, z: np.ndarray, usual_bedtime_h: np.ndarray, night_p) -> LyingDown:
+    """Tonight's lying down from ``u`` ((n, LYING_DOWN_UNIFORMS) uniforms) and ``z``
+    ((n, LYING_DOWN_NORMALS) standard normals)."""
     p = night_p
-    bedtime = np.mod(dist.normal(u[:, 0], usual_bedtime_h, p.bedtime_within_sd_h), 24.0)
-    hours = np.clip(dist.normal(u[:, 1], p.time_in_bed_mean_h, p.time_in_bed_sd_h), 5.0, 10.5)
+    bedtime = np.mod(usual_bedtime_h + p.bedtime_within_sd_h * z[:, 0], 24.0)
+    hours = np.clip(p.time_in_bed_mean_h + p.time_in_bed_sd_h * z[:, 1], 5.0, 10.5)
     return LyingDown(
         bedtime_h=bedtime,
         time_in_bed_min=np.rint(hours * 60.0).astype(np.float64),
-        sleep_base=dist.normal(u[:, 2], p.sleep_efficiency_mean, p.sleep_efficiency_sd),
-        legs_elevated=u[:, 3] < p.legs_elevated_prob,
-        bad_position=u[:, 4] < p.nerve_bad_position_prob,
+        sleep_base=p.sleep_efficiency_mean + p.sleep_efficiency_sd * z[:, 2],
+        legs_elevated=u[:, 0] < p.legs_elevated_prob,
+        bad_position=u[:, 1] < p.nerve_bad_position_prob,
     )
 
 

@@ -129,7 +129,8 @@ PATIENTS: tuple[Column, ...] = (
     _enum(
         "urgency",
         URGENCIES,
-        "What a perfect triage would do (DOMAIN.md urgency rules).",
+        "What a perfect triage would do at the clinic visit (DOMAIN.md urgency rules, on the "
+        "true physiology of the visit night).",
         truth=True,
     ),
     _enum(

@@ -74,9 +74,7 @@ def confusion_matrix(
     di = np.array([index[x] for x in d.to_list()], dtype=np.int64)
     counts = np.zeros((len(names), len(names)), dtype=np.int64)
     np.add.at(counts, (ti, di), 1)
-    return pl.DataFrame(
-        {"truth": names, **{name: counts[:, j] for j, name in enumerate(names)}}
-    )
+    return pl.DataFrame({"truth": names, **{name: counts[:, j] for j, name in enumerate(names)}})
 
 
 def cause_metrics(confusion: pl.DataFrame) -> pl.DataFrame:
@@ -111,9 +109,7 @@ def cause_metrics(confusion: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(out)
 
 
-def urgency_metrics(
-    truth: pl.Series | np.ndarray, decided: pl.Series | np.ndarray
-) -> pl.DataFrame:
+def urgency_metrics(truth: pl.Series | np.ndarray, decided: pl.Series | np.ndarray) -> pl.DataFrame:
     """Under- and over-triage: count, denominator, rate and Wilson 95% interval.
 
     - ``urgent_under_triage``: urgent patients not sent urgently (of all urgent patients);
@@ -125,7 +121,11 @@ def urgency_metrics(
     d = np.array([URGENCY_RANK[str(x)] for x in pl.Series(decided).cast(pl.String).to_list()])
     urgent = URGENCY_RANK["urgent"]
     rows = [
-        ("urgent_under_triage", int(((t == urgent) & (d < urgent)).sum()), int((t == urgent).sum())),
+        (
+            "urgent_under_triage",
+            int(((t == urgent) & (d < urgent)).sum()),
+            int((t == urgent).sum()),
+        ),
         ("under_triage", int((d < t).sum()), t.size),
         ("over_triage", int((d > t).sum()), t.size),
         ("urgent_over_triage", int(((t < urgent) & (d == urgent)).sum()), int((t < urgent).sum())),
@@ -167,8 +167,7 @@ def rule_metrics(
             "order": list(range(1, len(rule_set.rule_names) + 1)),
             "rule": list(rule_set.rule_names),
             "cause": [str(r.cause) for r in rule_set.rules] + [str(rule_set.default_cause)],
-            "urgency": [str(r.urgency) for r in rule_set.rules]
-            + [str(rule_set.default_urgency)],
+            "urgency": [str(r.urgency) for r in rule_set.rules] + [str(rule_set.default_urgency)],
         }
     )
     joined = frame.join(spec, on="rule", how="left")
@@ -192,7 +191,9 @@ def rule_metrics(
     out = (
         spec.join(agg, on="rule", how="left")
         .join(wrong, on="rule", how="left")
-        .with_columns(pl.col("n_fired", "n_right_cause", "n_right_urgency", "urgent_missed").fill_null(0))
+        .with_columns(
+            pl.col("n_fired", "n_right_cause", "n_right_urgency", "urgent_missed").fill_null(0)
+        )
         .sort("order")
     )
     n_total = frame.height

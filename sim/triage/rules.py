@@ -120,13 +120,15 @@ class RuleSet:
         frame = nan_to_null(features)
         self.check_columns(frame.columns, what="the features")
         if not self.rules:
-            return np.full(frame.height, 0, dtype=np.int32)
+            return np.full(frame.height, len(self.rules), dtype=np.int32)
         chain: Any = pl
         for i, rule in enumerate(self.rules):
             # A null condition is not a match (pl.when treats null as false).
             chain = chain.when(rule.condition()).then(pl.lit(i, dtype=pl.Int32))
         index = chain.otherwise(pl.lit(len(self.rules), dtype=pl.Int32))
-        return frame.select(index.alias("rule_index")).to_series().to_numpy()
+        # with_columns broadcasts a literal condition (e.g. ``TRUE``) to every row.
+        column = "__triage_rule_index__"
+        return frame.with_columns(index.alias(column))[column].to_numpy()
 
     def apply(self, features: pl.DataFrame) -> pl.DataFrame:
         """One row per input row: ``rule`` (name, or ``default``), ``cause``, ``urgency``."""
@@ -167,8 +169,10 @@ def _where(rule_set: RuleSet | str, rule: Rule | str | None = None) -> str:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    """``; did you mean 'x'?`` for the closest choice (case-insensitive), or nothing."""
+    options = {str(c).lower(): str(c) for c in choices}
+    close = difflib.get_close_matches(str(word).lower(), list(options), n=1, cutoff=0.6)
+    return f"; did you mean {options[close[0]]!r}?" if close else ""
 
 
 def _one_line(exc: BaseException) -> str:
@@ -416,13 +420,13 @@ def resolve_rule_set(rules: Any) -> RuleSet:
     if isinstance(rules, Path) or (
         isinstance(rules, str) and (rules.endswith((".yaml", ".yml")) or "/" in rules)
     ):
-        return load_rule_set(rules, key="rules")
+        return load_rule_set(rules, key="rule_set")
     if isinstance(rules, str):
         return load_shipped(rules)
     if isinstance(rules, Mapping):
-        return parse_rule_set(rules, name="rules")
+        return parse_rule_set(rules, name="rule_set")
     raise ConfigError(
-        f"rules={rules!r} is invalid: expected a RuleSet, a shipped rule set name "
+        f"rule_set={rules!r} is invalid: expected a RuleSet, a shipped rule set name "
         f"({', '.join(shipped_rule_sets())}), a path to a YAML file or a mapping"
     )
 
@@ -461,7 +465,10 @@ def rule_sets_from_config(node: Any, *, base_dir: str | Path | None = None) -> l
             path = Path(str(value)).expanduser()
             if base_dir is not None and not path.is_absolute():
                 path = Path(base_dir) / path
-            out.append(load_rule_set(path, key=f"triage.path={value}"))
+            if not path.is_file():
+                problem = "not a file" if path.exists() else "no such file"
+                raise ConfigError(f"triage.path={value} is invalid: {problem} ({path})")
+            out.append(load_rule_set(path, key="triage.path"))
         else:
             out.append(parse_rule_set(value, name=str(key), source=f"conf/triage/{key}.yaml"))
     names = [r.name for r in out]

@@ -265,3 +265,25 @@ def test_controls_have_mostly_symptom_free_nights_and_patients_have_good_nights(
     assert 0.70 <= free["none"] <= 0.98
     for cause, value in free.items():
         assert value >= 0.05, (cause, value)
+
+
+def test_cramp_frequency_among_sufferers_general_population():
+    """DOMAIN.md: 40% of cramp sufferers have more than 3 a week, 6% daily. General
+    population, n=30000, seed 5, 28 nights: share of sufferers (active_cramps) with more
+    than 3 cramp nights a week within 0.40 +/- 0.07; near-daily (>= 6.5 nights a week)
+    between 1% and 10%."""
+    r = simulate_cohort(
+        compose_config(["cohort.n=30000", "cohort.seed=5", "cohort.population=general"])
+    )
+    sufferers = r.patients.filter(pl.col("active_cramps")).select("patient_id")
+    weeks = NIGHTS / 7
+    per_patient = (
+        r.nights.join(sufferers, on="patient_id")
+        .group_by("patient_id")
+        .agg(((pl.col("cramp_count") > 0).sum() / weeks).alias("nights_per_week"))
+    )
+    above3 = (per_patient["nights_per_week"] > 3).mean()
+    daily = (per_patient["nights_per_week"] >= 6.5).mean()
+    assert per_patient.height > 5000
+    assert abs(above3 - 0.40) <= 0.07, above3
+    assert 0.01 <= daily <= 0.10, daily

@@ -1,0 +1,22 @@
+"""Test helpers shared by several test modules (fixtures live in conftest.py).
+
+Usage::
+
+    from tests.helpers import simulate_patients
+    df = simulate_patients("cohort.n=2000", "cohort.seed=3")
+
+This is the one place that turns Hydra overrides into a patients DataFrame; adapt it here if
+the pipeline's API changes.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from sim.config import compose_config
+from sim.pipeline import simulate_cohort
+
+
+def simulate_patients(*overrides: str) -> pl.DataFrame:
+    """The patients table of the config composed from ``overrides`` (no nights, no files)."""
+    return simulate_cohort(compose_config(list(overrides)), with_nights=False).patients
