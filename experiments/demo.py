@@ -3,7 +3,7 @@
 import hydra
 from omegaconf import DictConfig
 
-from sim.cli import out_path, user_errors
+from sim.cli import launch, out_path, user_errors
 from sim.pipeline import generate
 
 
@@ -15,4 +15,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    launch(main, "demo")

@@ -8,7 +8,7 @@ import hydra
 from hydra.utils import get_original_cwd
 from omegaconf import DictConfig
 
-from sim.cli import out_path, user_errors
+from sim.cli import launch, out_path, user_errors
 from sim.triage.experiment import run_triage
 
 
@@ -26,4 +26,4 @@ def main(cfg: DictConfig) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    launch(main, "triage")
