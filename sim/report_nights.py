@@ -17,15 +17,11 @@ import numpy as np
 import polars as pl
 
 from sim.config import LABELS
+from sim.model.symptoms import FLAGS
 from sim.report import CAUSE_COLOURS, Section, markdown_table
 
 SIGNATURE_FEATURES = (
-    "urge_to_move",
-    "relief_by_movement",
-    "relief_by_dangling",
-    "worse_with_elevation",
-    "palpable_hardening",
-    "numbness_tingling",
+    *FLAGS,
     "cramp",
     "woke",
     "one_side",

@@ -176,12 +176,7 @@ class EventNights:
             patients, model_cfg, streams.uniform("night.static", STATIC_UNIFORMS)
         )
         slots = sx.mechanism_slots(patients)
-        self.groups = [
-            (s, int(m), np.flatnonzero(slots[:, s] == m))
-            for s in range(sx.SLOTS)
-            for m in np.unique(slots[:, s])
-            if m >= 0
-        ]
+        self.groups = sx.mechanism_groups(slots)
         self.nerve_site = patients["nerve_site"]
         self.nerve_side = patients["nerve_side"]
         self.drug_on = [
@@ -256,29 +251,20 @@ class EventNights:
         )
         lying = sx.lying_down(u[:, : sx.LYING_DOWN_UNIFORMS], z, self.state.usual_bedtime_h, p)
         t_bed = lying.time_in_bed_min
-        rls_drive = np.zeros(n, dtype=np.float32)
-        ischaemia = np.zeros(n, dtype=np.float32)
+        tonight = sx.tonight_rates(
+            self.groups,
+            day=day,
+            static=self.state,
+            patients=self.patients,
+            lying=lying,
+            night_p=p,
+            table=table,
+        )
 
         # Thinning, step 1: candidates per (patient, slot) at the intensity's peak.
         counts = np.zeros((n, sx.SLOTS), dtype=np.int64)
         candidates = []
-        for s, m, rows in self.groups:
-            rates = sx.nightly_rates(
-                m,
-                rows,
-                day=day,
-                static=self.state,
-                patients=self.patients,
-                night_p=p,
-                bedtime_h=lying.bedtime_h[rows],
-                legs_elevated=lying.legs_elevated[rows],
-                bad_position=lying.bad_position[rows],
-                table=table,
-            )
-            if m == sx.MECH["rls"]:
-                rls_drive[rows] = rates.severity
-            elif m == sx.MECH["pad"]:
-                ischaemia[rows] = rates.severity
+        for s, m, rows, rates in tonight.groups:
             shape, scale = int(table.shape[m]), float(table.shape_min[m])
             t_end = t_bed[rows]
             offset = np.broadcast_to(np.asarray(rates.offset_min, dtype=np.float64), rows.shape)
@@ -305,7 +291,7 @@ class EventNights:
             keep = accept * np.repeat(peak, k) < sx.shape_intensity(shape, t, scale, off)
             parts.append((r[keep], t[keep], m, s, np.repeat(pain_mean, k)[keep]))
         episodes = self._episodes(parts, pool, counts.sum(axis=1))
-        diary = self._diary(j, day, lying, episodes, rls_drive, ischaemia)
+        diary = self._diary(j, day, lying, episodes, tonight.rls_drive, tonight.ischaemia)
         return self._agenda(j, day, lying, u[:, sx.LYING_DOWN_UNIFORMS], episodes, diary)
 
     def _episodes(self, parts: list[tuple], pool: _Pool, n_candidates: np.ndarray) -> _Episodes:

@@ -46,12 +46,7 @@ class VectorisedNights:
         )
         self.slots = sx.mechanism_slots(patients)
         # Rows of each (slot, mechanism) pair, fixed for the shard.
-        self.groups = [
-            (s, int(m), np.flatnonzero(self.slots[:, s] == m))
-            for s in range(sx.SLOTS)
-            for m in np.unique(self.slots[:, s])
-            if m >= 0
-        ]
+        self.groups = sx.mechanism_groups(self.slots)
         # log P(an episode lacks the flag), per mechanism and flag.
         self.log_no_flag = np.log1p(-np.minimum(self.table.flags, 1 - 1e-9))
         self.nerve_site = patients["nerve_site"]
@@ -85,23 +80,18 @@ class VectorisedNights:
         lying = sx.lying_down(u[:, : sx.LYING_DOWN_UNIFORMS], z, self.state.usual_bedtime_h, p)
         t_bed = lying.time_in_bed_min
 
+        tonight = sx.tonight_rates(
+            self.groups,
+            day=day,
+            static=self.state,
+            patients=self.patients,
+            lying=lying,
+            night_p=p,
+            table=table,
+        )
         # Running reductions over the patient's mechanisms (cost follows active pairs only).
         night = _NightAccumulator(n, len(sx.FLAGS))
-        rls_drive = np.zeros(n, dtype=np.float32)
-        ischaemia = np.zeros(n, dtype=np.float32)
-        for s, m, rows in self.groups:
-            rates = sx.nightly_rates(
-                m,
-                rows,
-                day=day,
-                static=self.state,
-                patients=self.patients,
-                night_p=p,
-                bedtime_h=lying.bedtime_h[rows],
-                legs_elevated=lying.legs_elevated[rows],
-                bad_position=lying.bad_position[rows],
-                table=table,
-            )
+        for s, m, rows, rates in tonight.groups:
             agg = sx.sample_aggregate(
                 table,
                 m,
@@ -110,11 +100,7 @@ class VectorisedNights:
                 t_bed[rows],
             )
             night.add(m, rows, agg, self.log_no_flag[m])
-            if m == sx.MECH["rls"]:
-                rls_drive[rows] = rates.severity
-            elif m == sx.MECH["pad"]:
-                ischaemia[rows] = rates.severity
-        return self._diary(j, day, u, lying, night, rls_drive, ischaemia)
+        return self._diary(j, day, u, lying, night, tonight.rls_drive, tonight.ischaemia)
 
     def _diary(self, j, day, u, lying, night, rls_drive, ischaemia) -> dict[str, np.ndarray]:
         """Attributes and flags of the symptomatic rows, then the shared diary row."""

@@ -38,20 +38,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from sim.config import CAUSES
 from sim.model import distributions as dist
 from sim.model.physiology import muscle, neurological, vascular
 
-MECHANISMS = (
-    "background",
-    "rls",
-    "pad",
-    "cramps",
-    "fatigue",
-    "dehydration",
-    "nerve",
-    "medication",
-    "electrolyte",
-)
+MECHANISMS = ("background", *CAUSES)
 MECH = {m: i for i, m in enumerate(MECHANISMS)}
 QUALITIES = ("aching", "cramping", "crawling", "burning", "tingling", "throbbing", "shooting")
 LOCATIONS = ("toes_forefoot", "calf", "thigh", "buttock_to_leg", "whole_leg")
@@ -332,6 +323,61 @@ def expected_counts(
 def wake_probability(mech: int, pain_mean: np.ndarray, table: MechanismTable) -> np.ndarray:
     """Chance an episode's intensity is above the waking threshold."""
     return special.ndtr((pain_mean - table.wake_threshold) / table.pain_sd[mech])
+
+
+def mechanism_groups(slots: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """(slot, mechanism, rows) for every mechanism present in each slot, fixed per shard."""
+    return [
+        (s, int(m), np.flatnonzero(slots[:, s] == m))
+        for s in range(slots.shape[1])
+        for m in np.unique(slots[:, s])
+        if m >= 0
+    ]
+
+
+@dataclass
+class TonightRates:
+    """Every group's process tonight, plus the latent drives the diary reports as truth."""
+
+    groups: list[tuple[int, int, np.ndarray, Rates]]
+    rls_drive: np.ndarray  # per patient, 0 without restless legs
+    ischaemia: np.ndarray  # per patient, 0 without PAD
+
+
+def tonight_rates(
+    groups: list[tuple[int, int, np.ndarray]],
+    *,
+    day,
+    static,
+    patients: dict[str, np.ndarray],
+    lying: LyingDown,
+    night_p,
+    table: MechanismTable,
+) -> TonightRates:
+    """``nightly_rates`` for each (slot, mechanism, rows) group of a shard, tonight."""
+    n = len(lying.bedtime_h)
+    rls_drive = np.zeros(n, dtype=np.float32)
+    ischaemia = np.zeros(n, dtype=np.float32)
+    out = []
+    for s, m, rows in groups:
+        rates = nightly_rates(
+            m,
+            rows,
+            day=day,
+            static=static,
+            patients=patients,
+            night_p=night_p,
+            bedtime_h=lying.bedtime_h[rows],
+            legs_elevated=lying.legs_elevated[rows],
+            bad_position=lying.bad_position[rows],
+            table=table,
+        )
+        if m == MECH["rls"]:
+            rls_drive[rows] = rates.severity
+        elif m == MECH["pad"]:
+            ischaemia[rows] = rates.severity
+        out.append((s, m, rows, rates))
+    return TonightRates(out, rls_drive, ischaemia)
 
 
 # ------------------------------------------------------------------ aggregate sampling

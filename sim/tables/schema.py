@@ -29,6 +29,7 @@ from sim.model.population import (
     NERVE_SITES,
     SIDES,
 )
+from sim.model.symptoms import LOCATIONS, MECHANISMS, QUALITIES, SIDES3
 
 SEX = ("male", "female")
 CauseEnum = pl.Enum(list(LABELS))
@@ -250,28 +251,10 @@ PATIENTS: tuple[Column, ...] = (
     Column("fluid_intake_l_day", pl.Float32, "L/day", "True usual fluid intake.", truth=True),
 )
 
-_NIGHT_QUALITIES = (
-    "aching",
-    "cramping",
-    "crawling",
-    "burning",
-    "tingling",
-    "throbbing",
-    "shooting",
-)
-_NIGHT_LOCATIONS = ("toes_forefoot", "calf", "thigh", "buttock_to_leg", "whole_leg")
-_NIGHT_SIDES = ("left", "right", "both")
-_MECHANISMS = (
-    "background",
-    "rls",
-    "pad",
-    "cramps",
-    "fatigue",
-    "dehydration",
-    "nerve",
-    "medication",
-    "electrolyte",
-)
+_NIGHT_QUALITIES = QUALITIES
+_NIGHT_LOCATIONS = LOCATIONS
+_NIGHT_SIDES = SIDES3
+_MECHANISMS = MECHANISMS
 
 NIGHTS: tuple[Column, ...] = (
     Column("patient_id", pl.Int32, "id", "Patient identifier."),
