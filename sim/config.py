@@ -1079,6 +1079,8 @@ class CurvesConfig:
     """Cause mixes compared (at ``n_reference`` patients)."""
     n_reference: Any = 5000
     """Cohort size of the nights, noise and cause-mix curves."""
+    folds: Any = 3
+    """Cross-validation folds of every curve point (fewer than the benchmark's: many runs)."""
     from_dir: Any = None
     """Instead of running the grid, collect the ``leaderboard.csv`` of every benchmark run
     under this folder (a multirun) and draw the curves from them."""
@@ -1124,3 +1126,26 @@ def register_triage_configs() -> None:
 
 
 register_triage_configs()
+
+
+# --------------------------------------------------------------------------------------
+# The demo (make demo): every capability on one cohort
+# --------------------------------------------------------------------------------------
+@dataclass
+class DemoConfig:
+    """What the demo report adds to the generated cohort."""
+
+    calibration_n: Any = 200_000
+    """General-population patients sampled for the calibration table (patients only)."""
+    calibration_seed: Any = 2024
+    """Seed of that sample."""
+
+
+@dataclass
+class DemoRunConfig(BenchmarkRunConfig):
+    """Top-level config of ``python -m experiments.demo`` (``conf/demo.yaml``)."""
+
+    demo: DemoConfig = field(default_factory=DemoConfig)
+
+
+ConfigStore.instance().store(name="base_demo_run", node=DemoRunConfig)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from sim.model.population import COMORBIDITIES, DRUGS
-from sim.tables.schema import observed_columns
+from sim.tables.schema import columns, observed_columns
 
 QUALITIES = ("aching", "cramping", "crawling", "burning", "tingling", "throbbing", "shooting")
 LOCATIONS = ("toes_forefoot", "calf", "thigh", "buttock_to_leg", "whole_leg")
@@ -350,34 +350,34 @@ def night_features(
     measurements: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """One row per patient-night: the night's observed diary plus the patient's history
-    (and measurements), for per-night classification. Categorical diary columns are
-    one-hot encoded; ``patient_id`` and ``night`` are kept for grouping."""
-    lf = _observed(nights, "nights")
-    df = lf.collect()
+    (and measurements), for per-night classification.
+
+    Every observed nights column is used: numbers as they are, yes/no flags as 0/1,
+    categories one-hot encoded (``quality_aching``, ...); a column the schema marks as truth
+    never reaches this function's output because the table is narrowed first.
+    ``patient_id`` and ``night`` are kept for grouping.
+    """
+    df = _observed(nights, "nights").collect()
     window = int(df["night"].max()) + 1 if df.height else 0
-    onehots = [
-        (pl.col(col) == value).cast(pl.Int8).alias(f"{col}_{value}")
-        for col, values in (
-            ("quality", QUALITIES),
-            ("location", LOCATIONS),
-            ("side", ("left", "right", "both")),
-        )
-        for value in values
-    ]
-    night = df.select(
-        "patient_id",
-        "night",
-        *[pl.col(c).cast(pl.Int8) for c in ("heavy_exertion", "alcohol", "hot_day", *DIARY_FLAGS)],
-        "bedtime_h",
-        "time_in_bed_min",
-        "pain_score",
-        "onset_min",
-        "duration_min",
-        "cramp_count",
-        "awakenings",
-        "sleep_efficiency",
-        *[o.fill_null(0) for o in onehots],
-    )
+    plain: list[pl.Expr] = []
+    onehots: list[pl.Expr] = []
+    for col in columns("nights"):
+        if col.name not in df.columns or col.name in ("patient_id", "night"):
+            continue
+        dtype = df.schema[col.name]
+        if col.categories is not None:
+            onehots += [
+                (pl.col(col.name) == value)
+                .fill_null(False)
+                .cast(pl.Int8)
+                .alias(f"{col.name}_{value}")
+                for value in col.categories
+            ]
+        elif dtype == pl.Boolean:
+            plain.append(pl.col(col.name).cast(pl.Int8))
+        elif dtype.is_numeric():
+            plain.append(pl.col(col.name))
+    night = df.select("patient_id", "night", *plain, *onehots)
     out = night.join(history_features(patients, window_end=window), on="patient_id", how="left")
     if measurements is not None:
         out = out.join(measurement_features(measurements), on="patient_id", how="left")

@@ -67,35 +67,43 @@ def score_predictions(
     proba: np.ndarray,
     labels: Sequence[str],
     *,
+    causes: Sequence[str] | None = None,
     calibration_bins: int = 15,
 ) -> dict[str, float]:
-    """Every benchmark metric for one fold: the headline metrics plus ``recall_<label>``,
-    ``precision_<label>`` and ``support_<label>`` for each label.
+    """Every benchmark metric for one fold: the headline metrics plus ``recall_<cause>``,
+    ``precision_<cause>`` and ``support_<cause>`` for each cause.
 
-    A label never predicted has precision 0 (scikit-learn's ``zero_division=0``); the
+    ``labels`` name the columns of ``proba``; ``causes`` (default: all labels) are the ones
+    scored and averaged in macro-F1 and balanced accuracy, e.g. the causes present in a
+    cohort while a rule set may also predict absent ones (such a prediction is simply wrong).
+    A cause never predicted has precision 0 (scikit-learn's ``zero_division=0``); the
     prediction is ``labels[argmax(proba)]``.
     """
     labels = list(labels)
+    causes = labels if causes is None else list(causes)
     y_true = np.asarray(y_true)
     proba = np.asarray(proba, dtype=float)
     if proba.shape != (len(y_true), len(labels)):
         raise ValueError(f"proba has shape {proba.shape}, expected ({len(y_true)}, {len(labels)})")
     y_pred = np.asarray(labels)[proba.argmax(axis=1)]
     precision, recall, _, support = skm.precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0
+        y_true, y_pred, labels=causes, zero_division=0
     )
-    clipped = np.clip(proba, PROBABILITY_FLOOR, 1.0)
+    # scikit-learn's probability scores read the columns in sorted label order.
+    order = np.argsort(labels)
+    sorted_labels = [labels[i] for i in order]
+    clipped = np.clip(proba[:, order], PROBABILITY_FLOOR, 1.0)
     clipped /= clipped.sum(axis=1, keepdims=True)
     out = {
         "macro_f1": float(
-            skm.f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)
+            skm.f1_score(y_true, y_pred, labels=causes, average="macro", zero_division=0)
         ),
         "balanced_accuracy": float(np.mean(recall[support > 0])),
-        "log_loss": float(skm.log_loss(y_true, clipped, labels=labels)),
-        "brier": float(skm.brier_score_loss(y_true, proba, labels=labels)),
+        "log_loss": float(skm.log_loss(y_true, clipped, labels=sorted_labels)),
+        "brier": float(skm.brier_score_loss(y_true, proba[:, order], labels=sorted_labels)),
         "ece": expected_calibration_error(y_true, proba, labels, bins=calibration_bins),
     }
-    for label, r, p, s in zip(labels, recall, precision, support, strict=True):
+    for label, r, p, s in zip(causes, recall, precision, support, strict=True):
         out[f"recall_{label}"] = float(r)
         out[f"precision_{label}"] = float(p)
         out[f"support_{label}"] = float(s)

@@ -27,35 +27,20 @@ random numbers contract of ``sim.rng`` holds for noisy cohorts too.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 import polars as pl
+from omegaconf import OmegaConf
 from scipy.special import ndtri
 
+from sim.config import ConfigError
+from sim.evaluation.features import DIARY_FLAGS, MEASUREMENT_VALUES
 from sim.rng import stream_key
 from sim.tables.schema import columns
 
-DIARY_FLAGS = (
-    "urge_to_move",
-    "relief_by_movement",
-    "relief_by_dangling",
-    "worse_with_elevation",
-    "palpable_hardening",
-    "numbness_tingling",
-)
 DIARY_CATEGORIES = ("quality", "location", "side")
-CONTINUOUS_TESTS = (
-    "abi",
-    "potassium_mmol_l",
-    "magnesium_mmol_l",
-    "calcium_mmol_l",
-    "sodium_mmol_l",
-    "ferritin_ug_l",
-    "ck_u_l",
-    "osmolality_mosm_kg",
-)
-BINARY_TESTS = ("slr_positive", "nerve_conduction_abnormal")
 MAX_MISSING_NIGHT_PROB = 0.9
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -72,7 +57,9 @@ def _splitmix64(x: np.ndarray) -> np.ndarray:
 def hashed_uniform(seed: int, stream: str, patient_id: np.ndarray, night: np.ndarray) -> np.ndarray:
     """Uniforms in (0, 1) that depend only on (seed, stream, patient id, night)."""
     with np.errstate(over="ignore"):
-        key = _splitmix64(np.uint64(seed) * np.uint64(0x100000001B3) + np.uint64(stream_key(stream)))
+        key = _splitmix64(
+            np.uint64(seed) * np.uint64(0x100000001B3) + np.uint64(stream_key(stream))
+        )
         x = key ^ (
             np.asarray(patient_id, dtype=np.uint64) * np.uint64(0x9E3779B1)
             + (np.asarray(night, dtype=np.uint64) << np.uint64(40))
@@ -83,6 +70,18 @@ def hashed_uniform(seed: int, stream: str, patient_id: np.ndarray, night: np.nda
 
 def _normal(seed: int, stream: str, patient_id: np.ndarray, night: np.ndarray) -> np.ndarray:
     return ndtri(hashed_uniform(seed, stream, patient_id, night))
+
+
+def check_noise(noise: Any) -> None:
+    """Every noise setting must be a number >= 0 (ConfigError naming the key otherwise)."""
+    values = OmegaConf.to_container(noise) if OmegaConf.is_config(noise) else asdict(noise)
+    for name, value in values.items():
+        try:
+            ok = float(value) >= 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ConfigError(f"noise.{name}={value!r} is invalid: expected a number >= 0")
 
 
 def _scale(noise: Any, name: str) -> float:
@@ -117,14 +116,18 @@ def noisy_nights(nights: pl.DataFrame, noise: Any, *, seed: int) -> pl.DataFrame
         pick = np.asarray(categories)[(draw(f"{name}.pick") * len(categories)).astype(int)]
         updates.append(
             nights.select(
-                pl.when(pl.Series(hit)).then(pl.Series(pick)).otherwise(pl.col(name).cast(pl.String))
+                pl.when(pl.Series(hit))
+                .then(pl.Series(pick))
+                .otherwise(pl.col(name).cast(pl.String))
             )
             .to_series()
             .cast(nights.schema[name])
             .alias(name)
         )
     pain = nights["pain_score"].to_numpy().astype(float)
-    pain_noisy = np.clip(np.rint(pain + _scale(noise, "pain_sd") * _normal(seed, "noise.pain", pid, night)), 1, 10)
+    pain_noisy = np.clip(
+        np.rint(pain + _scale(noise, "pain_sd") * _normal(seed, "noise.pain", pid, night)), 1, 10
+    )
     updates.append(
         pl.Series("pain_score", np.where(symptomatic, pain_noisy, pain)).cast(
             nights.schema["pain_score"]
@@ -132,7 +135,9 @@ def noisy_nights(nights: pl.DataFrame, noise: Any, *, seed: int) -> pl.DataFrame
     )
     onset = nights["onset_min"].to_numpy().astype(float)
     in_bed = nights["time_in_bed_min"].to_numpy().astype(float)
-    shifted = np.clip(onset + _scale(noise, "onset_sd_min") * _normal(seed, "noise.onset", pid, night), 0, in_bed)
+    shifted = np.clip(
+        onset + _scale(noise, "onset_sd_min") * _normal(seed, "noise.onset", pid, night), 0, in_bed
+    )
     updates.append(
         pl.Series("onset_min", np.where(np.isnan(onset), np.nan, shifted), nan_to_null=True).cast(
             nights.schema["onset_min"]
@@ -152,19 +157,20 @@ def noisy_measurements(measurements: pl.DataFrame, noise: Any, *, seed: int) -> 
     visit = np.zeros_like(pid)
     updates: list[pl.Series] = []
     cv = _scale(noise, "measurement_cv")
-    for test in CONTINUOUS_TESTS:
-        if test in measurements.columns:
-            factor = np.exp(cv * _normal(seed, f"noise.{test}", pid, visit))
-            updates.append((measurements[test] * pl.Series(factor)).cast(measurements.schema[test]))
     flip = _scale(noise, "test_flip_prob")
-    for test in BINARY_TESTS:
-        if test in measurements.columns:
+    for test in MEASUREMENT_VALUES:
+        if test not in measurements.columns:
+            continue
+        if measurements.schema[test] == pl.Boolean:  # a positive/abnormal result
             hit = pl.Series(hashed_uniform(seed, f"noise.{test}", pid, visit) < flip)
             updates.append(
                 measurements.select(
                     pl.when(hit).then(~pl.col(test)).otherwise(pl.col(test)).alias(test)
                 ).to_series()
             )
+        else:
+            factor = np.exp(cv * _normal(seed, f"noise.{test}", pid, visit))
+            updates.append((measurements[test] * pl.Series(factor)).cast(measurements.schema[test]))
     return measurements.with_columns(updates)
 
 
