@@ -576,7 +576,7 @@ class NightParams:
         pain_sd=1.2,
         duration_shape=1.5,
         duration_scale_min=10.0,
-        quality={"aching": 0.7, "throbbing": 0.15, "tingling": 0.15},
+        quality={"aching": 0.65, "throbbing": 0.15, "tingling": 0.12, "shooting": 0.08},
         location={"calf": 0.4, "thigh": 0.3, "whole_leg": 0.3},
         side={"both": 0.5, "left": 0.25, "right": 0.25},
         relief_by_movement=0.25,

@@ -376,7 +376,7 @@ class PopulationModel:
     def _latent(self, streams, cols, age_idx, female, primary) -> None:
         lat = self.p.latent
         n = len(primary)
-        u = streams.uniform("population.latent", 24)
+        u = streams.uniform("population.latent", 25)
         code = CAUSE_CODE
         age = cols["age"].astype(np.float64)
 
@@ -521,7 +521,7 @@ class PopulationModel:
             dist.normal(u[:, 22], 0.6 + 1.4 * level + 1.0 * fatigue, 0.7), 0, 7
         ).astype(np.float32)
         cols["unaccustomed_exertion_prob"] = np.where(
-            fatigue, dist.uniform(u[:, 22], 0.35, 0.8), dist.uniform(u[:, 22], 0.02, 0.15)
+            fatigue, dist.uniform(u[:, 24], 0.35, 0.8), dist.uniform(u[:, 24], 0.02, 0.15)
         ).astype(np.float32)
         habit_mean = np.array([1.35, 2.2, 2.8])[cols["fluid_intake_habit"]]
         cols["fluid_intake_l_day"] = np.clip(
