@@ -26,12 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ONE_THREAD = {
-    "POLARS_MAX_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
+from benchmarks.common import ONE_THREAD
 
 
 def _peak_rss_mb() -> float:

@@ -22,12 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-ONE_THREAD = {
-    "POLARS_MAX_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
+from benchmarks.common import ONE_THREAD
+
 TARGET_PN_PER_S = 20_000
 COHORTS = {
     "presenting-balanced": ["cohort.population=presenting", "cohort.cause_mix=balanced"],

@@ -1,0 +1,23 @@
+"""All benchmarks (``make bench``): vectorised engine, event engine, classifier benchmark.
+
+Figures are printed and written to benchmarks/results/*.json; docs/performance.md records
+the figures of a run with the machine's core count.
+"""
+
+from __future__ import annotations
+
+from benchmarks import classifier, engine, events
+
+
+def main() -> None:
+    engine.main()
+    print()
+    engine.main(population="presenting")
+    print()
+    events.main()
+    print()
+    classifier.main()
+
+
+if __name__ == "__main__":
+    main()
