@@ -198,7 +198,7 @@ def evaluations_section(
         "Rule sets:\n\n"
         + "\n".join(
             f"- `{ev.name}` ({len(ev.rule_set.rules)} rules"
-            + (f", {ev.rule_set.source}" if ev.rule_set.source else "")
+            + (f", {_display_path(ev.rule_set.source)}" if ev.rule_set.source else "")
             + ")"
             + (f": {ev.rule_set.description}" if ev.rule_set.description else "")
             for ev in evaluations
@@ -276,3 +276,14 @@ __all__ = [
     "triage_section",
     "write_triage_tables",
 ]
+
+
+def _display_path(source: str) -> str:
+    """A rule file's path relative to the project (so reports do not depend on the checkout)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        return str(Path(source).resolve().relative_to(root))
+    except ValueError:
+        return str(source)
