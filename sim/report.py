@@ -76,6 +76,46 @@ class Report:
         return path
 
 
+def plot_confusion_heatmap(
+    counts,
+    row_labels: list[str],
+    col_labels: list[str],
+    path: Path,
+    *,
+    title: str,
+    xlabel: str = "predicted cause",
+) -> None:
+    """Confusion matrix heatmap: colour = share of the true cause (row), text = share and count."""
+    import numpy as np
+
+    counts = np.asarray(counts, dtype=float)
+    totals = counts.sum(axis=1, keepdims=True)
+    share = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+    fig, ax = plt.subplots(figsize=(7.5, 6.2))
+    image = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(col_labels)), col_labels, rotation=40, ha="right")
+    ax.set_yticks(range(len(row_labels)), row_labels)
+    for i in range(len(row_labels)):
+        for j in range(len(col_labels)):
+            if counts[i, j]:
+                ax.text(
+                    j,
+                    i,
+                    f"{share[i, j]:.2f}\n{int(counts[i, j])}",
+                    ha="center",
+                    va="center",
+                    fontsize=6.5,
+                    color="white" if share[i, j] > 0.6 else "black",
+                )
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("true primary cause")
+    ax.set_title(title, fontsize=10)
+    fig.colorbar(image, ax=ax, label="share of the true cause (recall on the diagonal)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def markdown_table(df: pl.DataFrame, float_format: str = "{:.3f}") -> str:
     """A polars DataFrame as a GitHub Markdown table."""
 

@@ -29,7 +29,7 @@ from sim.evaluation.benchmark import (
 )
 from sim.evaluation.curves import AXES, curve_lines, curves_from_tables
 from sim.evaluation.metrics import LOWER_IS_BETTER
-from sim.report import Section, markdown_table
+from sim.report import Section, markdown_table, plot_confusion_heatmap
 
 METRIC_TITLES = {
     "macro_f1": "macro-F1",
@@ -53,32 +53,7 @@ def _plot_confusion(
     rows = [labels.index(c) for c in causes]
     cols = [j for j, label in enumerate(labels) if label in causes or counts[:, j].any()]
     counts = counts[np.ix_(rows, cols)]
-    labels_x, labels_y = [labels[j] for j in cols], list(causes)
-    totals = counts.sum(axis=1, keepdims=True)
-    share = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
-    fig, ax = plt.subplots(figsize=(7, 6))
-    im = ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
-    ax.set_xticks(range(len(labels_x)), labels_x, rotation=40, ha="right")
-    ax.set_yticks(range(len(labels_y)), labels_y)
-    for i in range(len(labels_y)):
-        for j in range(len(labels_x)):
-            if counts[i, j]:
-                ax.text(
-                    j,
-                    i,
-                    f"{share[i, j]:.2f}\n{counts[i, j]}",
-                    ha="center",
-                    va="center",
-                    fontsize=6.5,
-                    color="white" if share[i, j] > 0.6 else "black",
-                )
-    ax.set_xlabel("predicted cause")
-    ax.set_ylabel("true primary cause")
-    ax.set_title(title, fontsize=10)
-    fig.colorbar(im, ax=ax, label="share of the true cause (recall on the diagonal)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    plot_confusion_heatmap(counts, list(causes), [labels[j] for j in cols], path, title=title)
 
 
 def _plot_scores(board: pl.DataFrame, path: Path) -> None:

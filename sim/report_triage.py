@@ -16,11 +16,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import polars as pl
 
-from sim.report import Section, markdown_table
+from sim.report import Section, markdown_table, plot_confusion_heatmap
 from sim.triage.evaluate import TriageEvaluation, evaluate_rule_set
 from sim.triage.rules import RuleSet, load_shipped
 
@@ -129,34 +128,16 @@ def _rules_table(ev: TriageEvaluation) -> pl.DataFrame:
 
 
 def plot_confusion(ev: TriageEvaluation, path: Path) -> None:
-    """Heatmap of the confusion matrix: colour = share of the true cause, text = count."""
+    """Heatmap of a rule set's confusion matrix (``sim.report.plot_confusion_heatmap``)."""
     labels = ev.confusion["truth"].to_list()
-    counts = ev.confusion.select(labels).to_numpy().astype(float)
-    totals = counts.sum(axis=1, keepdims=True)
-    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
-    fig, ax = plt.subplots(figsize=(7.5, 6.2))
-    image = ax.imshow(shares, cmap="Blues", vmin=0, vmax=1)
-    for i in range(len(labels)):
-        for j in range(len(labels)):
-            if counts[i, j]:
-                ax.text(
-                    j,
-                    i,
-                    f"{int(counts[i, j])}",
-                    ha="center",
-                    va="center",
-                    fontsize=7,
-                    color="white" if shares[i, j] > 0.55 else "black",
-                )
-    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
-    ax.set_yticks(range(len(labels)), labels)
-    ax.set_xlabel("cause decided by the rules")
-    ax.set_ylabel("true primary cause")
-    ax.set_title(f"Triage rule set {ev.name}: confusion matrix")
-    fig.colorbar(image, ax=ax, label="share of the true cause")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    plot_confusion_heatmap(
+        ev.confusion.select(labels).to_numpy(),
+        labels,
+        labels,
+        path,
+        title=f"Triage rule set {ev.name}: confusion matrix",
+        xlabel="cause decided by the rules",
+    )
 
 
 def confusion_figure_name(ev: TriageEvaluation) -> str:
