@@ -39,6 +39,8 @@ LABELS: tuple[str, ...] = (*CAUSES, "none")
 POPULATIONS = ("general", "presenting")
 ENGINES = ("vectorised", "events")
 MEASUREMENT_ORDERS = ("clinic", "all")
+MAX_NIGHTS = 3650
+"""Longest diary (10 years): night numbers and drug start days are 16-bit in the tables."""
 MIX_PRESETS = ("population", "balanced")
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
@@ -377,11 +379,13 @@ class LatentParams:
     """Clock hour of the restless-legs circadian peak (DOMAIN.md: midnight to 1 am)."""
     rls_peak_sd_h: float = 0.6
     """Between-person SD of the peak clock hour. Assumption."""
-    cramp_weekly_rate_median: float = 2.54
-    """Median cramp nights a week in sufferers: with ``cramp_weekly_rate_log_sd`` puts 40%
-    above 3 a week and 6% daily (DOMAIN.md)."""
+    cramp_weekly_rate_median: float = 2.0
+    """Median baseline cramp nights a week in sufferers (before tonight's excitability and
+    other mechanisms' cramps). Calibrated by simulation so that sufferers' diaries show
+    more than 3 cramp nights a week in 40% and daily cramps in 6% (DOMAIN.md); checked by
+    tests/model/test_nights_signatures.py."""
     cramp_weekly_rate_log_sd: float = 0.65
-    """SD of the log weekly cramp rate in sufferers (see above)."""
+    """SD of the log baseline weekly cramp rate in sufferers (see above)."""
 
 
 @dataclass
@@ -754,8 +758,8 @@ class MeasurementParams:
     """Chance a test is ordered with nothing in the diary pointing to it (order=clinic)."""
     order_indicated: dict = field(
         default_factory=lambda: {
-            "abi": 0.85,
-            "electrolytes": 0.85,
+            "abi": 0.95,
+            "electrolytes": 0.95,
             "ferritin": 0.8,
             "ck": 0.7,
             "osmolality": 0.6,
@@ -767,7 +771,9 @@ class MeasurementParams:
     ABI for dangling relief, elevation or age over 65 with smoking or diabetes;
     electrolytes for cramps or diuretics; ferritin for an urge to move; CK for a statin;
     osmolality for hot or low-intake days; SLR and nerve conduction for numbness or
-    shooting pain. Assumption."""
+    shooting pain. Assumption: a clinic nearly always orders the ABI and the electrolytes the
+    history points to (0.95); at 0.85, untested hypokalaemia that looks like idiopathic
+    cramps made up most urgent patients a triage could not see."""
 
 
 @dataclass
@@ -903,23 +909,119 @@ def _check_probability(value: Any, key: str) -> None:
         raise ConfigError(f"{key}={value!r} is invalid: expected a probability in [0, 1]")
 
 
+_MECHANISM_PROBABILITIES = (
+    "urge_to_move",
+    "relief_by_movement",
+    "relief_by_dangling",
+    "worse_with_elevation",
+    "cramp",
+    "palpable_hardening",
+    "numbness_tingling",
+)
+_MECHANISM_POSITIVE = ("shape_min", "pain_sd", "duration_shape", "duration_scale_min")
+_PROBABILITY_NAMES = (
+    "pad_symptomatic_share",
+    "recent_start_share",
+    "family_history_rls",
+    "deficit_carryover",
+    "deficit_carryover_elderly_extra",
+    "oral_bisphosphonate_strength",
+    "accustomed_fatigue",
+    "electrolyte_severe_share",
+    "abi_noncompressible_prob_diabetes_ckd",
+    "female_share_young",
+    "female_share_old",
+    "slr_sensitivity",
+    "slr_specificity",
+    "ncs_sensitivity",
+    "ncs_specificity",
+    "sleep_efficiency_mean",
+)
+_PROBABILITY_TABLES = (
+    "secondary_cramp_prob",
+    "treat_prob",
+    "causal_prob",
+    "order_base",
+    "order_indicated",
+)
+
+
+def _number(value: Any, key: str) -> float:
+    if isinstance(value, bool):
+        raise ConfigError(f"{key}={value!r} is invalid: expected a number")
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key}={value!r} is invalid: expected a number") from None
+    if not math.isfinite(x):
+        raise ConfigError(f"{key}={value!r} is invalid: expected a finite number")
+    return x
+
+
 def _check_model(model: Any) -> None:
-    """Probabilities in the model config must lie in [0, 1]."""
-    prevalence = model.prevalence
-    for name in ("pad_symptomatic_share",):
-        _check_probability(prevalence[name], f"model.prevalence.{name}")
-    for group_name in ("prevalence", "comorbidity"):
+    """Every model parameter has a meaningful value: probabilities in [0, 1], rates, scales
+    and odds ratios positive, knots increasing in age, ranges ordered."""
+    for group_name in model:
         group = model[group_name]
         for name in group:
-            if name.endswith("_knots"):
-                for knot in group[name]:
-                    _check_probability(knot[1], f"model.{group_name}.{name}")
-    for name, value in prevalence.secondary_cramp_prob.items():
-        _check_probability(value, f"model.prevalence.secondary_cramp_prob.{name}")
-    for table in ("treat_prob", "causal_prob"):
-        for name, value in model.medication[table].items():
-            _check_probability(value, f"model.medication.{table}.{name}")
-    _check_probability(model.medication.recent_start_share, "model.medication.recent_start_share")
+            _check_parameter(group_name, name, group[name])
+
+
+def _check_parameter(group_name: str, name: str, value: Any) -> None:
+    key = f"model.{group_name}.{name}"
+    if OmegaConf.is_dict(value) and "shape" in value and "quality" in value:
+        for field_name in _MECHANISM_PROBABILITIES:
+            _check_probability(value[field_name], f"{key}.{field_name}")
+        for field_name in _MECHANISM_POSITIVE:
+            if _number(value[field_name], f"{key}.{field_name}") <= 0:
+                raise ConfigError(
+                    f"{key}.{field_name}={value[field_name]!r} is invalid: expected > 0"
+                )
+        pain = _number(value.pain_mean, f"{key}.pain_mean")
+        if not 0 <= pain <= 10:
+            raise ConfigError(f"{key}.pain_mean={pain!r} is invalid: expected 0-10")
+        for table in ("quality", "location", "side"):
+            for label, prob in value[table].items():
+                _check_probability(prob, f"{key}.{table}.{label}")
+        return
+    if name in _PROBABILITY_TABLES:
+        for label, prob in value.items():
+            _check_probability(prob, f"{key}.{label}")
+        return
+    if name == "cause_odds_ratios":
+        for cause, factors in value.items():
+            for factor, ratio in factors.items():
+                if _number(ratio, f"{key}.{cause}.{factor}") <= 0:
+                    raise ConfigError(f"{key}.{cause}.{factor}={ratio!r} is invalid: expected > 0")
+        return
+    if name.endswith("_knots"):
+        ages = [_number(k[0], key) for k in value]
+        if len(value) < 1 or any(b <= a for a, b in zip(ages, ages[1:], strict=False)):
+            raise ConfigError(f"{key} is invalid: expected [age, value] knots with increasing ages")
+        for knot in value:
+            _check_probability(knot[1], key)
+        return
+    if name.endswith(("_range", "_days")) and OmegaConf.is_list(value):
+        lo, hi = (_number(v, key) for v in value)
+        if not lo < hi:
+            raise ConfigError(
+                f"{key}={list(value)!r} is invalid: expected [low, high] with low < high"
+            )
+        return
+    if OmegaConf.is_config(value):
+        return  # structured tables checked where they are used (dose lists, DOMS kernel, lab CVs)
+    x = _number(value, key)
+    if name in _PROBABILITY_NAMES or name.endswith("_prob"):
+        _check_probability(x, key)
+    elif name == "wake_threshold" and not 1 < x < 10:
+        raise ConfigError(f"{key}={x!r} is invalid: expected between 1 and 10 (the pain scale)")
+    elif (
+        name.endswith(("_sd", "_sd_h", "_sd_mmhg", "_sd_mmol_l", "_log_sd", "_or"))
+        or "odds_ratio" in name
+    ) and x <= 0:
+        raise ConfigError(f"{key}={x!r} is invalid: expected > 0")
+    elif x < 0 and not name.endswith(("_slope_per_decade",)):
+        raise ConfigError(f"{key}={x!r} is invalid: expected >= 0")
 
 
 @dataclass(frozen=True)
@@ -944,6 +1046,8 @@ def validate(cfg: DictConfig) -> Cohort:
     c = cfg.cohort
     n = _positive_int(c.n, "cohort.n")
     nights = _positive_int(c.nights, "cohort.nights")
+    if nights > MAX_NIGHTS:
+        raise ConfigError(f"cohort.nights={nights} is invalid: expected at most {MAX_NIGHTS}")
     seed = _positive_int(c.seed, "cohort.seed", minimum=0)
     if c.population not in POPULATIONS:
         raise ConfigError(
@@ -951,6 +1055,11 @@ def validate(cfg: DictConfig) -> Cohort:
         )
     mix = parse_cause_mix(c.cause_mix)
     _check_probability(c.presenting_none_share, "cohort.presenting_none_share")
+    if c.population == "presenting" and mix == "population" and float(c.presenting_none_share) >= 1:
+        raise ConfigError(
+            "cohort.presenting_none_share=1 is invalid with cohort.population=presenting: "
+            "expected a share below 1 (the rest are patients with a cause)"
+        )
     age_min = _positive_int(c.age_min, "cohort.age_min", minimum=18)
     age_max = _positive_int(c.age_max, "cohort.age_max", minimum=18)
     if age_max > 95 or age_min > age_max:

@@ -52,6 +52,29 @@ def test_mapping_mix_is_parsed() -> None:
             "model.prevalence.secondary_cramp_prob.pad",
             "[0, 1]",
         ),
+        ("cohort.nights=99999", "cohort.nights", "at most 3650"),
+        ("model.night.cramps.duration_shape=-1", "model.night.cramps.duration_shape", "> 0"),
+        ("model.night.rls.shape_min=0", "model.night.rls.shape_min", "> 0"),
+        ("model.night.background_rate=-1", "model.night.background_rate", ">= 0"),
+        ("model.night.rls.urge_to_move=2", "model.night.rls.urge_to_move", "[0, 1]"),
+        ("model.night.wake_threshold=20", "model.night.wake_threshold", "between 1 and 10"),
+        ("model.measurements.slr_sensitivity=1.5", "model.measurements.slr_sensitivity", "[0, 1]"),
+        (
+            "model.latent.abi_pad_symptomatic_range=[0.9,0.2]",
+            "model.latent.abi_pad_symptomatic_range",
+            "low < high",
+        ),
+        ("model.day.hot_spell_start_prob=7", "model.day.hot_spell_start_prob", "[0, 1]"),
+        (
+            "model.prevalence.fatigue_knots=[[40,0.1],[20,0.1]]",
+            "model.prevalence.fatigue_knots",
+            "increasing ages",
+        ),
+        (
+            "model.comorbidity.cause_odds_ratios.pad.smoking=0",
+            "model.comorbidity.cause_odds_ratios.pad.smoking",
+            "> 0",
+        ),
     ],
 )
 def test_bad_value_names_key_and_what_is_allowed(override: str, key: str, allowed: str) -> None:

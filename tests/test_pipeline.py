@@ -87,3 +87,50 @@ def test_presenting_population_is_reproducible_and_grows(make_patients) -> None:
     small = make_patients(*args, "cohort.n=1000")
     large = simulate_patients(*args, "cohort.n=9000", "cohort.shard_size=8192")
     assert_identical(small, large.head(1000))
+
+
+def test_nights_and_measurements_do_not_change_when_the_cohort_grows() -> None:
+    """Patients 0..999 live the same nights and get the same clinic results at n=1000
+    and at n=9000 (two shards of 8192), seed 4, 7 nights."""
+    from polars.testing import assert_frame_equal
+
+    from sim.config import compose_config
+    from sim.pipeline import simulate_cohort
+
+    base = ["cohort.nights=7", "cohort.seed=4", "cohort.population=presenting"]
+    small = simulate_cohort(compose_config([*base, "cohort.n=1000"]))
+    large = simulate_cohort(compose_config([*base, "cohort.n=9000", "cohort.shard_size=8192"]))
+    first = pl.col("patient_id") < 1000
+    assert_frame_equal(small.nights, large.nights.filter(first))
+    assert_frame_equal(small.measurements, large.measurements.filter(first))
+
+
+def test_urgency_is_that_of_the_visit_night() -> None:
+    """The shipped urgency follows DOMAIN.md's rules on the visit night's true potassium,
+    sodium, magnesium and calcium (n=4000 presenting, seed 8, 14 nights, visit on the last)."""
+    import numpy as np
+
+    from sim.config import compose_config
+    from sim.model.causes import CAUSE_CODE, URGENCIES, urgency
+    from sim.pipeline import simulate_cohort
+
+    r = simulate_cohort(
+        compose_config(
+            ["cohort.n=4000", "cohort.seed=8", "cohort.nights=14", "cohort.population=presenting"]
+        )
+    )
+    p = r.patients.sort("patient_id")
+    visit = r.nights.filter(pl.col("night") == 13).sort("patient_id")
+    expected = urgency(
+        primary=p["primary_cause"].cast(pl.String).replace_strict(CAUSE_CODE).to_numpy(),
+        pad_active=p["active_pad"].to_numpy(),
+        abi=p["abi_true"].to_numpy(),
+        ankle_sbp_mmhg=p["ankle_sbp_mmhg"].to_numpy(),
+        potassium_mmol_l=visit["potassium_mmol_l"].to_numpy(),
+        sodium_mmol_l=visit["sodium_mmol_l"].to_numpy(),
+        magnesium_mmol_l=visit["magnesium_mmol_l"].to_numpy(),
+        calcium_mmol_l=visit["calcium_mmol_l"].to_numpy(),
+    )
+    got = p["urgency"].cast(pl.String).to_numpy()
+    assert (got == np.array(URGENCIES)[expected]).all()
+    assert (got == "urgent").sum() > 20

@@ -340,6 +340,10 @@ class PopulationModel:
             }[drug]
             lo, hi = window
             hi = min(hi, self.cohort.nights - 1)
+            if drug == "statin":
+                # Myalgia must be able to begin inside the diary even at the longest delay.
+                hi = min(hi, self.cohort.nights - 1 - int(self.p.day.statin_onset_days[1]))
+                lo = min(lo, hi - 1)
             start = np.where(forced, dist.uniform(u[:, 4 * j + 2], lo, max(lo + 1, hi)), start)
             levels = np.array(med.dose_mg[drug], dtype=np.float32)
             dose = levels[np.minimum((u[:, 4 * j + 3] * len(levels)).astype(int), len(levels) - 1)]
@@ -435,7 +439,10 @@ class PopulationModel:
             148,
         )
         elec_primary = primary == code["electrolyte"]
-        elec_any = cols["active_electrolyte"] & ~elec_primary
+        # A culprit diuretic lowers electrolytes only once taken (sim.model.night_state), so
+        # its patients get no baseline deficit; dehydration's electrolyte shift does.
+        diuretic_culprit = np.isin(cols["culprit_drug"], [DRUGS.index(d) for d in DIURETICS])
+        elec_any = cols["active_electrolyte"] & ~elec_primary & ~diuretic_culprit
         kind = dist.categorical(u[:, 9], [0.35, 0.30, 0.25, 0.10])
         severe = elec_primary & (u[:, 10] < lat.electrolyte_severe_share)
         deficit = elec_primary | elec_any

@@ -286,8 +286,10 @@ def nightly_rates(
             ischaemia=isch,
             p=p,
         )
-        # A weekly rate of r cramp nights means about r/7 episodes a night.
-        rate = patients["cramp_weekly_rate"][rows] / 7.0 * gain
+        # r cramp nights a week: a Poisson night has a cramp with probability r/7 when its
+        # rate is -ln(1 - r/7); tonight's excitability multiplies that rate.
+        nightly = np.minimum(patients["cramp_weekly_rate"][rows] / 7.0, 0.999)
+        rate = -np.log1p(-nightly) * gain
     elif name == "fatigue":
         rate = p.fatigue_rate * day.fatigue_load[rows]
     elif name == "dehydration":
