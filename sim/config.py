@@ -1244,7 +1244,7 @@ register_triage_configs()
 class DemoConfig:
     """What the demo report adds to the generated cohort."""
 
-    calibration_n: Any = 200_000
+    calibration_n: Any = 400_000
     """General-population patients sampled for the calibration table (patients only)."""
     calibration_seed: Any = 2024
     """Seed of that sample."""
