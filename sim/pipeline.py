@@ -24,7 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import Cohort, validate
 from sim.engines import run_engine
-from sim.model.measurements import measure
+from sim.model.measurements import measure, visit_rows
 from sim.model.population import PopulationModel, urgency_at_visit
 from sim.rng import ShardStreams
 from sim.tables.io import atomic_output_dir, check_writable, write_parquet
@@ -88,7 +88,7 @@ def simulate_shard(
         return ShardResult(to_frame("patients", cols), None, None)
     result = run_engine(options.engine, cols, model_cfg, streams, nights=cohort.nights)
     # Urgency is what a perfect triage would do at the visit, from that night's true state.
-    visit = result.nights.filter(pl.col("night") == options.visit_night).sort("patient_id")
+    visit = visit_rows(result.nights, options.visit_night)
     cols["urgency"] = urgency_at_visit(
         cols,
         potassium=visit["potassium_mmol_l"].to_numpy(),

@@ -38,8 +38,8 @@ queues are faster; the output does not depend on the grouping).
 
 Randomness (DESIGN.md, common random numbers): a patient-night's draws depend only on
 (seed, patient id, night, stream). Days use the vectorised engine's streams
-(``night.static``, ``night.day``, ``night.day_normal``), so the days of both engines are
-identical. Nights use ``events.night`` and ``events.night_normal`` (a fixed set per
+(``night.static`` per patient, the counter-based ``night.day``) and the same compiled
+``night_state.day_step``, so the days of both engines are identical. Nights use ``events.night`` and ``events.night_normal`` (a fixed set per
 patient-night) and ``events.pool`` (a fixed block per patient-night that the night's
 thinning candidates and then its episodes consume in order); a night that needs more
 continues from its own generator keyed by (seed, ``events.overflow``, patient id, night).
@@ -57,7 +57,8 @@ import simpy
 from sim.engines import EngineResult
 from sim.model import distributions as dist
 from sim.model import symptoms as sx
-from sim.model.night_state import DAY_NORMALS, DAY_UNIFORMS, STATIC_UNIFORMS, NightState
+from sim.model.night_state import NightState
+from sim.model.params import night_params
 from sim.model.population import DRUGS
 from sim.rng import BLOCK, ShardStreams, stream_key
 from sim.tables.schema import EVENT_KINDS, to_frame
@@ -166,15 +167,13 @@ class EventNights:
         self, patients: dict[str, np.ndarray], model_cfg, streams: ShardStreams, nights: int
     ) -> None:
         self.patients = patients
-        self.night_p = model_cfg.night
+        self.night_p = night_params(model_cfg.night)
         self.streams = streams
         self.nights = nights
         self.n = len(patients["age"])
         self.patient_id = np.asarray(patients["patient_id"], dtype=np.int64)
-        self.table = sx.MechanismTable.from_params(self.night_p)
-        self.state = NightState(
-            patients, model_cfg, streams.uniform("night.static", STATIC_UNIFORMS)
-        )
+        self.table = sx.MechanismTable.from_params(model_cfg.night)
+        self.state = NightState(patients, model_cfg, streams)
         slots = sx.mechanism_slots(patients)
         self.groups = sx.mechanism_groups(slots)
         self.nerve_site = patients["nerve_site"]
@@ -236,11 +235,7 @@ class EventNights:
     def _plan(self, j: int) -> _Night:
         """Day ``j`` and night ``j`` of every patient: physiology, episodes, diary, agenda."""
         n, p, table = self.n, self.night_p, self.table
-        day = self.state.advance_day(
-            j,
-            self.streams.uniform("night.day", DAY_UNIFORMS),
-            self.streams.normal("night.day_normal", DAY_NORMALS),
-        )
+        day = self.state.advance_day(j)
         u = self.streams.uniform("events.night", NIGHT_UNIFORMS)
         z = self.streams.normal("events.night_normal", NIGHT_NORMALS)
         pool = _Pool(
@@ -255,7 +250,6 @@ class EventNights:
             self.groups,
             day=day,
             static=self.state,
-            patients=self.patients,
             lying=lying,
             night_p=p,
             table=table,

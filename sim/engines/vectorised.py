@@ -1,179 +1,301 @@
-"""The vectorised engine: all patients of a shard, one night at a time, in numpy.
+"""The vectorised engine: one compiled loop over the patients and nights of a shard.
 
 Usage::
 
     sim = VectorisedNights(patients, cfg.model, streams, nights=28)
     nights = sim.run()            # dict of (patients x nights) arrays in ``nights`` order
 
-It advances time and calls the model (``sim.model.night_state`` for the day,
-``sim.model.symptoms`` for the night); it holds no physiology of its own. Within-night
-events are sampled in aggregate: counts from the integrated intensity, first times by
-inverting the cumulative intensity, maxima and flags from their exact distributions.
-Memory is bounded by the shard: (nights x shard) arrays for the diary columns.
+It advances time and calls the model (``night_state.day_step`` for the day,
+``symptoms.lying_down_at``, ``mechanism_rate``, ``sample_slot``, ``attribute_rows`` and
+``diary_numbers`` for the night); it holds no physiology of its own. The loop is compiled
+with numba together with those functions, patient by patient, night by night, and writes
+each patient-night straight into its row of the patient-major table, so nothing is
+transposed. Within-night events are sampled in aggregate (``symptoms.sample_slot``):
+counts from the integrated intensity, first times by inverting the cumulative intensity,
+maxima and flags from their exact distributions.
+
+Random numbers are counter-based (``sim.model.jit.uniform_at``): the day's come from
+``night.day`` (shared with the event engine, so both engines live the same days), the
+night's from ``night.night`` by index (``U_*``; slot s uses ``U_SLOT + 6 s ..``), and a
+night draws only the numbers its mechanisms use. Memory is bounded by the shard: the
+output columns plus a few scalars.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.model import distributions as dist
 from sim.model import symptoms as sx
-from sim.model.night_state import DAY_NORMALS, DAY_UNIFORMS, STATIC_UNIFORMS, NightState
-from sim.rng import ShardStreams
+from sim.model.jit import categorical_row, njit, normal_at, stream_key, uniform_at
+from sim.model.night_state import (
+    D_ALCOHOL,
+    D_BIS,
+    D_CA,
+    D_DEFICIT,
+    D_EXERTION,
+    D_FATIGUE,
+    D_HOT,
+    D_K,
+    D_MG,
+    D_NA,
+    D_OSMOLALITY,
+    D_SSRI,
+    D_STATIN,
+    DAY_COLUMNS,
+    S_ABI,
+    S_BEDTIME,
+    S_NERVE_SIDE,
+    S_NERVE_SITE,
+    S_PAD_SIDE,
+    NightState,
+    day_step,
+)
 
-NIGHT_UNIFORMS = sx.LYING_DOWN_UNIFORMS + len(sx.FLAGS) + 3
-"""Uniforms per patient-night: lying down (legs raised, nerve position), one per flag,
-quality, location, side."""
-NIGHT_NORMALS = sx.LYING_DOWN_NORMALS
-"""Standard normals per patient-night: bedtime, time in bed, undisturbed sleep efficiency."""
+NIGHT_STREAM = "night.night"
+U_LEGS, U_POSITION, Z_BEDTIME, Z_IN_BED, Z_SLEEP = range(5)
+U_FLAG = 5
+U_QUALITY, U_LOCATION, U_SIDE = U_FLAG + len(sx.FLAGS), U_FLAG + len(sx.FLAGS) + 1, U_FLAG + 8
+U_SLOT = 16
+"""Indices of a patient-night's draws in ``night.night`` (slot s: U_SLOT + 6 s + k)."""
+assert U_SIDE < U_SLOT
+
+FLOAT_COLUMNS = (
+    "bedtime_h",
+    "onset_min",
+    "duration_min",
+    "sleep_efficiency",
+    "potassium_mmol_l",
+    "magnesium_mmol_l",
+    "calcium_mmol_l",
+    "sodium_mmol_l",
+    "hydration_deficit_l",
+    "osmolality_mosm_kg",
+    "fatigue_load",
+    "rls_drive",
+    "drug_effect",
+    "ischaemia",
+)
+INT8_COLUMNS = (
+    "pain_score",
+    "quality",
+    "location",
+    "side",
+    "cramp_count",
+    "awakenings",
+    "n_episodes",
+    "dominant_mechanism",
+)
+BOOL_COLUMNS = ("heavy_exertion", "alcohol", "hot_day", *sx.FLAGS, "legs_elevated")
+NF = len(sx.FLAGS)
+CHUNK_ROWS = 1024
+"""Rows buffered before they are copied into the output columns."""
+
+
+@njit
+def _simulate(
+    nights,
+    patients,
+    static,
+    slots,
+    t,
+    quality_t,
+    location_t,
+    side_t,
+    threshold,
+    day_key,
+    night_key,
+    day_p,
+    night_p,
+    f32,
+    i8,
+    b,
+    in_bed,
+):
+    n_day = len(DAY_COLUMNS)
+    d = np.empty(n_day)
+    carry = np.empty(4)
+    log_no_flag = np.empty(NF)
+    m_count = t.shape[0]
+    # Rows are written to small column buffers first and copied out a chunk of patients at
+    # a time: 33 scattered output streams per row cost 3x more than short contiguous runs.
+    chunk = max(1, CHUNK_ROWS // nights)
+    bf = np.empty((f32.shape[0], chunk * nights), dtype=np.float32)
+    bi = np.empty((i8.shape[0], chunk * nights), dtype=np.int8)
+    bb = np.empty((b.shape[0], chunk * nights), dtype=np.bool_)
+    n = len(patients)
+    for i in range(n):
+        pid = patients[i]
+        row0 = (i % chunk) * nights
+        s = static[i]
+        carry[0] = 0.0
+        carry[1] = 0.0
+        carry[2] = 0.0
+        carry[3] = s[S_ABI]
+        for j in range(nights):
+            r = row0 + j
+            day_step(j, day_key, pid, s, carry, d, day_p)
+            bed, t_bed, base, legs, bad = sx.lying_down_at(
+                uniform_at(night_key, pid, j, U_LEGS),
+                uniform_at(night_key, pid, j, U_POSITION),
+                normal_at(night_key, pid, j, Z_BEDTIME),
+                normal_at(night_key, pid, j, Z_IN_BED),
+                normal_at(night_key, pid, j, Z_SLEEP),
+                s[S_BEDTIME],
+                night_p,
+            )
+            total = 0
+            wake = 0
+            cramps = 0
+            onset = np.nan
+            best_pain = 0.0
+            best_mech = -1
+            duration = 0.0
+            rls = 0.0
+            isch = 0.0
+            for f in range(NF):
+                log_no_flag[f] = 0.0
+            for slot in range(slots.shape[1]):
+                m = slots[i, slot]
+                if m < 0:
+                    break
+                rate, pain, off, sev = sx.mechanism_rate(
+                    m, s, d, bed, legs, bad, night_p, t[m, sx.T_PAIN_MEAN]
+                )
+                if m == sx.RLS:
+                    rls = sev
+                elif m == sx.PAD:
+                    isch = sev
+                k, k_wake, k_cramp, first, max_pain, dur = sx.sample_slot(
+                    night_key,
+                    pid,
+                    j,
+                    U_SLOT + sx.SLOT_UNIFORMS * slot,
+                    t,
+                    m,
+                    rate,
+                    pain,
+                    off,
+                    t_bed,
+                    threshold,
+                )
+                if k > 0:
+                    total += k
+                    wake += k_wake
+                    cramps += k_cramp
+                    if not onset <= first:
+                        onset = first
+                    # The most intense episode so far decides quality, location and side.
+                    if max_pain > best_pain:
+                        best_pain = max_pain
+                        best_mech = m
+                    duration += dur
+                    for f in range(NF):
+                        log_no_flag[f] += k * t[m, sx.T_LOG_NO_FLAG + f]
+            pain_score, minutes, efficiency = sx.diary_numbers(
+                wake, duration, best_pain, t_bed, base, night_p
+            )
+            quality = location = side = -1
+            if total > 0:
+                q_row, l_row, s_row = sx.attribute_rows(
+                    best_mech, s[S_NERVE_SITE], s[S_NERVE_SIDE], s[S_PAD_SIDE], m_count
+                )
+                quality = categorical_row(
+                    uniform_at(night_key, pid, j, U_QUALITY), quality_t, q_row
+                )
+                location = categorical_row(
+                    uniform_at(night_key, pid, j, U_LOCATION), location_t, l_row
+                )
+                side = categorical_row(uniform_at(night_key, pid, j, U_SIDE), side_t, s_row)
+                for f in range(NF):
+                    bb[3 + f, r] = uniform_at(night_key, pid, j, U_FLAG + f) < -np.expm1(
+                        log_no_flag[f]
+                    )
+            else:
+                for f in range(NF):
+                    bb[3 + f, r] = False
+            bf[0, r] = bed
+            bf[1, r] = onset
+            bf[2, r] = minutes
+            bf[3, r] = efficiency
+            bf[4, r] = d[D_K]
+            bf[5, r] = d[D_MG]
+            bf[6, r] = d[D_CA]
+            bf[7, r] = d[D_NA]
+            bf[8, r] = d[D_DEFICIT]
+            bf[9, r] = d[D_OSMOLALITY]
+            bf[10, r] = d[D_FATIGUE]
+            bf[11, r] = rls
+            bf[12, r] = max(d[D_STATIN], d[D_SSRI], d[D_BIS])
+            bf[13, r] = isch
+            bi[0, r] = pain_score
+            bi[1, r] = quality
+            bi[2, r] = location
+            bi[3, r] = side
+            bi[4, r] = min(cramps, 127)
+            bi[5, r] = min(wake, 127)
+            bi[6, r] = min(total, 127)
+            bi[7, r] = best_mech
+            bb[0, r] = d[D_EXERTION] > 0
+            bb[1, r] = d[D_ALCOHOL] > 0
+            bb[2, r] = d[D_HOT] > 0
+            bb[3 + NF, r] = legs
+            in_bed[i * nights + j] = t_bed
+        if i % chunk == chunk - 1 or i == n - 1:
+            lo = (i - i % chunk) * nights
+            hi = (i + 1) * nights
+            for c in range(f32.shape[0]):
+                f32[c, lo:hi] = bf[c, : hi - lo]
+            for c in range(i8.shape[0]):
+                i8[c, lo:hi] = bi[c, : hi - lo]
+            for c in range(b.shape[0]):
+                b[c, lo:hi] = bb[c, : hi - lo]
 
 
 class VectorisedNights:
     """Simulates the ``nights`` table of one shard."""
 
-    def __init__(
-        self, patients: dict[str, np.ndarray], model_cfg, streams: ShardStreams, nights: int
-    ) -> None:
+    def __init__(self, patients: dict[str, np.ndarray], model_cfg, streams, nights: int) -> None:
         self.patients = patients
-        self.cfg = model_cfg
-        self.night_p = model_cfg.night
-        self.streams = streams
         self.nights = nights
-        self.n = n = len(patients["age"])
-        self.table = sx.MechanismTable.from_params(self.night_p)
-        self.state = NightState(
-            patients, model_cfg, streams.uniform("night.static", STATIC_UNIFORMS)
-        )
+        self.state = NightState(patients, model_cfg, streams)
+        self.table = sx.MechanismTable.from_params(model_cfg.night)
         self.slots = sx.mechanism_slots(patients)
-        # Rows of each (slot, mechanism) pair, fixed for the shard.
-        self.groups = sx.mechanism_groups(self.slots)
-        # log P(an episode lacks the flag), per mechanism and flag.
-        self.log_no_flag = np.log1p(-np.minimum(self.table.flags, 1 - 1e-9))
-        self.nerve_site = patients["nerve_site"]
-        self.nerve_side = patients["nerve_side"]
-        del n
+        self.night_key = stream_key(streams.seed, NIGHT_STREAM)
 
     def run(self) -> dict[str, np.ndarray]:
         """All nights; arrays are (n * nights,), ordered by patient then night."""
-        out: dict[str, np.ndarray] = {}
-        for j in range(self.nights):
-            night = self.night(j)
-            for key, values in night.items():
-                if key not in out:
-                    out[key] = np.empty((self.nights, self.n), dtype=values.dtype)
-                out[key][j] = values
-        # Night-major while simulating (contiguous writes), patient-major in the table.
-        return {key: np.ascontiguousarray(values.T).reshape(-1) for key, values in out.items()}
-
-    def night(self, j: int) -> dict[str, np.ndarray]:
-        """Simulate day ``j`` and night ``j`` for every patient of the shard."""
-        n, p, table = self.n, self.night_p, self.table
-        day = self.state.advance_day(
-            j,
-            self.streams.uniform("night.day", DAY_UNIFORMS),
-            self.streams.normal("night.day_normal", DAY_NORMALS),
+        state, nights = self.state, self.nights
+        rows = state.n * nights
+        f32 = np.empty((len(FLOAT_COLUMNS), rows), dtype=np.float32)
+        i8 = np.empty((len(INT8_COLUMNS), rows), dtype=np.int8)
+        b = np.empty((len(BOOL_COLUMNS), rows), dtype=np.bool_)
+        in_bed = np.empty(rows, dtype=np.int16)
+        quality, location, side = self.table.attribute_tables()
+        _simulate(
+            nights,
+            state.patient_id,
+            state.static,
+            self.slots.astype(np.int64),
+            self.table.numbers,
+            quality,
+            location,
+            side,
+            self.table.wake_threshold,
+            state.key,
+            self.night_key,
+            state.p,
+            state.night_p,
+            f32,
+            i8,
+            b,
+            in_bed,
         )
-        u = self.streams.uniform("night.night", NIGHT_UNIFORMS)
-        z = self.streams.normal("night.night_normal", NIGHT_NORMALS)
-        us = self.streams.uniform("night.slots", sx.SLOTS * sx.SLOT_UNIFORMS)
-
-        lying = sx.lying_down(u[:, : sx.LYING_DOWN_UNIFORMS], z, self.state.usual_bedtime_h, p)
-        t_bed = lying.time_in_bed_min
-
-        tonight = sx.tonight_rates(
-            self.groups,
-            day=day,
-            static=self.state,
-            patients=self.patients,
-            lying=lying,
-            night_p=p,
-            table=table,
-        )
-        # Running reductions over the patient's mechanisms (cost follows active pairs only).
-        night = _NightAccumulator(n, len(sx.FLAGS))
-        for s, m, rows, rates in tonight.groups:
-            agg = sx.sample_aggregate(
-                table,
-                m,
-                us[rows, s * sx.SLOT_UNIFORMS : (s + 1) * sx.SLOT_UNIFORMS],
-                rates,
-                t_bed[rows],
-            )
-            night.add(m, rows, agg, self.log_no_flag[m])
-        return self._diary(j, day, u, lying, night, tonight.rls_drive, tonight.ischaemia)
-
-    def _diary(self, j, day, u, lying, night, rls_drive, ischaemia) -> dict[str, np.ndarray]:
-        """Attributes and flags of the symptomatic rows, then the shared diary row."""
-        n = self.n
-        rows = np.flatnonzero(night.total > 0)
-        quality_p, location_p, side_p = sx.attribute_probabilities(
-            self.table,
-            night.best_mech[rows],
-            nerve_site=self.nerve_site[rows],
-            nerve_side=self.nerve_side[rows],
-            pad_side=self.state.pad_side[rows],
-        )
-        k = sx.LYING_DOWN_UNIFORMS + len(sx.FLAGS)
-        quality = np.full(n, -1, dtype=np.int8)
-        location = np.full(n, -1, dtype=np.int8)
-        side = np.full(n, -1, dtype=np.int8)
-        quality[rows] = dist.categorical(u[rows, k], quality_p)
-        location[rows] = dist.categorical(u[rows, k + 1], location_p)
-        side[rows] = dist.categorical(u[rows, k + 2], side_p)
-        flags = np.zeros((n, len(sx.FLAGS)), dtype=bool)
-        flag_u = u[rows, sx.LYING_DOWN_UNIFORMS : sx.LYING_DOWN_UNIFORMS + len(sx.FLAGS)]
-        flags[rows] = sx.any_flag(flag_u, night.log_no_flag[rows])
-        return sx.diary_columns(
-            patient_id=self.patients["patient_id"],
-            night=j,
-            day=day,
-            lying=lying,
-            n_episodes=night.total,
-            n_wake=night.wake,
-            n_cramp=night.cramps,
-            onset_min=night.onset,
-            max_pain=night.best_pain,
-            best_mech=night.best_mech,
-            duration_min=night.duration,
-            flags=flags,
-            quality=quality,
-            location=location,
-            side=side,
-            rls_drive=rls_drive,
-            ischaemia=ischaemia,
-            night_p=self.night_p,
-        )
-
-
-class _NightAccumulator:
-    """Running per-patient reductions of the night's mechanisms: the diary's inputs."""
-
-    def __init__(self, n: int, n_flags: int) -> None:
-        self.total = np.zeros(n, dtype=np.int32)
-        self.wake = np.zeros(n, dtype=np.int32)
-        self.cramps = np.zeros(n, dtype=np.int32)
-        self.onset = np.full(n, np.nan)
-        self.best_pain = np.zeros(n)
-        self.best_mech = np.zeros(n, dtype=np.int8)
-        self.duration = np.zeros(n)
-        self.log_no_flag = np.zeros((n, n_flags))
-
-    def add(
-        self, mech: int, rows: np.ndarray, agg: sx.SlotAggregate, log_no_flag: np.ndarray
-    ) -> None:
-        hit = agg.n_episodes > 0
-        if not hit.any():
-            return
-        r = rows[hit]
-        k = agg.n_episodes[hit]
-        self.total[r] += k
-        self.wake[r] += agg.n_wake[hit]
-        self.cramps[r] += agg.n_cramp[hit]
-        self.onset[r] = np.fmin(self.onset[r], agg.first_min[hit])
-        pain = agg.max_pain[hit]
-        # The most intense episode so far decides quality, location and side.
-        better = pain > self.best_pain[r]
-        self.best_pain[r] = np.where(better, pain, self.best_pain[r])
-        self.best_mech[r] = np.where(better, mech, self.best_mech[r])
-        self.duration[r] += agg.duration_min[hit]
-        self.log_no_flag[r] += k[:, None] * log_no_flag[None, :]
+        out: dict[str, np.ndarray] = {
+            "patient_id": np.repeat(state.patient_id.astype(np.int32), nights),
+            "night": np.tile(np.arange(nights, dtype=np.int16), state.n),
+            "time_in_bed_min": in_bed,
+        }
+        out.update(zip(FLOAT_COLUMNS, f32, strict=True))
+        out.update(zip(INT8_COLUMNS, i8, strict=True))
+        out.update(zip(BOOL_COLUMNS, b, strict=True))
+        return out

@@ -25,24 +25,64 @@ TESTS = ("abi", "electrolytes", "ferritin", "ck", "osmolality", "slr", "nerve_co
 UNIFORMS = len(TESTS) + 12
 
 
+def nights_per_patient(nights: pl.DataFrame) -> int | None:
+    """k if ``nights`` holds nights 0..k-1 of every patient, ordered by patient then night
+    (as both engines write a shard), else None."""
+    if nights.height == 0:
+        return None
+    night = nights["night"].to_numpy()
+    k = int(night.max()) + 1
+    if nights.height % k or not np.array_equal(night.reshape(-1, k)[0], np.arange(k)):
+        return None
+    if not (night.reshape(-1, k) == np.arange(k)).all():
+        return None
+    ids = nights["patient_id"].to_numpy().reshape(-1, k)
+    if not ((ids == ids[:, :1]).all() and (np.diff(ids[:, 0]) > 0).all()):
+        return None
+    return k
+
+
+def visit_rows(nights: pl.DataFrame, visit_night: int) -> pl.DataFrame:
+    """The rows of night ``visit_night``, sorted by patient id."""
+    k = nights_per_patient(nights)
+    if k is None or visit_night >= k:
+        return nights.filter(pl.col("night") == visit_night).sort("patient_id")
+    return nights.gather_every(k, offset=visit_night)
+
+
+_DIARY_SIGNS = {
+    "vascular": pl.col("relief_by_dangling") | pl.col("worse_with_elevation"),
+    "cramp": pl.col("cramp_count") > 0,
+    "urge": pl.col("urge_to_move"),
+    "neuro": pl.col("numbness_tingling")
+    | pl.col("quality").is_in(["shooting", "burning"]).fill_null(False),
+    "heat": pl.col("hot_day") | pl.col("heavy_exertion"),
+    "symptomatic": pl.col("pain_score") > 0,
+}
+
+
+def diary_shares(nights: pl.DataFrame, visit_night: int) -> pl.DataFrame:
+    """Per patient, the share of nights up to the visit with each sign the clinic asks about."""
+    k = nights_per_patient(nights)
+    if k is None:
+        return (
+            nights.filter(pl.col("night") <= visit_night)
+            .group_by("patient_id")
+            .agg(expr.mean().alias(name) for name, expr in _DIARY_SIGNS.items())
+        )
+    # Patient-major shard: per-patient means are row means of a (patients x k) reshape.
+    last = min(visit_night, k - 1) + 1
+    signs = nights.select(expr.alias(name) for name, expr in _DIARY_SIGNS.items())
+    out = {"patient_id": nights["patient_id"].to_numpy()[::k]}
+    for name in _DIARY_SIGNS:
+        values = signs[name].to_numpy().reshape(-1, k)[:, :last]
+        out[name] = values.mean(axis=1)
+    return pl.DataFrame(out)
+
+
 def indications(patients: pl.DataFrame, nights: pl.DataFrame, visit_night: int) -> pl.DataFrame:
     """Per patient, whether the diary and history point to each test (observed data only)."""
-    diary = (
-        nights.filter(pl.col("night") <= visit_night)
-        .group_by("patient_id")
-        .agg(
-            (pl.col("relief_by_dangling") | pl.col("worse_with_elevation"))
-            .mean()
-            .alias("vascular"),
-            (pl.col("cramp_count") > 0).mean().alias("cramp"),
-            pl.col("urge_to_move").mean().alias("urge"),
-            (pl.col("numbness_tingling") | pl.col("quality").is_in(["shooting", "burning"]))
-            .mean()
-            .alias("neuro"),
-            (pl.col("hot_day") | pl.col("heavy_exertion")).mean().alias("heat"),
-            (pl.col("pain_score") > 0).mean().alias("symptomatic"),
-        )
-    )
+    diary = diary_shares(nights, visit_night)
     df = (
         patients.select(
             "patient_id",
@@ -96,7 +136,7 @@ def measure(
         raise ValueError("patients and streams disagree on the shard")
     u = streams.uniform("measurements", UNIFORMS)
     ind = indications(patients, nights, visit_night)
-    state = nights.filter(pl.col("night") == visit_night).sort("patient_id")
+    state = visit_rows(nights, visit_night)
     if order == "all":
         ordered = {t: np.ones(n, dtype=bool) for t in TESTS}
     else:

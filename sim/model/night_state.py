@@ -2,34 +2,259 @@
 
 Usage::
 
-    state = NightState(patients, params, nights=28)     # patients: dict of model arrays
+    state = NightState(patients, model_cfg, streams)   # patients: dict of model arrays
     for night in range(28):
-        day = state.advance_day(night, u_day)           # u_day: (n, DAY_UNIFORMS) uniforms
-        ...                                            # day.potassium, day.fatigue_load, ...
+        day = state.advance_day(night)                 # DayResult: day.potassium, ...
 
-Both engines call this (the vectorised engine for a whole shard, the event engine for its
-patients in lockstep), so the physiology is written once. ``StaticDraws`` holds per-patient
-values drawn once (usual bedtime, drug onset delays, the side PAD hurts).
+``day_step`` is the model of one patient's day, written once for scalars and compiled
+(``sim.model.jit``). The vectorised engine calls it inside its fused loop; the event engine
+calls it through ``NightState.advance_day`` (a compiled loop over the shard). Both draw the
+day's numbers from the same counter-based stream (``night.day``), so the days of both
+engines are bit-identical. ``NightState`` holds the per-patient constants as one float64
+matrix (columns ``S_*``) and the state carried from day to day (columns ``C_*``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.model import distributions as dist
+from sim.model.jit import as_float, njit, normal_at, stream_key, uniform_at
+from sim.model.params import day_params, night_params
 from sim.model.physiology import hydration, medication, muscle, vascular
 from sim.model.population import DIURETICS, DRUGS
+from sim.rng import ShardStreams
 
+DAY_STREAM = "night.day"
+"""Counter-based stream of the days: 4 uniforms (hot spell, exertion, unaccustomed,
+alcohol), then 5 normals (fluid intake, then K, Mg, Ca, Na day-to-day noise)."""
 DAY_UNIFORMS = 4
-"""Uniforms per patient-day: hot spell, exertion, unaccustomed, alcohol."""
 DAY_NORMALS = 5
-"""Standard normals per patient-day: fluid intake, then K, Mg, Ca, Na day-to-day noise."""
 STATIC_UNIFORMS = 6
-"""Uniforms per patient drawn once: bedtime, statin onset, SSRI onset, PAD side (2), spare."""
+"""Uniforms per patient drawn once (block stream ``night.static``): bedtime, statin onset,
+SSRI onset, PAD side (2), spare."""
 
-_DRUG = {d: i for i, d in enumerate(DRUGS)}
+STATIN = DRUGS.index("statin")
+SSRI = DRUGS.index("ssri")
+MIRTAZAPINE = DRUGS.index("mirtazapine")
+BISPHOSPHONATE = DRUGS.index("bisphosphonate")
+LOOP_DIURETIC = DRUGS.index("loop_diuretic")
+DIURETIC_CODES = tuple(DRUGS.index(d) for d in DIURETICS)
+
+# Per-patient constants: columns of NightState.static.
+STATIC_COLUMNS = (
+    "exertion_prob",
+    "unaccustomed_prob",
+    "alcohol_prob",
+    "fluid_intake",
+    "keep",
+    "heavy_alcohol",
+    "potassium_base",
+    "magnesium_base",
+    "calcium_base",
+    "sodium_base",
+    "potassium_drop",
+    "sodium_drop",
+    "culprit",
+    "on_diuretic",
+    "diuretic_start",
+    "potassium_sparing_start",
+    "pad_active",
+    "abi_true",
+    "brachial",
+    "statin_onset",
+    "ssri_onset",
+    "bisphosphonate_start",
+    "bisphosphonate_weekly",
+    "usual_bedtime_h",
+    "pad_side",
+    "rls_severity",
+    "ferritin",
+    "rls_peak_clock_h",
+    "cramp_weekly_rate",
+    "nerve_severity",
+    "nerve_site",
+    "nerve_side",
+)
+(
+    S_EXERTION_PROB,
+    S_UNACCUSTOMED_PROB,
+    S_ALCOHOL_PROB,
+    S_FLUID_INTAKE,
+    S_KEEP,
+    S_HEAVY_ALCOHOL,
+    S_K_BASE,
+    S_MG_BASE,
+    S_CA_BASE,
+    S_NA_BASE,
+    S_K_DROP,
+    S_NA_DROP,
+    S_CULPRIT,
+    S_ON_DIURETIC,
+    S_DIURETIC_START,
+    S_PS_START,
+    S_PAD_ACTIVE,
+    S_ABI,
+    S_BRACHIAL,
+    S_STATIN_ONSET,
+    S_SSRI_ONSET,
+    S_BIS_START,
+    S_BIS_WEEKLY,
+    S_BEDTIME,
+    S_PAD_SIDE,
+    S_RLS_SEVERITY,
+    S_FERRITIN,
+    S_RLS_PEAK,
+    S_CRAMP_WEEKLY,
+    S_NERVE_SEVERITY,
+    S_NERVE_SITE,
+    S_NERVE_SIDE,
+) = range(len(STATIC_COLUMNS))
+
+# State carried from day to day: columns of NightState.carry.
+C_HOT, C_DEFICIT, C_HISTORY, C_ABI = range(4)
+
+# Tonight's state: columns of the day row written by ``day_step``.
+DAY_COLUMNS = (
+    "hot",
+    "exertion",
+    "unaccustomed",
+    "alcohol",
+    "hydration_deficit_l",
+    "osmolality_mosm_kg",
+    "potassium",
+    "magnesium",
+    "calcium",
+    "sodium",
+    "fatigue_load",
+    "statin_effect",
+    "ssri_effect",
+    "bisphosphonate_effect",
+    "abi",
+    "ankle_sbp_mmhg",
+)
+(
+    D_HOT,
+    D_EXERTION,
+    D_UNACCUSTOMED,
+    D_ALCOHOL,
+    D_DEFICIT,
+    D_OSMOLALITY,
+    D_K,
+    D_MG,
+    D_CA,
+    D_NA,
+    D_FATIGUE,
+    D_STATIN,
+    D_SSRI,
+    D_BIS,
+    D_ABI,
+    D_ANKLE,
+) = range(len(DAY_COLUMNS))
+_BOOL_DAY = {"hot", "exertion", "unaccustomed", "alcohol"}
+
+
+@njit
+def day_step(day, key, patient, s, carry, out, p):
+    """One patient's day ``day``: draw its events, update ``carry``, write tonight to ``out``.
+
+    ``s``: the patient's row of constants (``S_*``); ``carry``: the state carried from
+    yesterday (``C_*``), updated in place; ``out``: tonight's state (``D_*``); ``p``: DayP.
+    """
+    u_hot = uniform_at(key, patient, day, 0)
+    u_exertion = uniform_at(key, patient, day, 1)
+    u_unaccustomed = uniform_at(key, patient, day, 2)
+    u_alcohol = uniform_at(key, patient, day, 3)
+    hot_prob = p.hot_spell_continue_prob if carry[C_HOT] > 0 else p.hot_spell_start_prob
+    hot = u_hot < hot_prob
+    exertion = u_exertion < s[S_EXERTION_PROB]
+    unaccustomed = exertion and u_unaccustomed < s[S_UNACCUSTOMED_PROB]
+    alcohol = u_alcohol < s[S_ALCOHOL_PROB]
+
+    diuretic = medication.first_order_exposure(day, s[S_DIURETIC_START], p.diuretic_onset_days)
+    intake = s[S_FLUID_INTAKE] * math.exp(p.intake_day_log_sd * normal_at(key, patient, day, 4))
+    need = hydration.fluid_need(p, hot, exertion, alcohol, diuretic)
+    deficit = hydration.hydration_deficit(carry[C_DEFICIT], need, intake, s[S_KEEP])
+    culprit = int(s[S_CULPRIT])
+    culprit_diuretic = False
+    for code in DIURETIC_CODES:
+        if culprit == code:
+            culprit_diuretic = True
+    if culprit_diuretic:
+        k_drop = s[S_K_DROP] * diuretic
+        mg_drop = 0.15 * diuretic if culprit == LOOP_DIURETIC else 0.0
+    else:
+        k_drop = p.noncausal_diuretic_potassium_drop * diuretic * s[S_ON_DIURETIC]
+        mg_drop = 0.0
+    na_drop = s[S_NA_DROP] * medication.first_order_exposure(
+        day, s[S_PS_START], p.diuretic_onset_days
+    )
+    k, mg, ca, na = hydration.serum_electrolytes(
+        s[S_K_BASE],
+        s[S_MG_BASE],
+        s[S_CA_BASE],
+        s[S_NA_BASE],
+        k_drop,
+        na_drop,
+        mg_drop,
+        deficit,
+        s[S_HEAVY_ALCOHOL] > 0,
+        normal_at(key, patient, day, 5),
+        normal_at(key, patient, day, 6),
+        normal_at(key, patient, day, 7),
+        normal_at(key, patient, day, 8),
+        p,
+    )
+    history = muscle.push_exertion(int(carry[C_HISTORY]), unaccustomed)
+    load = muscle.fatigue_load(history, exertion and not unaccustomed, p)
+    statin = 0.0
+    if culprit == STATIN:
+        statin = medication.onset_ramp(day, s[S_STATIN_ONSET], p.drug_ramp_days)
+    ssri = 0.0
+    if culprit == SSRI or culprit == MIRTAZAPINE:
+        ssri = medication.onset_ramp(day, s[S_SSRI_ONSET], p.drug_ramp_days)
+    bis = 0.0
+    if culprit == BISPHOSPHONATE:
+        bis = medication.bisphosphonate_reaction(day, s[S_BIS_START], s[S_BIS_WEEKLY] > 0, p)
+    abi = vascular.progress_stenosis(
+        carry[C_ABI], s[S_PAD_ACTIVE] > 0, p.stenosis_progression_per_night
+    )
+
+    carry[C_HOT] = as_float(hot)
+    carry[C_DEFICIT] = deficit
+    carry[C_HISTORY] = float(history)
+    carry[C_ABI] = abi
+    out[D_HOT] = as_float(hot)
+    out[D_EXERTION] = as_float(exertion)
+    out[D_UNACCUSTOMED] = as_float(unaccustomed)
+    out[D_ALCOHOL] = as_float(alcohol)
+    out[D_DEFICIT] = deficit
+    out[D_OSMOLALITY] = hydration.osmolality(deficit, p)
+    out[D_K] = k
+    out[D_MG] = mg
+    out[D_CA] = ca
+    out[D_NA] = na
+    out[D_FATIGUE] = load
+    out[D_STATIN] = statin
+    out[D_SSRI] = ssri
+    out[D_BIS] = bis
+    out[D_ABI] = abi
+    out[D_ANKLE] = abi * s[S_BRACHIAL]
+
+
+@njit
+def _advance(day, key, patients, static, carry, out, p):
+    for i in range(len(patients)):
+        day_step(day, key, patients[i], static[i], carry[i], out[i], p)
+
+
+@njit
+def _keep(age, p, out):
+    for i in range(len(age)):
+        out[i] = hydration.carryover(p, age[i])
 
 
 @dataclass
@@ -52,163 +277,119 @@ class DayResult:
     bisphosphonate_effect: np.ndarray
     abi: np.ndarray
     ankle_sbp_mmhg: np.ndarray
+    matrix: np.ndarray  # (n, len(DAY_COLUMNS)) float64: what compiled code reads
 
 
 class NightState:
     """Per-patient day-to-day physiology of a shard (or of the event engine's patients)."""
 
-    def __init__(self, patients: dict[str, np.ndarray], model_cfg, u_static: np.ndarray) -> None:
-        self.p = model_cfg.day
-        self.night_p = model_cfg.night
-        pt = patients
-        self.n = n = len(pt["age"])
-        self.age = pt["age"].astype(np.float32)
-        self.heavy_alcohol = pt["heavy_alcohol"].astype(bool)
-        self.fluid_intake = pt["fluid_intake_l_day"].astype(np.float32)
-        self.exertion_prob = (pt["exertion_days_per_week"] / 7.0).astype(np.float32)
-        self.unaccustomed_prob = pt["unaccustomed_exertion_prob"].astype(np.float32)
-        self.keep = hydration.carryover(self.p, self.age)
-        self.alcohol_prob = (
-            np.where(
-                self.heavy_alcohol,
-                self.p.alcohol_days_per_week_heavy,
-                self.p.alcohol_days_per_week_light,
-            ).astype(np.float32)
-            / 7.0
+    def __init__(self, patients: dict[str, np.ndarray], model_cfg, streams: ShardStreams) -> None:
+        self.p = day_params(model_cfg.day)
+        self.night_p = night_params(model_cfg.night)
+        self.key = stream_key(streams.seed, DAY_STREAM)
+        self.patient_id = np.asarray(patients["patient_id"], dtype=np.int64)
+        self.static = static_matrix(
+            patients, self.p, self.night_p, streams.uniform("night.static", STATIC_UNIFORMS)
         )
-        self.base = {
-            k: pt[f"{k}_base_mmol_l"].astype(np.float32)
-            for k in ("potassium", "magnesium", "calcium", "sodium")
-        }
-        self.potassium_drop = pt["diuretic_potassium_drop_mmol_l"].astype(np.float32)
-        self.sodium_drop = pt["diuretic_sodium_drop_mmol_l"].astype(np.float32)
-        self.culprit = pt["culprit_drug"].astype(np.int8)
-        self.start = {d: pt[f"{d}_start_day"].astype(np.float32) for d in DRUGS}
-        self.on = {d: pt[f"on_{d}"].astype(bool) for d in DRUGS}
-        self.on_diuretic = np.zeros(n, dtype=bool)
-        for d in DIURETICS:
-            self.on_diuretic |= self.on[d]
-        self.diuretic_start = np.full(n, np.inf, dtype=np.float32)
-        for d in DIURETICS:
-            self.diuretic_start = np.where(
-                self.on[d], np.minimum(self.diuretic_start, self.start[d]), self.diuretic_start
-            )
-        self.culprit_diuretic = np.isin(self.culprit, [_DRUG[d] for d in DIURETICS])
-        self.loop_culprit = self.culprit == _DRUG["loop_diuretic"]
-        self.pad_active = pt["active_pad"].astype(bool)
-        self.abi = pt["abi_true"].astype(np.float32).copy()
-        self.brachial = pt["brachial_sbp_mmhg"].astype(np.float32)
+        self.n = len(self.patient_id)
+        self.usual_bedtime_h = self.static[:, S_BEDTIME]
+        self.pad_side = self.static[:, S_PAD_SIDE].astype(np.int8)
+        self.carry = initial_carry(self.static)
 
-        # Drawn once per patient.
-        statin_lo, statin_hi = self.p.statin_onset_days
-        ssri_lo, ssri_hi = self.p.ssri_onset_days
-        self.statin_onset = self.start["statin"] + dist.uniform(
-            u_static[:, 1], statin_lo, statin_hi
-        )
-        rls_drug_start = np.where(
-            self.culprit == _DRUG["mirtazapine"], self.start["mirtazapine"], self.start["ssri"]
-        )
-        self.ssri_onset = rls_drug_start + dist.uniform(u_static[:, 2], ssri_lo, ssri_hi)
-        self.bisphosphonate_weekly = pt["bisphosphonate_dose_mg"] > 10
-        self.usual_bedtime_h = dist.normal(
-            u_static[:, 0], self.night_p.bedtime_mean_h, self.night_p.bedtime_between_sd_h
-        )
-        # PAD hurts on one side (70%, left or right) or both. Codes: 0 left, 1 right, 2 both.
-        one_side = u_static[:, 3] < 0.7
-        self.pad_side = np.where(one_side, (u_static[:, 4] < 0.5).astype(np.int8), 2).astype(
-            np.int8
-        )
-
-        self.deficit = np.zeros(n, dtype=np.float32)
-        self.hot = np.zeros(n, dtype=bool)
-        self.doms = np.zeros((n, len(self.p.doms_kernel)), dtype=np.float32)
-
-    def advance_day(self, day: int, u: np.ndarray, z: np.ndarray) -> DayResult:
-        """Apply day ``day``'s events and return tonight's state.
-
-        ``u``: (n, DAY_UNIFORMS) uniforms; ``z``: (n, DAY_NORMALS) standard normals.
-        """
-        p = self.p
-        hot_prob = np.where(self.hot, p.hot_spell_continue_prob, p.hot_spell_start_prob)
-        self.hot = u[:, 0] < hot_prob
-        exertion = u[:, 1] < self.exertion_prob
-        unaccustomed = exertion & (u[:, 2] < self.unaccustomed_prob)
-        alcohol = u[:, 3] < self.alcohol_prob
-        culprit_on = self.culprit >= 0
-        diuretic_exposure = medication.first_order_exposure(
-            day, self.diuretic_start, p.diuretic_onset_days
-        )
-        intake = self.fluid_intake * np.exp(p.intake_day_log_sd * z[:, 0])
-        need = hydration.fluid_need(
-            p, hot=self.hot, exertion=exertion, alcohol=alcohol, diuretic=diuretic_exposure
-        )
-        self.deficit = hydration.hydration_deficit(self.deficit, need, intake, self.keep)
-        osm = hydration.osmolality(self.deficit, p)
-
-        culprit_exposure = np.where(self.culprit_diuretic, diuretic_exposure, 0.0)
-        k_drop = np.where(
-            self.culprit_diuretic,
-            self.potassium_drop * culprit_exposure,
-            p.noncausal_diuretic_potassium_drop * diuretic_exposure * self.on_diuretic,
-        )
-        na_drop = self.sodium_drop * medication.first_order_exposure(
-            day, self.start["potassium_sparing"], p.diuretic_onset_days
-        )
-        mg_drop = 0.15 * self.loop_culprit * culprit_exposure
-        noise = z[:, 1:5]
-        k, mg, ca, na = hydration.serum_electrolytes(
-            potassium_base=self.base["potassium"],
-            magnesium_base=self.base["magnesium"],
-            calcium_base=self.base["calcium"],
-            sodium_base=self.base["sodium"],
-            potassium_drop=k_drop,
-            sodium_drop=na_drop,
-            magnesium_drop=mg_drop,
-            deficit_l=self.deficit,
-            heavy_alcohol=self.heavy_alcohol,
-            noise=noise,
-            p=p,
-        )
-        muscle.push_exertion(self.doms, unaccustomed)
-        load = muscle.fatigue_load(self.doms, exertion & ~unaccustomed, p)
-
-        statin = np.where(
-            culprit_on & (self.culprit == _DRUG["statin"]),
-            medication.onset_ramp(day, self.statin_onset, p.drug_ramp_days),
-            0.0,
-        ).astype(np.float32)
-        rls_drug = (self.culprit == _DRUG["ssri"]) | (self.culprit == _DRUG["mirtazapine"])
-        ssri = np.where(
-            rls_drug, medication.onset_ramp(day, self.ssri_onset, p.drug_ramp_days), 0.0
-        )
-        bis = np.where(
-            self.culprit == _DRUG["bisphosphonate"],
-            medication.bisphosphonate_reaction(
-                day, self.start["bisphosphonate"], self.bisphosphonate_weekly, p
-            ),
-            0.0,
-        ).astype(np.float32)
-        self.abi = vascular.progress_stenosis(
-            self.abi, self.pad_active, p.stenosis_progression_per_night
-        )
-        return DayResult(
-            hot=self.hot.copy(),
-            exertion=exertion,
-            unaccustomed=unaccustomed,
-            alcohol=alcohol,
-            hydration_deficit_l=self.deficit.copy(),
-            osmolality_mosm_kg=osm,
-            potassium=k,
-            magnesium=mg,
-            calcium=ca,
-            sodium=na,
-            fatigue_load=load,
-            statin_effect=statin,
-            ssri_effect=ssri.astype(np.float32),
-            bisphosphonate_effect=bis,
-            abi=self.abi,
-            ankle_sbp_mmhg=(self.abi * self.brachial).astype(np.float32),
-        )
+    def advance_day(self, day: int) -> DayResult:
+        """Apply day ``day``'s events (days must come in order) and return tonight's state."""
+        out = np.empty((self.n, len(DAY_COLUMNS)))
+        _advance(day, self.key, self.patient_id, self.static, self.carry, out, self.p)
+        cols = {}
+        for c, name in enumerate(DAY_COLUMNS):
+            column = out[:, c]
+            cols[name] = column > 0 if name in _BOOL_DAY else column.astype(np.float32)
+        return DayResult(**cols, matrix=out)
 
 
-__all__ = ["NightState", "DayResult", "DAY_UNIFORMS", "DAY_NORMALS", "STATIC_UNIFORMS"]
+def initial_carry(static: np.ndarray) -> np.ndarray:
+    """The carried state before day 0: no hot spell, no deficit, no exertion, baseline ABI."""
+    carry = np.zeros((len(static), 4))
+    carry[:, C_ABI] = static[:, S_ABI]
+    return carry
+
+
+def static_matrix(patients: dict[str, np.ndarray], p, night_p, u_static: np.ndarray) -> np.ndarray:
+    """The (n, len(STATIC_COLUMNS)) per-patient constants of the night model."""
+    pt = patients
+    n = len(pt["age"])
+    s = np.zeros((n, len(STATIC_COLUMNS)))
+    s[:, S_EXERTION_PROB] = pt["exertion_days_per_week"] / 7.0
+    s[:, S_UNACCUSTOMED_PROB] = pt["unaccustomed_exertion_prob"]
+    heavy = pt["heavy_alcohol"].astype(bool)
+    s[:, S_HEAVY_ALCOHOL] = heavy
+    s[:, S_ALCOHOL_PROB] = (
+        np.where(heavy, p.alcohol_days_per_week_heavy, p.alcohol_days_per_week_light) / 7.0
+    )
+    s[:, S_FLUID_INTAKE] = pt["fluid_intake_l_day"]
+    keep = np.empty(n)
+    _keep(np.asarray(pt["age"], dtype=np.float64), p, keep)
+    s[:, S_KEEP] = keep
+    for col, name in (
+        (S_K_BASE, "potassium"),
+        (S_MG_BASE, "magnesium"),
+        (S_CA_BASE, "calcium"),
+        (S_NA_BASE, "sodium"),
+    ):
+        s[:, col] = pt[f"{name}_base_mmol_l"]
+    s[:, S_K_DROP] = pt["diuretic_potassium_drop_mmol_l"]
+    s[:, S_NA_DROP] = pt["diuretic_sodium_drop_mmol_l"]
+    culprit = np.asarray(pt["culprit_drug"], dtype=np.int64)
+    s[:, S_CULPRIT] = culprit
+    start = {d: np.asarray(pt[f"{d}_start_day"], dtype=np.float64) for d in DRUGS}
+    on = {d: np.asarray(pt[f"on_{d}"], dtype=bool) for d in DRUGS}
+    on_diuretic = np.zeros(n, dtype=bool)
+    diuretic_start = np.full(n, np.inf)
+    for d in DIURETICS:
+        on_diuretic |= on[d]
+        diuretic_start = np.where(on[d], np.minimum(diuretic_start, start[d]), diuretic_start)
+    s[:, S_ON_DIURETIC] = on_diuretic
+    s[:, S_DIURETIC_START] = diuretic_start
+    # Only a culprit potassium-sparing diuretic lowers sodium (its drop is 0 otherwise).
+    s[:, S_PS_START] = np.where(
+        pt["diuretic_sodium_drop_mmol_l"] > 0, start["potassium_sparing"], np.inf
+    )
+    s[:, S_PAD_ACTIVE] = pt["active_pad"].astype(bool)
+    s[:, S_ABI] = pt["abi_true"]
+    s[:, S_BRACHIAL] = pt["brachial_sbp_mmhg"]
+
+    # Drawn once per patient.
+    statin_lo, statin_hi = p.statin_onset_days
+    ssri_lo, ssri_hi = p.ssri_onset_days
+    s[:, S_STATIN_ONSET] = start["statin"] + dist.uniform(u_static[:, 1], statin_lo, statin_hi)
+    rls_drug_start = np.where(culprit == MIRTAZAPINE, start["mirtazapine"], start["ssri"])
+    s[:, S_SSRI_ONSET] = rls_drug_start + dist.uniform(u_static[:, 2], ssri_lo, ssri_hi)
+    s[:, S_BIS_START] = start["bisphosphonate"]
+    s[:, S_BIS_WEEKLY] = pt["bisphosphonate_dose_mg"] > 10
+    s[:, S_BEDTIME] = dist.normal(
+        u_static[:, 0], night_p.bedtime_mean_h, night_p.bedtime_between_sd_h
+    )
+    # PAD hurts on one side (70%, left or right) or both. Codes: 0 left, 1 right, 2 both.
+    one_side = u_static[:, 3] < 0.7
+    s[:, S_PAD_SIDE] = np.where(one_side, (u_static[:, 4] < 0.5).astype(np.int8), 2)
+    s[:, S_RLS_SEVERITY] = pt["rls_severity"]
+    s[:, S_FERRITIN] = pt["ferritin_ug_l"]
+    s[:, S_RLS_PEAK] = pt["rls_peak_clock_h"]
+    s[:, S_CRAMP_WEEKLY] = pt["cramp_weekly_rate"]
+    s[:, S_NERVE_SEVERITY] = pt["nerve_severity"]
+    s[:, S_NERVE_SITE] = pt["nerve_site"]
+    s[:, S_NERVE_SIDE] = pt["nerve_side"]
+    return s
+
+
+__all__ = [
+    "NightState",
+    "DayResult",
+    "day_step",
+    "static_matrix",
+    "initial_carry",
+    "DAY_STREAM",
+    "DAY_UNIFORMS",
+    "DAY_NORMALS",
+    "STATIC_UNIFORMS",
+]

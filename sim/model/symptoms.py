@@ -3,9 +3,15 @@
 Usage::
 
     table = MechanismTable.from_params(cfg.model.night)
-    rates = nightly_rates(MECH["pad"], rows, day, static, patients, cfg.model.night)
-    agg = sample_aggregate(table, MECH["pad"], u_slot, rates, time_in_bed_min)   # vectorised
-    # or, in the event engine: episode by episode with ``shape_intensity`` and thinning
+    # compiled, per patient-night (the vectorised engine's fused loop):
+    rate, pain, offset, severity = mechanism_rate(MECH["pad"], static_row, day_row, ...)
+    n, n_wake, n_cramp, first, max_pain, duration = sample_slot(...)
+    # over arrays (the event engine: episode by episode with ``shape_intensity``):
+    rates = nightly_rates(MECH["pad"], rows, day=day, static=state, ...)
+
+Every model function here is written once for scalars and compiled (``sim.model.jit``);
+the ``*_at`` and array functions are thin compiled loops over it, so both engines run
+the same code.
 
 Each active mechanism m of a patient contributes episodes as a non-homogeneous Poisson
 process with intensity ``lambda_m(t) = R_m * s_m(t) / norm_m`` over minutes t since lying
@@ -33,13 +39,44 @@ of the most intense episode.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from sim.config import CAUSES
-from sim.model import distributions as dist
+from sim.model.jit import (
+    binomial_quantile,
+    clip,
+    clock_hours,
+    erf,
+    erfinv,
+    ndtr,
+    ndtr_array,
+    ndtri,
+    njit,
+    normal_at,
+    poisson_quantile,
+    uniform_at,
+)
+from sim.model.night_state import (
+    D_ANKLE,
+    D_BIS,
+    D_CA,
+    D_DEFICIT,
+    D_FATIGUE,
+    D_K,
+    D_MG,
+    D_NA,
+    D_SSRI,
+    D_STATIN,
+    S_CRAMP_WEEKLY,
+    S_FERRITIN,
+    S_NERVE_SEVERITY,
+    S_PAD_ACTIVE,
+    S_RLS_PEAK,
+    S_RLS_SEVERITY,
+)
 from sim.model.physiology import muscle, neurological, vascular
 
 MECHANISMS = ("background", *CAUSES)
@@ -57,14 +94,21 @@ FLAGS = (
 )
 SHAPES = ("uniform", "ramp", "decay", "circadian")
 SLOT_UNIFORMS = 6
-"""Uniforms per (patient, mechanism slot, night): wake count, quiet count, cramps, first
-time, maximum intensity, duration."""
+"""Uniforms a mechanism slot may use a night: count, waking share, cramps, first time,
+maximum intensity, duration."""
 SLOTS = 5
 """Mechanism slots per patient: background plus up to four active mechanisms."""
 REFERENCE_NIGHT_MIN = 456.0
 """Minutes in a reference night (7.6 h): a uniform mechanism with rate R has R episodes
 in expectation over a night of this length."""
 PAIN_MIN, PAIN_MAX = 1.0, 10.0
+
+# Columns of MechanismTable.numbers.
+T_SHAPE, T_SCALE, T_PAIN_MEAN, T_PAIN_SD, T_DURATION_SHAPE, T_DURATION_SCALE, T_CRAMP = range(7)
+T_P_WAKE = 7
+T_FLAG = 8
+T_LOG_NO_FLAG = T_FLAG + len(FLAGS)
+T_WIDTH = T_LOG_NO_FLAG + len(FLAGS)
 
 
 @dataclass
@@ -83,6 +127,51 @@ class MechanismTable:
     location: np.ndarray  # (M, len(LOCATIONS))
     side: np.ndarray  # (M, 3)
     wake_threshold: float
+
+    @property
+    def numbers(self) -> np.ndarray:
+        """(M, T_WIDTH) float64: the per-mechanism numbers compiled code reads (``T_*``)."""
+        out = np.zeros((len(self.shape), T_WIDTH))
+        out[:, T_SHAPE] = self.shape
+        out[:, T_SCALE] = self.shape_min
+        out[:, T_PAIN_MEAN] = self.pain_mean
+        out[:, T_PAIN_SD] = self.pain_sd
+        out[:, T_DURATION_SHAPE] = self.duration_shape
+        out[:, T_DURATION_SCALE] = self.duration_scale_min
+        out[:, T_CRAMP] = self.cramp
+        out[:, T_P_WAKE] = ndtr_array((self.pain_mean - self.wake_threshold) / self.pain_sd)
+        out[:, T_FLAG : T_FLAG + len(FLAGS)] = self.flags
+        out[:, T_LOG_NO_FLAG : T_LOG_NO_FLAG + len(FLAGS)] = np.log1p(
+            -np.minimum(self.flags, 1 - 1e-9)
+        )
+        return out
+
+    def attribute_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Quality, location and side tables with the patient-specific variant rows.
+
+        Rows 0..M-1 are the mechanisms'. Variants (``attribute_rows`` picks them): a
+        compressed nerve hurts on its own side (peroneal: calf and foot; no compression =
+        neuropathy: burning or tingling in both feet); PAD on its side.
+        """
+        m = len(self.shape)
+        quality = np.vstack([self.quality, _probs(QUALITIES, {"burning": 0.5, "tingling": 0.5})])
+        location = np.vstack(
+            [
+                self.location,
+                _probs(LOCATIONS, {"toes_forefoot": 0.5, "calf": 0.5}),
+                _probs(LOCATIONS, {"toes_forefoot": 0.8, "calf": 0.2}),
+            ]
+        )
+        side = np.vstack(
+            [
+                self.side,
+                _probs(SIDES3, {"left": 0.9, "right": 0.02, "both": 0.08}),
+                _probs(SIDES3, {"right": 0.9, "left": 0.02, "both": 0.08}),
+                _probs(SIDES3, {"both": 1.0}),
+            ]
+        )
+        assert quality.shape[0] == m + 1 and location.shape[0] == m + 2
+        return quality, location, side
 
     @classmethod
     def from_params(cls, night_p) -> MechanismTable:
@@ -138,6 +227,21 @@ OWN_HAZARD_DRUGS = ("statin", "bisphosphonate")
 """Culprit drugs whose effect is an ache of its own; the others act through restless legs
 (SSRI, mirtazapine) or electrolytes (diuretics)."""
 
+BACKGROUND, RLS, PAD, CRAMPS, FATIGUE, DEHYDRATION, NERVE, MEDICATION, ELECTROLYTE = (
+    MECH[m] for m in MECHANISMS
+)
+assert MECHANISMS == (
+    "background",
+    "rls",
+    "pad",
+    "cramps",
+    "fatigue",
+    "dehydration",
+    "nerve",
+    "medication",
+    "electrolyte",
+)
+
 
 def mechanism_slots(patients: dict[str, np.ndarray]) -> np.ndarray:
     """(n, SLOTS) mechanism codes per patient: background first, then active ones; -1 empty."""
@@ -160,64 +264,166 @@ def mechanism_slots(patients: dict[str, np.ndarray]) -> np.ndarray:
     return slots
 
 
+def mechanism_groups(slots: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """(slot, mechanism, rows) for every mechanism present in each slot, fixed per shard."""
+    return [
+        (s, int(m), np.flatnonzero(slots[:, s] == m))
+        for s in range(slots.shape[1])
+        for m in np.unique(slots[:, s])
+        if m >= 0
+    ]
+
+
 # ------------------------------------------------------------------ shapes of the intensity
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+_SQRT_PI_2 = math.sqrt(math.pi / 2.0)
+_SQRT_2 = math.sqrt(2.0)
+
+
+@njit
 def shape_norm(shape: int, scale: float) -> float:
     """Divisor turning a per-night rate R into the peak intensity of the shape."""
     if shape == 3:  # circadian: total mass of the Gaussian
-        return scale * np.sqrt(2 * np.pi)
+        return scale * _SQRT_2PI
     if shape == 2:  # decay: total mass over an unbounded night
         return scale
     return REFERENCE_NIGHT_MIN
 
 
-def shape_intensity(
-    shape: int, t: np.ndarray, scale: float, offset: np.ndarray | float = 0.0
-) -> np.ndarray:
-    """s(t) in [0, 1] at minutes ``t`` since lying down (``offset``: circadian peak time)."""
-    t = np.asarray(t, dtype=np.float64)
+@njit
+def shape_intensity_at(shape: int, t: float, scale: float, offset: float) -> float:
+    """s(t) in [0, 1] at minute ``t`` since lying down (``offset``: circadian peak time)."""
     if shape == 0:
-        return np.ones_like(t)
+        return 1.0
     if shape == 1:
-        return np.minimum(t / scale, 1.0)
+        return min(t / scale, 1.0)
     if shape == 2:
-        return np.exp(-t / scale)
-    return np.exp(-0.5 * ((t - offset) / scale) ** 2)
+        return math.exp(-t / scale)
+    x = (t - offset) / scale
+    return math.exp(-0.5 * x * x)
 
 
-def shape_cumulative(
-    shape: int, t: np.ndarray, scale: float, offset: np.ndarray | float = 0.0
-) -> np.ndarray:
+@njit
+def shape_cumulative_at(shape: int, t: float, scale: float, offset: float) -> float:
     """Integral of s from 0 to ``t``."""
-    t = np.asarray(t, dtype=np.float64)
     if shape == 0:
         return t
     if shape == 1:
-        return np.where(t < scale, t * t / (2 * scale), t - scale / 2)
+        return t * t / (2 * scale) if t < scale else t - scale / 2
     if shape == 2:
-        return scale * -np.expm1(-t / scale)
-    c = scale * np.sqrt(np.pi / 2)
-    r2 = scale * np.sqrt(2.0)
-    return c * (special.erf((t - offset) / r2) - special.erf(-offset / r2))
+        return scale * -math.expm1(-t / scale)
+    r2 = scale * _SQRT_2
+    return scale * _SQRT_PI_2 * (erf((t - offset) / r2) - erf(-offset / r2))
 
 
-def shape_inverse(
-    shape: int, y: np.ndarray, scale: float, offset: np.ndarray | float = 0.0
-) -> np.ndarray:
+@njit
+def shape_inverse_at(shape: int, y: float, scale: float, offset: float) -> float:
     """The time t with cumulative(t) = y."""
-    y = np.asarray(y, dtype=np.float64)
     if shape == 0:
         return y
     if shape == 1:
-        return np.where(y < scale / 2, np.sqrt(2 * scale * y), y + scale / 2)
+        return math.sqrt(2 * scale * y) if y < scale / 2 else y + scale / 2
     if shape == 2:
-        return -scale * np.log1p(-np.minimum(y / scale, 1 - 1e-12))
-    c = scale * np.sqrt(np.pi / 2)
-    r2 = scale * np.sqrt(2.0)
-    arg = np.clip(y / c + special.erf(-offset / r2), -1 + 1e-12, 1 - 1e-12)
-    return offset + r2 * special.erfinv(arg)
+        return -scale * math.log1p(-min(y / scale, 1 - 1e-12))
+    r2 = scale * _SQRT_2
+    arg = clip(y / (scale * _SQRT_PI_2) + erf(-offset / r2), -1 + 1e-12, 1 - 1e-12)
+    return offset + r2 * erfinv(arg)
+
+
+@njit
+def _shape_loop(kind, shape, t, scale, offset, out):
+    for i in range(t.size):
+        if kind == 0:
+            out[i] = shape_intensity_at(shape, t[i], scale, offset[i])
+        elif kind == 1:
+            out[i] = shape_cumulative_at(shape, t[i], scale, offset[i])
+        else:
+            out[i] = shape_inverse_at(shape, t[i], scale, offset[i])
+
+
+def _shape_array(kind: int, shape: int, t, scale: float, offset) -> np.ndarray:
+    t, offset = np.broadcast_arrays(np.asarray(t, dtype=np.float64), np.asarray(offset, float))
+    flat_t = np.ascontiguousarray(t).ravel()
+    out = np.empty(flat_t.size)
+    _shape_loop(kind, int(shape), flat_t, float(scale), np.ascontiguousarray(offset).ravel(), out)
+    return out.reshape(t.shape)
+
+
+def shape_intensity(shape: int, t, scale: float, offset=0.0) -> np.ndarray:
+    """``shape_intensity_at`` over arrays (broadcasting ``t`` and ``offset``)."""
+    return _shape_array(0, shape, t, scale, offset)
+
+
+def shape_cumulative(shape: int, t, scale: float, offset=0.0) -> np.ndarray:
+    """``shape_cumulative_at`` over arrays."""
+    return _shape_array(1, shape, t, scale, offset)
+
+
+def shape_inverse(shape: int, y, scale: float, offset=0.0) -> np.ndarray:
+    """``shape_inverse_at`` over arrays."""
+    return _shape_array(2, shape, y, scale, offset)
 
 
 # ------------------------------------------------------------------ tonight's rates
+@njit
+def mechanism_rate(mech, s, d, bedtime_h, legs_elevated, bad_position, p, pain_mean):
+    """Tonight's process of mechanism ``mech`` for one patient.
+
+    ``s``: the patient's constants (``night_state.S_*``); ``d``: tonight's day state
+    (``night_state.D_*``); ``p``: NightP; ``pain_mean``: the mechanism's mean intensity.
+    Returns (rate R: expected episodes over a full-mass night, mean intensity, circadian
+    peak in minutes since lying down (0 for other shapes), the mechanism's latent drive).
+    """
+    pain = pain_mean
+    offset = 0.0
+    if mech == BACKGROUND:
+        rate = p.background_rate
+        severity = rate
+    elif mech == RLS:
+        drive = neurological.rls_drive(s[S_RLS_SEVERITY], s[S_FERRITIN], d[D_SSRI], p)
+        rate = p.rls_rate_max * drive
+        severity = drive
+        peak = s[S_RLS_PEAK]
+        if math.isnan(peak):
+            peak = 0.5
+        # Hours since noon, so that 23:00 -> 11 and 00:30 -> 12.5.
+        offset = 60.0 * (clock_hours(peak - 12.0) - clock_hours(bedtime_h - 12.0))
+    elif mech == PAD:
+        pressure = vascular.supine_ankle_pressure(d[D_ANKLE], legs_elevated)
+        isch = vascular.ischaemia_index(pressure)
+        rate = p.pad_rate_base + p.pad_rate_ischaemia * isch * isch
+        if legs_elevated:
+            rate *= p.legs_elevated_pad_factor
+        pain = pain + 2.5 * isch
+        severity = isch
+    elif mech == CRAMPS:
+        isch = vascular.ischaemia_index(d[D_ANKLE]) if s[S_PAD_ACTIVE] > 0 else 0.0
+        gain = muscle.cramp_excitability(d[D_K], d[D_MG], d[D_DEFICIT], d[D_FATIGUE], isch, p)
+        # r cramp nights a week: a Poisson night has a cramp with probability r/7 when its
+        # rate is -ln(1 - r/7); tonight's excitability multiplies that rate.
+        nightly = min(s[S_CRAMP_WEEKLY] / 7.0, 0.999)
+        rate = -math.log1p(-nightly) * gain
+        severity = rate
+    elif mech == FATIGUE:
+        rate = p.fatigue_rate * d[D_FATIGUE]
+        severity = rate
+    elif mech == DEHYDRATION:
+        rate = p.dehydration_rate * max(d[D_DEFICIT] - p.dehydration_threshold_l, 0.0)
+        severity = rate
+    elif mech == NERVE:
+        rate = neurological.nerve_rate(s[S_NERVE_SEVERITY], bad_position, p)
+        severity = rate
+    elif mech == MEDICATION:
+        rate = p.medication_rate * (d[D_STATIN] + d[D_BIS])
+        severity = rate
+    else:  # ELECTROLYTE
+        exc = muscle.electrolyte_excitability(d[D_K], d[D_MG], d[D_CA], d[D_NA])
+        rate = p.electrolyte_rate * exc
+        pain = pain + 1.5 * clip(exc - 0.5, 0.0, 1.0)
+        severity = rate
+    return rate, pain, offset, severity
+
+
 @dataclass
 class Rates:
     """Tonight's process for the rows of one mechanism."""
@@ -228,113 +434,50 @@ class Rates:
     severity: np.ndarray  # the mechanism's latent drive tonight (RLS drive, PAD ischaemia, ...)
 
 
+@njit
+def _rates_loop(mech, rows, static, day, bedtime, legs, bad, p, pain_mean, out):
+    for k in range(len(rows)):
+        i = rows[k]
+        r, pain, off, sev = mechanism_rate(
+            mech, static[i], day[i], bedtime[k], legs[k], bad[k], p, pain_mean
+        )
+        out[0, k] = r
+        out[1, k] = pain
+        out[2, k] = off
+        out[3, k] = sev
+
+
 def nightly_rates(
     mech: int,
     rows: np.ndarray,
     *,
     day,
     static,
-    patients: dict[str, np.ndarray],
     night_p,
     bedtime_h: np.ndarray,
     legs_elevated: np.ndarray,
     bad_position: np.ndarray,
     table: MechanismTable,
 ) -> Rates:
-    """Rate, mean intensity and timing of mechanism ``mech`` tonight for patients ``rows``.
+    """``mechanism_rate`` of mechanism ``mech`` tonight for patients ``rows``.
 
     ``day`` is the ``DayResult`` of the night state, ``static`` the ``NightState``;
     ``bedtime_h``, ``legs_elevated`` and ``bad_position`` are tonight's values for ``rows``.
     """
-    name = MECHANISMS[mech]
-    n = len(rows)
-    pain = np.full(n, table.pain_mean[mech])
-    offset = np.zeros(n)
-    severity = None
-    p = night_p
-    if name == "background":
-        rate = np.full(n, p.background_rate)
-    elif name == "rls":
-        drive = neurological.rls_drive(
-            patients["rls_severity"][rows],
-            patients["ferritin_ug_l"][rows],
-            day.ssri_effect[rows],
-            p,
-        )
-        rate = p.rls_rate_max * drive
-        severity = drive
-        peak = patients["rls_peak_clock_h"][rows]
-        peak = np.where(np.isnan(peak), 0.5, peak)
-        # Hours since noon, so that 23:00 -> 11 and 00:30 -> 12.5.
-        offset = 60.0 * (np.mod(peak - 12.0, 24.0) - np.mod(bedtime_h - 12.0, 24.0))
-    elif name == "pad":
-        pressure = vascular.supine_ankle_pressure(day.ankle_sbp_mmhg[rows], legs_elevated)
-        isch = vascular.ischaemia_index(pressure)
-        rate = (p.pad_rate_base + p.pad_rate_ischaemia * isch**2) * np.where(
-            legs_elevated, p.legs_elevated_pad_factor, 1.0
-        )
-        pain = pain + 2.5 * isch
-        severity = isch
-    elif name == "cramps":
-        pad = patients["active_pad"][rows]
-        isch = np.where(pad, vascular.ischaemia_index(day.ankle_sbp_mmhg[rows]), 0.0)
-        gain = muscle.cramp_excitability(
-            potassium=day.potassium[rows],
-            magnesium=day.magnesium[rows],
-            deficit_l=day.hydration_deficit_l[rows],
-            fatigue=day.fatigue_load[rows],
-            ischaemia=isch,
-            p=p,
-        )
-        # r cramp nights a week: a Poisson night has a cramp with probability r/7 when its
-        # rate is -ln(1 - r/7); tonight's excitability multiplies that rate.
-        nightly = np.minimum(patients["cramp_weekly_rate"][rows] / 7.0, 0.999)
-        rate = -np.log1p(-nightly) * gain
-    elif name == "fatigue":
-        rate = p.fatigue_rate * day.fatigue_load[rows]
-    elif name == "dehydration":
-        excess = np.maximum(day.hydration_deficit_l[rows] - p.dehydration_threshold_l, 0.0)
-        rate = p.dehydration_rate * excess
-    elif name == "nerve":
-        rate = neurological.nerve_rate(patients["nerve_severity"][rows], bad_position, p)
-    elif name == "medication":
-        rate = p.medication_rate * (day.statin_effect[rows] + day.bisphosphonate_effect[rows])
-    elif name == "electrolyte":
-        exc = muscle.electrolyte_excitability(
-            day.potassium[rows], day.magnesium[rows], day.calcium[rows], day.sodium[rows]
-        )
-        rate = p.electrolyte_rate * exc
-        pain = pain + 1.5 * np.clip(exc - 0.5, 0, 1)
-    else:  # pragma: no cover - MECHANISMS is closed
-        raise ValueError(name)
-    rate = np.asarray(rate, dtype=np.float64)
-    return Rates(rate, pain, offset, rate if severity is None else severity)
-
-
-def expected_counts(
-    mech: int, rates: Rates, time_in_bed_min: np.ndarray, table: MechanismTable
-) -> tuple[np.ndarray, np.ndarray]:
-    """Expected (waking, quiet) episodes over the night: Poisson splitting by intensity."""
-    shape, scale = int(table.shape[mech]), float(table.shape_min[mech])
-    mass = shape_cumulative(shape, time_in_bed_min, scale, rates.offset_min)
-    total = rates.rate * mass / shape_norm(shape, scale)
-    p_wake = wake_probability(mech, rates.pain_mean, table)
-    return total * p_wake, total * (1.0 - p_wake)
-
-
-def wake_probability(mech: int, pain_mean: np.ndarray, table: MechanismTable) -> np.ndarray:
-    """Chance an episode's intensity is above the waking threshold."""
-    return special.ndtr((pain_mean - table.wake_threshold) / table.pain_sd[mech])
-
-
-def mechanism_groups(slots: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
-    """(slot, mechanism, rows) for every mechanism present in each slot, fixed per shard."""
-    return [
-        (s, int(m), np.flatnonzero(slots[:, s] == m))
-        for s in range(slots.shape[1])
-        for m in np.unique(slots[:, s])
-        if m >= 0
-    ]
+    out = np.empty((4, len(rows)))
+    _rates_loop(
+        int(mech),
+        np.asarray(rows, dtype=np.int64),
+        static.static,
+        day.matrix,
+        np.ascontiguousarray(bedtime_h, dtype=np.float64),
+        np.ascontiguousarray(legs_elevated, dtype=np.bool_),
+        np.ascontiguousarray(bad_position, dtype=np.bool_),
+        night_p,
+        float(table.pain_mean[mech]),
+        out,
+    )
+    return Rates(out[0], out[1], out[2], out[3])
 
 
 @dataclass
@@ -351,7 +494,6 @@ def tonight_rates(
     *,
     day,
     static,
-    patients: dict[str, np.ndarray],
     lying: LyingDown,
     night_p,
     table: MechanismTable,
@@ -367,118 +509,103 @@ def tonight_rates(
             rows,
             day=day,
             static=static,
-            patients=patients,
             night_p=night_p,
             bedtime_h=lying.bedtime_h[rows],
             legs_elevated=lying.legs_elevated[rows],
             bad_position=lying.bad_position[rows],
             table=table,
         )
-        if m == MECH["rls"]:
+        if m == RLS:
             rls_drive[rows] = rates.severity
-        elif m == MECH["pad"]:
+        elif m == PAD:
             ischaemia[rows] = rates.severity
         out.append((s, m, rows, rates))
     return TonightRates(out, rls_drive, ischaemia)
 
 
 # ------------------------------------------------------------------ aggregate sampling
-@dataclass
-class SlotAggregate:
-    """What one mechanism did tonight, per row: the inputs of the diary row."""
-
-    n_episodes: np.ndarray  # int
-    n_wake: np.ndarray  # int
-    n_cramp: np.ndarray  # int
-    first_min: np.ndarray  # float, nan when no episode
-    max_pain: np.ndarray  # float, 0 when no episode
-    duration_min: np.ndarray  # float, total minutes of episodes
+@njit
+def wake_probability(pain_mean: float, pain_sd: float, wake_threshold: float) -> float:
+    """Chance an episode's intensity is above the waking threshold."""
+    return ndtr((pain_mean - wake_threshold) / pain_sd)
 
 
-def sample_aggregate(
-    table: MechanismTable, mech: int, u: np.ndarray, rates: Rates, time_in_bed_min: np.ndarray
-) -> SlotAggregate:
-    """Sample one mechanism's night in aggregate from ``u`` ((rows, SLOT_UNIFORMS) uniforms)."""
-    lam_wake, lam_quiet = expected_counts(mech, rates, time_in_bed_min, table)
-    n_wake = dist.poisson(u[:, 0], lam_wake)
-    n_quiet = dist.poisson(u[:, 1], lam_quiet)
-    n = n_wake + n_quiet
-    n_cramp = binomial(u[:, 2], n, table.cramp[mech])
-    has = n > 0
-    shape, scale = int(table.shape[mech]), float(table.shape_min[mech])
-    first = np.full(len(n), np.nan)
-    max_pain = np.zeros(len(n))
-    duration = np.zeros(len(n))
-    if has.any():
-        idx = np.flatnonzero(has)
-        k = n[idx].astype(np.float64)
-        off = rates.offset_min[idx] if np.ndim(rates.offset_min) else rates.offset_min
-        mass = shape_cumulative(shape, time_in_bed_min[idx], scale, off)
-        # The earliest of k episodes: F(t_min) = 1 - (1 - u)^(1/k).
-        frac = -np.expm1(np.log1p(-u[idx, 3].astype(np.float64)) / k)
-        first[idx] = np.minimum(shape_inverse(shape, frac * mass, scale, off), time_in_bed_min[idx])
-        max_pain[idx] = _max_intensity(
-            u[idx, 4],
-            n_wake[idx],
-            n_quiet[idx],
-            rates.pain_mean[idx],
-            table.pain_sd[mech],
-            table.wake_threshold,
-        )
-        duration[idx] = _gamma_sum(
-            u[idx, 5], k * table.duration_shape[mech], table.duration_scale_min[mech]
-        )
-    return SlotAggregate(n, n_wake, n_cramp, first, max_pain, duration)
+@njit
+def sample_slot(key, patient, night, first, t, mech, rate, pain_mean, offset, t_bed, threshold):
+    """One mechanism's night in aggregate, drawing uniforms ``first ..`` of (key, patient,
+    night) only as needed; ``t`` is ``MechanismTable.numbers``.
 
-
-def _max_intensity(u, n_wake, n_quiet, mean, sd, threshold) -> np.ndarray:
-    """Maximum episode intensity: from the waking episodes (above threshold) when any."""
-    z_t = special.ndtr((threshold - mean) / sd)
-    wake = n_wake > 0
-    k = np.where(wake, n_wake, n_quiet).astype(np.float64)
-    v = np.exp(np.log(u.astype(np.float64)) / k)  # u^(1/k): the maximum's CDF value
-    cdf = np.where(wake, z_t + v * (1 - z_t), v * z_t)
-    x = mean + sd * special.ndtri(np.clip(cdf, 1e-12, 1 - 1e-12))
-    return np.clip(x, PAIN_MIN, PAIN_MAX)
-
-
-def _gamma_sum(u, shape, scale) -> np.ndarray:
-    """Gamma(shape, scale) quantile by Wilson-Hilferty (approximate; accurate for shape >= 1)."""
-    z = special.ndtri(u.astype(np.float64))
-    c = 1.0 / (9.0 * shape)
-    x = shape * np.maximum(1 - c + z * np.sqrt(c), 0.0) ** 3
-    return x * scale
-
-
-def binomial(u: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
-    """Binomial(n, p) quantile of ``u`` by sequential search (n is small)."""
-    if p <= 0:
-        return np.zeros_like(n)
-    if p >= 1:
-        return n.copy()
-    out = np.zeros_like(n)
-    idx = np.flatnonzero(n > 0)
-    if not idx.size:
-        return out
-    nn = n[idx].astype(np.float64)
-    uu = u[idx].astype(np.float64)
-    pmf = (1 - p) ** nn
-    cdf = pmf.copy()
-    k = np.zeros(len(idx), dtype=n.dtype)
-    active = np.flatnonzero(uu > cdf)
-    step = 0
-    ratio = p / (1 - p)
-    while active.size:
-        step += 1
-        pmf[active] *= (nn[active] - step + 1) / step * ratio
-        cdf[active] += pmf[active]
-        k[active] = step
-        active = active[(uu[active] > cdf[active]) & (step < nn[active])]
-    out[idx] = k
-    return out
+    Episodes are a Poisson process; each wakes the patient independently with the chance
+    its intensity is above the threshold (so waking and quiet episodes are independent
+    Poisson processes: splitting). Counts by inverse CDF, the earliest start by inverting
+    the cumulative intensity at the minimum of k uniform fractions, the maximum intensity
+    from the CDF of the maximum of k truncated normals, cramps as a binomial thinning, and
+    the summed durations of k gamma episodes by Wilson-Hilferty (the one approximation,
+    bounded by the engine-equivalence test). Returns (episodes, waking, cramps, first
+    start (nan if none), maximum intensity (0 if none), total minutes).
+    """
+    shape = int(t[mech, T_SHAPE])
+    scale = t[mech, T_SCALE]
+    mass = shape_cumulative_at(shape, t_bed, scale, offset)
+    n = poisson_quantile(
+        uniform_at(key, patient, night, first), rate * mass / shape_norm(shape, scale)
+    )
+    if n == 0:
+        return 0, 0, 0, np.nan, 0.0, 0.0
+    pain_sd = t[mech, T_PAIN_SD]
+    if pain_mean == t[mech, T_PAIN_MEAN]:
+        p_wake = t[mech, T_P_WAKE]
+    else:
+        p_wake = wake_probability(pain_mean, pain_sd, threshold)
+    n_wake = binomial_quantile(uniform_at(key, patient, night, first + 1), n, p_wake)
+    n_cramp = binomial_quantile(uniform_at(key, patient, night, first + 2), n, t[mech, T_CRAMP])
+    k = float(n)
+    u_first = uniform_at(key, patient, night, first + 3)
+    frac = u_first if n == 1 else -math.expm1(math.log1p(-u_first) / k)
+    first_min = min(shape_inverse_at(shape, frac * mass, scale, offset), t_bed)
+    # Maximum intensity: from the waking episodes (above threshold) when any.
+    z_t = 1.0 - p_wake
+    u_max = uniform_at(key, patient, night, first + 4)
+    if n_wake > 0:
+        cdf = z_t + (u_max if n_wake == 1 else u_max ** (1.0 / n_wake)) * p_wake
+    else:
+        cdf = (u_max if n == 1 else u_max ** (1.0 / n)) * z_t
+    max_pain = clip(pain_mean + pain_sd * ndtri(clip(cdf, 1e-12, 1 - 1e-12)), PAIN_MIN, PAIN_MAX)
+    # Sum of k Gamma(a, scale) durations = Gamma(k a, scale), Wilson-Hilferty quantile.
+    a = k * t[mech, T_DURATION_SHAPE]
+    c = 1.0 / (9.0 * a)
+    z = normal_at(key, patient, night, first + 5)
+    y = max(1 - c + z * math.sqrt(c), 0.0)
+    return n, n_wake, n_cramp, first_min, max_pain, a * y * y * y * t[mech, T_DURATION_SCALE]
 
 
 # ------------------------------------------------------------------ attributes and the diary
+@njit
+def attribute_rows(mech: int, nerve_site: float, nerve_side: float, pad_side: float, m: int):
+    """Rows of ``MechanismTable.attribute_tables`` (quality, location, side) for episodes
+    of ``mech`` in this patient (``m`` mechanisms: variant rows follow them)."""
+    quality, location, side = mech, mech, mech
+    if mech == NERVE:
+        if nerve_site == 1:
+            location = m  # peroneal: calf and foot
+        elif nerve_site < 0:
+            location = m + 1  # neuropathy: both feet, burning or tingling
+            quality = m
+        side = m + (int(nerve_side) if nerve_side == 0 or nerve_side == 1 else 2)
+    elif mech == PAD:
+        side = m + (int(pad_side) if pad_side == 0 or pad_side == 1 else 2)
+    return quality, location, side
+
+
+@njit
+def _attribute_loop(mech, nerve_site, nerve_side, pad_side, m, out):
+    for k in range(len(mech)):
+        q, loc, sd = attribute_rows(mech[k], nerve_site[k], nerve_side[k], pad_side[k], m)
+        out[0, k] = q
+        out[1, k] = loc
+        out[2, k] = sd
+
+
 def attribute_probabilities(
     table: MechanismTable,
     mech: np.ndarray,
@@ -487,41 +614,24 @@ def attribute_probabilities(
     nerve_side: np.ndarray,
     pad_side: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Quality, location and side probabilities (rows x labels) of episodes of ``mech``.
+    """Quality, location and side probabilities (rows x labels) of episodes of ``mech``
+    (``attribute_rows`` over arrays)."""
+    quality, location, side = table.attribute_tables()
+    n = len(mech)
+    rows = np.empty((3, n), dtype=np.int64)
 
-    Patient-specific overrides: a compressed nerve hurts on its own side (peroneal: calf and
-    foot; no compression = neuropathy: burning or tingling in both feet); PAD on its side.
-    """
-    quality = table.quality[mech].copy()
-    location = table.location[mech].copy()
-    side = table.side[mech].copy()
-    nerve = mech == MECH["nerve"]
-    if nerve.any():
-        site = nerve_site[nerve]
-        loc = location[nerve]
-        qual = quality[nerve]
-        loc[site == 1] = _probs(LOCATIONS, {"toes_forefoot": 0.5, "calf": 0.5})
-        loc[site < 0] = _probs(LOCATIONS, {"toes_forefoot": 0.8, "calf": 0.2})
-        qual[site < 0] = _probs(QUALITIES, {"burning": 0.5, "tingling": 0.5})
-        location[nerve] = loc
-        quality[nerve] = qual
-        s = nerve_side[nerve]
-        sd = np.tile(_probs(SIDES3, {"both": 1.0}), (len(s), 1))
-        for code in (0, 1):
-            sd[s == code] = _probs(
-                SIDES3, {SIDES3[code]: 0.9, SIDES3[1 - code]: 0.02, "both": 0.08}
-            )
-        side[nerve] = sd
-    pad = mech == MECH["pad"]
-    if pad.any():
-        s = pad_side[pad]
-        sd = np.tile(_probs(SIDES3, {"both": 1.0}), (len(s), 1))
-        for code in (0, 1):
-            sd[s == code] = _probs(
-                SIDES3, {SIDES3[code]: 0.9, SIDES3[1 - code]: 0.02, "both": 0.08}
-            )
-        side[pad] = sd
-    return quality, location, side
+    def f(x):
+        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
+
+    _attribute_loop(
+        np.ascontiguousarray(mech, dtype=np.int64),
+        f(nerve_site),
+        f(nerve_side),
+        f(pad_side),
+        len(table.shape),
+        rows,
+    )
+    return quality[rows[0]], location[rows[1]], side[rows[2]]
 
 
 def _probs(labels: tuple[str, ...], probs: dict[str, float]) -> np.ndarray:
@@ -531,42 +641,63 @@ def _probs(labels: tuple[str, ...], probs: dict[str, float]) -> np.ndarray:
     return out / out.sum()
 
 
-def any_flag(u: np.ndarray, log_no_flag: np.ndarray) -> np.ndarray:
-    """True if any of the night's episodes had the flag.
-
-    ``log_no_flag`` is the sum over the night's episodes of log P(episode lacks the flag).
-    """
-    return u < -np.expm1(log_no_flag)
-
-
-def sleep_efficiency(
-    base: np.ndarray,
-    awakenings: np.ndarray,
-    duration_min: np.ndarray,
-    time_in_bed_min: np.ndarray,
-    night_p,
-) -> np.ndarray:
-    """Share of the night asleep: an undisturbed base, less each awakening and symptom time."""
+@njit
+def diary_numbers(n_wake, duration_sum, max_pain, t_bed, sleep_base, p):
+    """Pain score (0-10: the night's maximum intensity, rounded), minutes with symptoms
+    (the summed episode durations, capped at the time in bed) and sleep efficiency (an
+    undisturbed base less each awakening and the symptom time), from the night's episodes."""
+    duration = min(duration_sum, t_bed)
     se = (
-        base
-        - night_p.sleep_cost_per_awakening * awakenings
-        - night_p.sleep_cost_symptom_share * duration_min / time_in_bed_min
+        sleep_base
+        - p.sleep_cost_per_awakening * n_wake
+        - p.sleep_cost_symptom_share * duration / t_bed
     )
-    return np.clip(se, 0.3, 0.99)
+    return np.rint(max_pain), duration, clip(se, 0.3, 0.99)
 
 
-def pain_score(max_pain: np.ndarray) -> np.ndarray:
-    """Diary pain 0-10: the night's maximum intensity, rounded (0 without symptoms)."""
-    return np.rint(max_pain).astype(np.int8)
+@njit
+def _diary_loop(n_wake, duration_sum, max_pain, t_bed, sleep_base, p, out):
+    for i in range(len(n_wake)):
+        a, b, c = diary_numbers(n_wake[i], duration_sum[i], max_pain[i], t_bed[i], sleep_base[i], p)
+        out[0, i] = a
+        out[1, i] = b
+        out[2, i] = c
 
 
 # ------------------------------------------------------------------ lying down and the diary row
 LYING_DOWN_UNIFORMS = 2
-"""Uniforms per patient-night for ``lying_down``: legs raised, nerve position (the first
-two of the vectorised engine's night uniforms)."""
+"""Uniforms per patient-night for ``lying_down``: legs raised, nerve position."""
 LYING_DOWN_NORMALS = 3
 """Standard normals per patient-night for ``lying_down``: bedtime, time in bed,
-undisturbed sleep efficiency (the vectorised engine's night normals)."""
+undisturbed sleep efficiency."""
+
+
+@njit
+def lying_down_at(u_legs, u_position, z_bedtime, z_in_bed, z_sleep, usual_bedtime_h, p):
+    """Tonight's (bedtime clock hour, whole minutes in bed (5-10.5 h), undisturbed sleep
+    efficiency, legs raised (worsens PAD), a provoking position for a compressed nerve)."""
+    bedtime = clock_hours(usual_bedtime_h + p.bedtime_within_sd_h * z_bedtime)
+    hours = clip(p.time_in_bed_mean_h + p.time_in_bed_sd_h * z_in_bed, 5.0, 10.5)
+    return (
+        bedtime,
+        np.rint(hours * 60.0),
+        p.sleep_efficiency_mean + p.sleep_efficiency_sd * z_sleep,
+        u_legs < p.legs_elevated_prob,
+        u_position < p.nerve_bad_position_prob,
+    )
+
+
+@njit
+def _lying_loop(u, z, usual, p, f, b):
+    for i in range(len(usual)):
+        bed, t_bed, base, legs, bad = lying_down_at(
+            u[i, 0], u[i, 1], z[i, 0], z[i, 1], z[i, 2], usual[i], p
+        )
+        f[0, i] = bed
+        f[1, i] = t_bed
+        f[2, i] = base
+        b[0, i] = legs
+        b[1, i] = bad
 
 
 @dataclass
@@ -581,18 +712,20 @@ class LyingDown:
 
 
 def lying_down(u: np.ndarray, z: np.ndarray, usual_bedtime_h: np.ndarray, night_p) -> LyingDown:
-    """Tonight's lying down from ``u`` ((n, LYING_DOWN_UNIFORMS) uniforms) and ``z``
-    ((n, LYING_DOWN_NORMALS) standard normals)."""
-    p = night_p
-    bedtime = np.mod(usual_bedtime_h + p.bedtime_within_sd_h * z[:, 0], 24.0)
-    hours = np.clip(p.time_in_bed_mean_h + p.time_in_bed_sd_h * z[:, 1], 5.0, 10.5)
-    return LyingDown(
-        bedtime_h=bedtime,
-        time_in_bed_min=np.rint(hours * 60.0).astype(np.float64),
-        sleep_base=p.sleep_efficiency_mean + p.sleep_efficiency_sd * z[:, 2],
-        legs_elevated=u[:, 0] < p.legs_elevated_prob,
-        bad_position=u[:, 1] < p.nerve_bad_position_prob,
+    """``lying_down_at`` over arrays: ``u`` (n, LYING_DOWN_UNIFORMS) uniforms, ``z``
+    (n, LYING_DOWN_NORMALS) standard normals."""
+    n = len(usual_bedtime_h)
+    f = np.empty((3, n))
+    b = np.empty((2, n), dtype=np.bool_)
+    _lying_loop(
+        np.ascontiguousarray(u, dtype=np.float64),
+        np.ascontiguousarray(z, dtype=np.float64),
+        np.ascontiguousarray(usual_bedtime_h, dtype=np.float64),
+        night_p,
+        f,
+        b,
     )
+    return LyingDown(f[0], f[1], f[2], b[0], b[1])
 
 
 def diary_columns(
@@ -616,19 +749,29 @@ def diary_columns(
     ischaemia: np.ndarray,
     night_p,
 ) -> dict[str, np.ndarray]:
-    """The ``nights`` columns of one night from what its episodes did, per patient.
+    """The ``nights`` columns of one night from what its episodes did, per patient (the
+    event engine's; the vectorised engine writes the same columns from its fused loop).
 
     ``n_episodes``, ``n_wake`` (episodes above the waking threshold), ``n_cramp``: counts;
     ``onset_min``: first episode's start (nan without episodes); ``max_pain``: the highest
     episode intensity (0 without); ``best_mech``, ``quality``, ``location``, ``side``: those
     of the most intense episode (-1 without); ``duration_min``: the sum of episode
-    durations (capped here at the time in bed); ``flags``: (n, len(FLAGS)) whether any
-    episode had each flag; ``day`` is the night state's ``DayResult``.
+    durations; ``flags``: (n, len(FLAGS)) whether any episode had each flag; ``day`` is the
+    night state's ``DayResult``.
     """
     n = len(patient_id)
     t_bed = lying.time_in_bed_min
     has = n_episodes > 0
-    duration = np.minimum(duration_min, t_bed)
+    numbers = np.empty((3, n))
+    _diary_loop(
+        np.ascontiguousarray(n_wake, dtype=np.float64),
+        np.ascontiguousarray(duration_min, dtype=np.float64),
+        np.ascontiguousarray(max_pain, dtype=np.float64),
+        np.ascontiguousarray(t_bed, dtype=np.float64),
+        np.ascontiguousarray(lying.sleep_base, dtype=np.float64),
+        night_p,
+        numbers,
+    )
     out = {
         "patient_id": patient_id.astype(np.int32),
         "night": np.full(n, night, dtype=np.int16),
@@ -637,9 +780,9 @@ def diary_columns(
         "hot_day": day.hot,
         "bedtime_h": lying.bedtime_h.astype(np.float32),
         "time_in_bed_min": t_bed.astype(np.int16),
-        "pain_score": pain_score(max_pain),
+        "pain_score": numbers[0].astype(np.int8),
         "onset_min": onset_min.astype(np.float32),
-        "duration_min": duration.astype(np.float32),
+        "duration_min": numbers[1].astype(np.float32),
         "quality": np.where(has, quality, -1).astype(np.int8),
         "location": np.where(has, location, -1).astype(np.int8),
         "side": np.where(has, side, -1).astype(np.int8),
@@ -648,9 +791,7 @@ def diary_columns(
         out[flag] = flags[:, i] & has
     out["cramp_count"] = np.minimum(n_cramp, 127).astype(np.int8)
     out["awakenings"] = np.minimum(n_wake, 127).astype(np.int8)
-    out["sleep_efficiency"] = sleep_efficiency(
-        lying.sleep_base, n_wake, duration, t_bed, night_p
-    ).astype(np.float32)
+    out["sleep_efficiency"] = numbers[2].astype(np.float32)
     out["n_episodes"] = np.minimum(n_episodes, 127).astype(np.int8)
     out["dominant_mechanism"] = np.where(has, best_mech, -1).astype(np.int8)
     out["potassium_mmol_l"] = day.potassium

@@ -18,8 +18,10 @@ from sim.config import compose_config, validate
 from sim.engines import EngineResult, run_engine
 from sim.engines import events as ev
 from sim.engines import vectorised as vec
+from sim.model import jit
 from sim.model import symptoms as sx
-from sim.model.night_state import STATIC_UNIFORMS, NightState
+from sim.model.night_state import NightState
+from sim.model.params import night_params
 from sim.model.population import PopulationModel
 from sim.pipeline import generate
 from sim.rng import BLOCK, ShardStreams, stream_key
@@ -115,13 +117,12 @@ def test_lying_down_is_the_vectorised_engines_definition(
     run: Run, vectorised_nights: pl.DataFrame
 ) -> None:
     """``symptoms.lying_down`` fed the vectorised engine's night-0 draws gives its diary."""
-    streams = ShardStreams(SEED, 0, N)
-    state = NightState(run.columns, run.cfg.model, streams.uniform("night.static", STATIC_UNIFORMS))
-    u = streams.uniform("night.night", vec.NIGHT_UNIFORMS)
-    z = streams.normal("night.night_normal", vec.NIGHT_NORMALS)
-    lying = sx.lying_down(
-        u[:, : sx.LYING_DOWN_UNIFORMS], z, state.usual_bedtime_h, run.cfg.model.night
-    )
+    state = NightState(run.columns, run.cfg.model, ShardStreams(SEED, 0, N))
+    key = jit.stream_key(SEED, vec.NIGHT_STREAM)
+    ids = run.columns["patient_id"]
+    u = jit.uniforms(key, ids, 0, sx.LYING_DOWN_UNIFORMS, first=vec.U_LEGS)
+    z = jit.normals(key, ids, 0, sx.LYING_DOWN_NORMALS, first=vec.Z_BEDTIME)
+    lying = sx.lying_down(u, z, state.usual_bedtime_h, night_params(run.cfg.model.night))
     first = vectorised_nights.filter(pl.col("night") == 0)
     np.testing.assert_array_equal(first["bedtime_h"].to_numpy(), lying.bedtime_h.astype(np.float32))
     np.testing.assert_array_equal(first["time_in_bed_min"].to_numpy(), lying.time_in_bed_min)

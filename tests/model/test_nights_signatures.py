@@ -154,13 +154,14 @@ def test_cramps_palpable_and_mostly_calf(nights):
 def test_doms_kernel_peaks_24_to_72_hours_and_is_gone_by_day_six():
     """Impulse response of the fatigue load to one unaccustomed exertion day."""
     from sim.config import DayParams
+    from sim.model.params import day_params
 
-    p = DayParams()
-    ring = np.zeros((1, len(p.doms_kernel)), dtype=np.float32)
+    p = day_params(DayParams())
+    history = 0
     loads = []
     for day in range(8):
-        muscle.push_exertion(ring, np.array([day == 0], dtype=np.float32))
-        loads.append(float(muscle.fatigue_load(ring, np.array([False]), p)[0]))
+        history = muscle.push_exertion(history, day == 0)
+        loads.append(muscle.fatigue_load(history, False, p))
     # Night d is about 8 + 24 d hours after the exertion: nights 1-2 are 32-56 h.
     peak = int(np.argmax(loads))
     assert peak in (1, 2)

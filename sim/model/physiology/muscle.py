@@ -1,10 +1,10 @@
 """Muscle: exertion, fatigue load with delayed-onset soreness, and cramp excitability.
 
-Usage::
+Usage (scalars, compiled)::
 
-    ring = push_exertion(ring, unaccustomed)            # last 7 days of unaccustomed load
-    load = fatigue_load(ring, accustomed_today, p)      # tonight's soreness
-    gain = cramp_excitability(k, mg, deficit, load, ischaemia, p)
+    history = push_exertion(history, unaccustomed)     # last 7 days as bits, today lowest
+    load = fatigue_load(history, accustomed_today, day_p)
+    gain = cramp_excitability(k, mg, deficit, load, ischaemia, night_p)
 
 DOMS peaks 24-72 h after heavy or unaccustomed exertion and is gone by 5-7 days
 (DOMAIN.md): the kernel ``DayParams.doms_kernel`` weights the last seven days.
@@ -12,49 +12,49 @@ DOMS peaks 24-72 h after heavy or unaccustomed exertion and is gone by 5-7 days
 
 from __future__ import annotations
 
-import numpy as np
+from sim.model.jit import as_float, clip, njit
 
 
-def push_exertion(ring: np.ndarray, unaccustomed: np.ndarray) -> np.ndarray:
-    """Shift the (n, 7) history one day and put today's unaccustomed exertion first."""
-    ring[:, 1:] = ring[:, :-1]
-    ring[:, 0] = unaccustomed
-    return ring
+@njit
+def push_exertion(history: int, unaccustomed: bool) -> int:
+    """Shift the exertion history one day and put today's unaccustomed exertion in bit 0."""
+    return ((history << 1) | (1 if unaccustomed else 0)) & 127
 
 
-def fatigue_load(ring: np.ndarray, accustomed: np.ndarray, p) -> np.ndarray:
+@njit
+def fatigue_load(history: int, accustomed: bool, p) -> float:
     """Tonight's fatigue load: delayed soreness from past days plus today's plain tiredness."""
-    kernel = np.asarray(p.doms_kernel, dtype=np.float32)
-    return (ring @ kernel + p.accustomed_fatigue * accustomed).astype(np.float32)
+    load = 0.0
+    kernel = p.doms_kernel
+    for d in range(len(kernel)):
+        if (history >> d) & 1:
+            load += kernel[d]
+    return load + p.accustomed_fatigue * as_float(accustomed)
 
 
+@njit
 def cramp_excitability(
-    *,
-    potassium: np.ndarray,
-    magnesium: np.ndarray,
-    deficit_l: np.ndarray,
-    fatigue: np.ndarray,
-    ischaemia: np.ndarray,
-    p,
-) -> np.ndarray:
+    potassium: float, magnesium: float, deficit_l: float, fatigue: float, ischaemia: float, p
+) -> float:
     """Multiplier (>= 1) on a patient's cramp rate from tonight's state."""
-    low_k = np.maximum(3.5 - potassium, 0.0)
-    low_mg = np.maximum(0.70 - magnesium, 0.0)
+    low_k = max(3.5 - potassium, 0.0)
+    low_mg = max(0.70 - magnesium, 0.0)
     return (
         (1.0 + p.cramp_potassium_gain * low_k)
         * (1.0 + p.cramp_magnesium_gain * low_mg)
         * (1.0 + p.cramp_dehydration_gain * deficit_l)
         * (1.0 + p.cramp_fatigue_gain * fatigue)
         * (1.0 + p.cramp_ischaemia_gain * ischaemia)
-    ).astype(np.float32)
+    )
 
 
+@njit
 def electrolyte_excitability(
-    potassium: np.ndarray, magnesium: np.ndarray, calcium: np.ndarray, sodium: np.ndarray
-) -> np.ndarray:
+    potassium: float, magnesium: float, calcium: float, sodium: float
+) -> float:
     """Membrane excitability from low K, Mg, Ca or Na (0 in range, about 1 when severe)."""
-    k = np.maximum(3.5 - potassium, 0.0) / 1.0
-    mg = np.maximum(0.70 - magnesium, 0.0) / 0.25
-    ca = np.maximum(2.1 - calcium, 0.0) / 0.3
-    na = np.maximum(135.0 - sodium, 0.0) / 15.0
-    return np.clip(k + mg + ca + na, 0.0, 1.5).astype(np.float32)
+    k = max(3.5 - potassium, 0.0) / 1.0
+    mg = max(0.70 - magnesium, 0.0) / 0.25
+    ca = max(2.1 - calcium, 0.0) / 0.3
+    na = max(135.0 - sodium, 0.0) / 15.0
+    return clip(k + mg + ca + na, 0.0, 1.5)
