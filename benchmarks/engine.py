@@ -10,6 +10,10 @@ its own. One-process phases pin polars, numpy and BLAS to one thread. Phases:
 - ``floor``: a table of the same shape and dtypes as ``nights`` made from plain random
   numbers, written the same way, shard by shard;
 - ``e2e`` with all cores (``--workers 0``).
+
+A ``warm`` phase runs first: one small shard, which compiles the numba model into the
+on-disk cache (or loads it). Its time is reported apart ("compile"): every later process,
+worker processes included, loads the compiled code from the cache (about 0.3 s).
 """
 
 from __future__ import annotations
@@ -137,10 +141,23 @@ def phase_floor(n: int, nights: int, workers: int, out: Path) -> dict:
     return {"seconds": seconds, "patient_nights": sum(rows)}
 
 
+def phase_warm(nights: int, population: str) -> dict:
+    from sim.config import validate
+    from sim.pipeline import shard_options, simulate_shard
+
+    cfg = _config(8192, nights, 1, population)
+    options = shard_options(cfg, validate(cfg))
+    t0 = time.perf_counter()
+    simulate_shard((0, 8192), options)
+    return {"seconds": time.perf_counter() - t0, "patient_nights": 8192 * nights}
+
+
 def _run_phase(args: argparse.Namespace) -> None:
     out = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        if args.phase == "sim":
+        if args.phase == "warm":
+            result = phase_warm(args.nights, args.population)
+        elif args.phase == "sim":
             result = phase_sim(args.n, args.nights, args.workers, args.population)
         elif args.phase == "e2e":
             result = phase_e2e(args.n, args.nights, args.workers, args.population, out / "run")
@@ -168,7 +185,10 @@ def run(phase: str, *, n: int, nights: int, workers: int, population: str) -> di
 def main(n: int = 1_000_000, nights: int = 28, population: str = "general") -> dict:
     cores = os.cpu_count() or 1
     print(f"vectorised engine: {n} patients x {nights} nights ({population}), {cores} cores")
+    warm = run("warm", n=8192, nights=nights, workers=1, population=population)
+    print(f"compile or load the numba model (first shard of 8192): {warm['seconds']:.1f} s")
     figures = {
+        "warm": warm,
         "sim_1": run("sim", n=n, nights=nights, workers=1, population=population),
         "e2e_1": run("e2e", n=n, nights=nights, workers=1, population=population),
         "floor_1": run("floor", n=n, nights=nights, workers=1, population=population),
@@ -219,7 +239,7 @@ def main(n: int = 1_000_000, nights: int = 28, population: str = "general") -> d
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--phase", choices=["sim", "e2e", "floor"])
+    parser.add_argument("--phase", choices=["warm", "sim", "e2e", "floor"])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--nights", type=int, default=28)
     parser.add_argument("--workers", type=int, default=1)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from hydra.utils import to_absolute_path
 
-from sim.config import ConfigError, compose_config
+from sim.config import ConfigError, compose_config, register_all
 from sim.tables.io import OutputError
 
 USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, OutputError)
@@ -42,6 +42,7 @@ def launch(main: Callable[[], None], config_name: str) -> None:
     lines; this turns it into one ``error:`` line and exit status 2, like ``user_errors``.
     Multirun sweeps (``-m``) are left to Hydra.
     """
+    register_all()
     argv = sys.argv[1:]
     if not any(a in ("-m", "--multirun") for a in argv):
         overrides = [a for a in argv if not a.startswith("-") and not a.startswith("hydra")]

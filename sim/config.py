@@ -45,6 +45,31 @@ MIX_PRESETS = ("population", "balanced")
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
 
+class Params(dict):
+    """A plain (resolved, validated) config block with attribute access: ``p.day.fluid_need_l``.
+
+    Shard workers read parameters millions of times; an OmegaConf node costs microseconds
+    per read and building one from a dict costs about 0.1 s, a ``Params`` neither.
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @classmethod
+    def of(cls, value: Any) -> Any:
+        """``value`` with every nested dict turned into ``Params`` (lists kept as lists)."""
+        if isinstance(value, dict):
+            return cls({k: cls.of(v) for k, v in value.items()})
+        if isinstance(value, list):
+            return [cls.of(v) for v in value]
+        return value
+
+
 class ConfigError(ValueError):
     """A user-facing configuration problem: the message names the key and what is allowed."""
 
@@ -836,14 +861,12 @@ def register_configs() -> None:
     cs.store(group="model", name="base_model", node=ModelConfig)
 
 
-register_configs()
-
-
 def compose_config(overrides: list[str] | None = None, config_name: str = "generate") -> DictConfig:
     """Compose a config with Hydra's compose API (for tests and notebooks)."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
+    register_all()
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         cfg = compose(config_name=config_name, overrides=list(overrides or []))
@@ -1211,9 +1234,6 @@ def register_benchmark_configs() -> None:
     cs.store(group="noise", name="base_noise", node=NoiseConfig)
 
 
-register_benchmark_configs()
-
-
 # --------------------------------------------------------------------------------------
 # The triage experiment (sim.triage): triage/ rule sets
 # --------------------------------------------------------------------------------------
@@ -1232,9 +1252,6 @@ class TriageRunConfig(RunConfig):
 
 def register_triage_configs() -> None:
     ConfigStore.instance().store(name="base_triage_run", node=TriageRunConfig)
-
-
-register_triage_configs()
 
 
 # --------------------------------------------------------------------------------------
@@ -1257,4 +1274,20 @@ class DemoRunConfig(BenchmarkRunConfig):
     demo: DemoConfig = field(default_factory=DemoConfig)
 
 
-ConfigStore.instance().store(name="base_demo_run", node=DemoRunConfig)
+_REGISTERED = False
+
+
+def register_all() -> None:
+    """Register every structured config with Hydra's ConfigStore (once per process).
+
+    Not done at import: it costs about 0.4 s, which every shard worker would pay.
+    ``compose_config`` and ``sim.cli.launch`` call it.
+    """
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    register_configs()
+    register_benchmark_configs()
+    register_triage_configs()
+    ConfigStore.instance().store(name="base_demo_run", node=DemoRunConfig)
+    _REGISTERED = True

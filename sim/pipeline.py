@@ -22,9 +22,9 @@ from pathlib import Path
 import polars as pl
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import Cohort, validate
+from sim.config import Cohort, Params, validate
 from sim.engines import run_engine
-from sim.model.measurements import measure, visit_rows
+from sim.model.measurements import VISIT_STATE, measure, nights_per_patient, visit_rows
 from sim.model.population import PopulationModel, urgency_at_visit
 from sim.rng import ShardStreams
 from sim.tables.io import atomic_output_dir, check_writable, write_parquet
@@ -79,7 +79,7 @@ def simulate_shard(
     bounds: tuple[int, int], options: ShardOptions, part_dir: Path | None = None
 ) -> ShardResult:
     """Simulate one shard; write its nights (and events) part into ``part_dir`` if given."""
-    model_cfg = OmegaConf.create(options.model)
+    model_cfg = Params.of(options.model)
     cohort = options.cohort
     start, stop = bounds
     streams = ShardStreams(cohort.seed, start, stop)
@@ -88,7 +88,8 @@ def simulate_shard(
         return ShardResult(to_frame("patients", cols), None, None)
     result = run_engine(options.engine, cols, model_cfg, streams, nights=cohort.nights)
     # Urgency is what a perfect triage would do at the visit, from that night's true state.
-    visit = visit_rows(result.nights, options.visit_night)
+    per_patient = nights_per_patient(result.nights)
+    visit = visit_rows(result.nights, options.visit_night, per_patient, VISIT_STATE)
     cols["urgency"] = urgency_at_visit(
         cols,
         potassium=visit["potassium_mmol_l"].to_numpy(),
@@ -104,6 +105,7 @@ def simulate_shard(
         params=model_cfg.measurements,
         order=options.order,
         visit_night=options.visit_night,
+        per_patient=per_patient,
     )
     if part_dir is None:
         return ShardResult(patients, measurements, result.nights, result.events)

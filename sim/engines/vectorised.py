@@ -114,7 +114,7 @@ def _simulate(
     n_day = len(DAY_COLUMNS)
     d = np.empty(n_day)
     carry = np.empty(4)
-    log_no_flag = np.empty(NF)
+    no_flag = np.empty(NF)  # P(none of tonight's episodes had the flag)
     m_count = t.shape[0]
     # Rows are written to small column buffers first and copied out a chunk of patients at
     # a time: 33 scattered output streams per row cost 3x more than short contiguous runs.
@@ -153,7 +153,7 @@ def _simulate(
             rls = 0.0
             isch = 0.0
             for f in range(NF):
-                log_no_flag[f] = 0.0
+                no_flag[f] = 1.0
             for slot in range(slots.shape[1]):
                 m = slots[i, slot]
                 if m < 0:
@@ -190,7 +190,7 @@ def _simulate(
                         best_mech = m
                     duration += dur
                     for f in range(NF):
-                        log_no_flag[f] += k * t[m, sx.T_LOG_NO_FLAG + f]
+                        no_flag[f] *= t[m, sx.T_NO_FLAG + f] ** k
             pain_score, minutes, efficiency = sx.diary_numbers(
                 wake, duration, best_pain, t_bed, base, night_p
             )
@@ -207,9 +207,7 @@ def _simulate(
                 )
                 side = categorical_row(uniform_at(night_key, pid, j, U_SIDE), side_t, s_row)
                 for f in range(NF):
-                    bb[3 + f, r] = uniform_at(night_key, pid, j, U_FLAG + f) < -np.expm1(
-                        log_no_flag[f]
-                    )
+                    bb[3 + f, r] = uniform_at(night_key, pid, j, U_FLAG + f) < 1.0 - no_flag[f]
             else:
                 for f in range(NF):
                     bb[3 + f, r] = False

@@ -33,6 +33,7 @@ import functools
 import hashlib
 import math
 import os
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -50,8 +51,19 @@ def _source_hash() -> str:
 
 
 def _cache_dir() -> str:
+    """A writable folder for this version of the sources (the temp folder as a fallback)."""
     base = os.environ.get("SIM_NUMBA_CACHE") or str(Path.home() / ".cache" / "sim-numba")
-    return str(Path(base) / _source_hash())
+    for root in (Path(base), Path(tempfile.gettempdir()) / f"sim-numba-{os.getuid()}"):
+        folder = root / _source_hash()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / f".probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+            return str(folder)
+        except OSError:
+            continue
+    raise OSError(f"no writable folder for compiled code: set SIM_NUMBA_CACHE (tried {base})")
 
 
 numba.config.CACHE_DIR = _cache_dir()
@@ -186,6 +198,8 @@ def clip(x: float, lo: float, hi: float) -> float:
 @njit
 def poisson_quantile(u: float, lam: float) -> int:
     """Smallest k with P(K <= k) >= u for K ~ Poisson(lam) (sequential search)."""
+    if u <= 1.0 - lam:  # P(K = 0) = exp(-lam) >= 1 - lam: no need for the exponential
+        return 0
     pmf = math.exp(-lam)
     cdf = pmf
     k = 0

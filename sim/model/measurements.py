@@ -21,6 +21,15 @@ from sim.model import distributions as dist
 from sim.rng import ShardStreams
 from sim.tables.schema import to_frame
 
+VISIT_STATE = [
+    "potassium_mmol_l",
+    "magnesium_mmol_l",
+    "calcium_mmol_l",
+    "sodium_mmol_l",
+    "osmolality_mosm_kg",
+    "fatigue_load",
+]
+"""The visit night's true state that the measurements read."""
 TESTS = ("abi", "electrolytes", "ferritin", "ck", "osmolality", "slr", "nerve_conduction")
 UNIFORMS = len(TESTS) + 12
 
@@ -42,9 +51,17 @@ def nights_per_patient(nights: pl.DataFrame) -> int | None:
     return k
 
 
-def visit_rows(nights: pl.DataFrame, visit_night: int) -> pl.DataFrame:
-    """The rows of night ``visit_night``, sorted by patient id."""
-    k = nights_per_patient(nights)
+def visit_rows(
+    nights: pl.DataFrame,
+    visit_night: int,
+    per_patient: int | None = None,
+    columns: list[str] | None = None,
+) -> pl.DataFrame:
+    """The rows of night ``visit_night``, sorted by patient id (``per_patient``: the
+    result of ``nights_per_patient``, if known; ``columns``: only these)."""
+    k = nights_per_patient(nights) if per_patient is None else per_patient
+    if columns is not None:
+        nights = nights.select("patient_id", "night", *columns)
     if k is None or visit_night >= k:
         return nights.filter(pl.col("night") == visit_night).sort("patient_id")
     return nights.gather_every(k, offset=visit_night)
@@ -61,9 +78,9 @@ _DIARY_SIGNS = {
 }
 
 
-def diary_shares(nights: pl.DataFrame, visit_night: int) -> pl.DataFrame:
+def diary_shares(nights: pl.DataFrame, visit_night: int, per_patient: int | None = None):
     """Per patient, the share of nights up to the visit with each sign the clinic asks about."""
-    k = nights_per_patient(nights)
+    k = nights_per_patient(nights) if per_patient is None else per_patient
     if k is None:
         return (
             nights.filter(pl.col("night") <= visit_night)
@@ -80,9 +97,11 @@ def diary_shares(nights: pl.DataFrame, visit_night: int) -> pl.DataFrame:
     return pl.DataFrame(out)
 
 
-def indications(patients: pl.DataFrame, nights: pl.DataFrame, visit_night: int) -> pl.DataFrame:
+def indications(
+    patients: pl.DataFrame, nights: pl.DataFrame, visit_night: int, per_patient: int | None = None
+) -> pl.DataFrame:
     """Per patient, whether the diary and history point to each test (observed data only)."""
-    diary = diary_shares(nights, visit_night)
+    diary = diary_shares(nights, visit_night, per_patient)
     df = (
         patients.select(
             "patient_id",
@@ -128,15 +147,20 @@ def measure(
     params,
     order: str,
     visit_night: int,
+    per_patient: int | None = None,
 ) -> pl.DataFrame:
-    """The ``measurements`` rows for the shard's patients (sorted by patient id)."""
+    """The ``measurements`` rows for the shard's patients (sorted by patient id).
+
+    ``per_patient``: ``nights_per_patient(nights)`` if the caller knows it already."""
+    if per_patient is None:
+        per_patient = nights_per_patient(nights)
     patients = patients.sort("patient_id")
     n = patients.height
     if n != streams.n:
         raise ValueError("patients and streams disagree on the shard")
     u = streams.uniform("measurements", UNIFORMS)
-    ind = indications(patients, nights, visit_night)
-    state = visit_rows(nights, visit_night)
+    ind = indications(patients, nights, visit_night, per_patient)
+    state = visit_rows(nights, visit_night, per_patient, VISIT_STATE)
     if order == "all":
         ordered = {t: np.ones(n, dtype=bool) for t in TESTS}
     else:

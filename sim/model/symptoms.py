@@ -107,8 +107,8 @@ PAIN_MIN, PAIN_MAX = 1.0, 10.0
 T_SHAPE, T_SCALE, T_PAIN_MEAN, T_PAIN_SD, T_DURATION_SHAPE, T_DURATION_SCALE, T_CRAMP = range(7)
 T_P_WAKE = 7
 T_FLAG = 8
-T_LOG_NO_FLAG = T_FLAG + len(FLAGS)
-T_WIDTH = T_LOG_NO_FLAG + len(FLAGS)
+T_NO_FLAG = T_FLAG + len(FLAGS)
+T_WIDTH = T_NO_FLAG + len(FLAGS)
 
 
 @dataclass
@@ -141,9 +141,7 @@ class MechanismTable:
         out[:, T_CRAMP] = self.cramp
         out[:, T_P_WAKE] = ndtr_array((self.pain_mean - self.wake_threshold) / self.pain_sd)
         out[:, T_FLAG : T_FLAG + len(FLAGS)] = self.flags
-        out[:, T_LOG_NO_FLAG : T_LOG_NO_FLAG + len(FLAGS)] = np.log1p(
-            -np.minimum(self.flags, 1 - 1e-9)
-        )
+        out[:, T_NO_FLAG : T_NO_FLAG + len(FLAGS)] = 1.0 - self.flags
         return out
 
     def attribute_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -521,23 +521,40 @@ def polars_schema(table: str) -> dict[str, pl.DataType]:
     return {c.name: c.dtype for c in TABLES[table]}
 
 
+def _enum_series(col: Column, codes: np.ndarray) -> pl.Series:
+    """Codes (negative = not applicable, null) as an Enum column.
+
+    The codes and a validity bitmap become an Arrow array without copying, and polars
+    reads them as the Enum's physical values: about 3x faster than mapping labels.
+    """
+    k = len(col.categories)
+    if codes.size and codes.max() >= k:
+        raise ValueError(f"column {col.name!r}: code {codes.max()} has no category")
+    valid = codes >= 0
+    if k > 255:  # wider physical type: gather the labels by code instead
+        index = pa.array(np.where(valid, codes, 0).astype(np.uint32), mask=~valid)
+        return pl.Series(col.name, col.categories, dtype=col.dtype).gather(pl.from_arrow(index))
+    values = np.ascontiguousarray(np.where(valid, codes, 0).astype(np.uint8))
+    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    physical = pa.Array.from_buffers(pa.uint8(), len(values), [bitmap, pa.py_buffer(values)])
+    return pl.Series(col.name, pl.from_arrow(physical)).cat.to(col.dtype)
+
+
 def _series(col: Column, values: np.ndarray) -> pl.Series:
+    if isinstance(values, np.ma.MaskedArray):  # masked = missing
+        if col.categories is not None:
+            return _enum_series(col, np.ma.filled(values.astype(np.int64), -1))
+        out = pl.Series(col.name, values)
+        return out if out.dtype == col.dtype else out.cast(col.dtype)
     if col.categories is not None:
-        # Negative codes mean "not applicable" and become null; the labels are gathered
-        # by code (five times faster than a replace on millions of rows).
-        codes = np.asarray(values)
-        if codes.size and codes.max() >= len(col.categories):
-            raise ValueError(f"column {col.name!r}: code {codes.max()} has no category")
-        missing = codes < 0
-        index = pa.array(
-            np.where(missing, 0, codes).astype(np.uint32), mask=missing if missing.any() else None
-        )
-        labels = pl.Series(col.name, col.categories, dtype=col.dtype)
-        return labels.gather(pl.from_arrow(index))
-    if col.dtype in (pl.Float32, pl.Float64):
+        return _enum_series(col, np.asarray(values))
+    values = np.asarray(values)
+    if values.dtype.kind == "f":
         # NaN from the model means "missing" in the tables.
-        return pl.Series(col.name, values, nan_to_null=True).cast(col.dtype)
-    return pl.Series(col.name, values).cast(col.dtype)
+        out = pl.Series(col.name, values, nan_to_null=bool(np.isnan(values).any()))
+    else:
+        out = pl.Series(col.name, values)
+    return out if out.dtype == col.dtype else out.cast(col.dtype)
 
 
 def to_frame(table: str, values: dict[str, np.ndarray]) -> pl.DataFrame:
@@ -554,9 +571,13 @@ def to_frame(table: str, values: dict[str, np.ndarray]) -> pl.DataFrame:
 
 
 def _contributing(values: dict[str, np.ndarray]) -> pl.Series:
-    active = pl.DataFrame({c: values[f"active_{c}"] for c in CAUSES})
-    expr = pl.concat_list(
-        [pl.when(pl.col(c)).then(pl.lit(c)).otherwise(pl.lit(None, pl.String)) for c in CAUSES]
-    ).list.drop_nulls()
-    out = active.select(expr.alias("contributing_causes")).to_series()
-    return out.cast(pl.List(pl.Enum(list(CAUSES))))
+    """The active causes of each patient, in ``CAUSES`` order, as a list column."""
+    active = np.column_stack([np.asarray(values[f"active_{c}"], dtype=bool) for c in CAUSES])
+    _, codes = np.nonzero(active)  # row-major: patient by patient, causes in order
+    offsets = np.concatenate([[0], np.cumsum(active.sum(axis=1))]).astype(np.int64)
+    labels = pl.Series("contributing_causes", list(CAUSES), dtype=pl.Enum(list(CAUSES)))
+    flat = labels.gather(pl.Series(codes.astype(np.uint32)))
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), flat.to_arrow())
+    return pl.Series("contributing_causes", pl.from_arrow(lists)).cast(
+        pl.List(pl.Enum(list(CAUSES)))
+    )
