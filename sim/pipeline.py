@@ -125,7 +125,9 @@ def simulate_cohort(cfg: DictConfig, *, with_nights: bool = True) -> ShardResult
     options.with_nights = with_nights
     job = functools.partial(simulate_shard, options=options)
     results = map_shards(
-        job, shard_ranges(cohort.n, cohort.shard_size), workers=int(cfg.engine.workers)
+        job,
+        shard_ranges(cohort.n, cohort.shard_size, int(cfg.engine.workers)),
+        workers=int(cfg.engine.workers),
     )
     return _gather(results)
 
@@ -149,7 +151,9 @@ def generate(cfg: DictConfig, out: str | Path) -> GenerateResult:
     with atomic_output_dir(out) as tmp:
         job = functools.partial(simulate_shard, options=options, part_dir=tmp)
         results = map_shards(
-            job, shard_ranges(cohort.n, cohort.shard_size), workers=int(cfg.engine.workers)
+            job,
+            shard_ranges(cohort.n, cohort.shard_size, int(cfg.engine.workers)),
+            workers=int(cfg.engine.workers),
         )
         gathered = _gather(results)
         write_parquet(gathered.patients, tmp / "patients.parquet")

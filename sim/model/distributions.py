@@ -13,19 +13,20 @@ on another patient's parameters (the common-random-numbers contract of ``sim.rng
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
+
+from sim.model.jit import ndtri_array
 
 
 def normal(
     u: np.ndarray, mean: float | np.ndarray = 0.0, sd: float | np.ndarray = 1.0
 ) -> np.ndarray:
     """Normal quantile of ``u``."""
-    return (mean + sd * special.ndtri(u)).astype(np.float32)
+    return (mean + sd * ndtri_array(u)).astype(np.float32)
 
 
 def lognormal(u: np.ndarray, median: float | np.ndarray, log_sd: float | np.ndarray) -> np.ndarray:
     """Log-normal quantile of ``u`` with the given median and SD of the log."""
-    return (median * np.exp(log_sd * special.ndtri(u))).astype(np.float32)
+    return (median * np.exp(log_sd * ndtri_array(u))).astype(np.float32)
 
 
 def bernoulli(u: np.ndarray, p: float | np.ndarray) -> np.ndarray:
@@ -81,6 +82,8 @@ def poisson(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
 
 def gamma(u: np.ndarray, shape: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Gamma(shape, scale) quantile of ``u`` (exact inverse of the regularised gamma)."""
+    from scipy import special  # imported here: shard workers need no scipy otherwise
+
     return (special.gammaincinv(shape, u) * scale).astype(np.float32)
 
 
@@ -97,7 +100,8 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 def expit(x: np.ndarray) -> np.ndarray:
-    return special.expit(x)
+    with np.errstate(over="ignore"):  # exp overflows to inf for x < -709: expit is 0
+        return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
 
 
 def with_odds_ratio(p: np.ndarray, odds_ratio: float | np.ndarray) -> np.ndarray:

@@ -19,11 +19,25 @@ from sim.rng import BLOCK
 T = TypeVar("T")
 
 
-def shard_ranges(n: int, shard_size: int) -> list[tuple[int, int]]:
-    """Half-open patient-id ranges; every start is a multiple of the RNG block."""
+def shard_ranges(n: int, shard_size: int, workers: int = 1) -> list[tuple[int, int]]:
+    """Half-open patient-id ranges of at most ``shard_size``; every start is a multiple of
+    the RNG block.
+
+    With ``workers`` > 1 the number of shards is a multiple of the workers and the blocks
+    are spread evenly over the shards (sizes differ by one block at most), so no worker is
+    left with a short last shard while another still runs a full one. The tables do not
+    depend on the cut: draws are keyed by patient id, never by shard.
+    """
     if shard_size % BLOCK:
         raise ValueError(f"shard_size must be a multiple of {BLOCK}")
-    return [(s, min(s + shard_size, n)) for s in range(0, n, shard_size)]
+    workers = resolve_workers(workers)
+    if workers <= 1:
+        return [(s, min(s + shard_size, n)) for s in range(0, n, shard_size)]
+    blocks = -(-n // BLOCK)
+    count = -(-n // shard_size)
+    count = min(blocks, -(-count // workers) * workers)
+    edges = [BLOCK * (blocks * i // count) for i in range(count + 1)]
+    return [(lo, min(hi, n)) for lo, hi in zip(edges[:-1], edges[1:], strict=True) if lo < n]
 
 
 def resolve_workers(workers: int) -> int:
