@@ -1031,8 +1031,15 @@ def _check_parameter(group_name: str, name: str, value: Any) -> None:
                 f"{key}={list(value)!r} is invalid: expected [low, high] with low < high"
             )
         return
+    if name == "doms_kernel":
+        weights = [_number(v, key) for v in value]
+        if not 1 <= len(weights) <= 62 or min(weights) < 0:
+            raise ConfigError(
+                f"{key} is invalid: expected 1 to 62 weights >= 0 (nights 0, 1, ... after exertion)"
+            )
+        return
     if OmegaConf.is_config(value):
-        return  # structured tables checked where they are used (dose lists, DOMS kernel, lab CVs)
+        return  # structured tables checked where they are used (dose lists, lab CVs)
     x = _number(value, key)
     if name in _PROBABILITY_NAMES or name.endswith("_prob"):
         _check_probability(x, key)

@@ -17,6 +17,11 @@ cohort size, shard layout, or what happened to another patient or arm:
 
 Only uniforms are drawn; distributions are made by inverse CDF in ``sim.model.distributions``
 so that a patient's value never depends on another patient's parameters.
+
+These block streams serve per-patient draws (population, static night draws, measurements,
+the event engine's nights). The compiled night model draws its nightly numbers from
+counter-based streams instead (``sim.model.jit.uniform_at``: a hash of (seed, stream,
+patient, night, index)), which keep the same contract without drawing whole blocks.
 """
 
 from __future__ import annotations

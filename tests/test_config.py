@@ -65,6 +65,8 @@ def test_mapping_mix_is_parsed() -> None:
             "low < high",
         ),
         ("model.day.hot_spell_start_prob=7", "model.day.hot_spell_start_prob", "[0, 1]"),
+        ("model.day.doms_kernel=[0.5,-1]", "model.day.doms_kernel", "weights >= 0"),
+        ("model.day.doms_kernel=[]", "model.day.doms_kernel", "1 to 62"),
         (
             "model.prevalence.fatigue_knots=[[40,0.1],[20,0.1]]",
             "model.prevalence.fatigue_knots",

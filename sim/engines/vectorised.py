@@ -26,7 +26,15 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model import symptoms as sx
-from sim.model.jit import categorical_row, njit, normal_at, stream_key, uniform_at
+from sim.model.jit import (
+    INDEX_BITS,
+    NIGHT_BITS,
+    categorical_row,
+    njit,
+    normal_at,
+    stream_key,
+    uniform_at,
+)
 from sim.model.night_state import (
     D_ALCOHOL,
     D_BIS,
@@ -58,6 +66,7 @@ U_QUALITY, U_LOCATION, U_SIDE = U_FLAG + len(sx.FLAGS), U_FLAG + len(sx.FLAGS) +
 U_SLOT = 16
 """Indices of a patient-night's draws in ``night.night`` (slot s: U_SLOT + 6 s + k)."""
 assert U_SIDE < U_SLOT
+assert U_SLOT + sx.SLOT_UNIFORMS * sx.SLOTS <= 1 << INDEX_BITS, "draw indices overflow"
 
 FLOAT_COLUMNS = (
     "bedtime_h",
@@ -185,7 +194,7 @@ def _simulate(
                     if not onset <= first:
                         onset = first
                     # The most intense episode so far decides quality, location and side.
-                    if max_pain > best_pain:
+                    if max_pain > best_pain or best_mech < 0:
                         best_pain = max_pain
                         best_mech = m
                     duration += dur
@@ -253,6 +262,8 @@ class VectorisedNights:
     """Simulates the ``nights`` table of one shard."""
 
     def __init__(self, patients: dict[str, np.ndarray], model_cfg, streams, nights: int) -> None:
+        if not 0 < nights <= 1 << NIGHT_BITS:
+            raise ValueError(f"nights={nights}: the counter-based draws hold 1..{1 << NIGHT_BITS}")
         self.patients = patients
         self.nights = nights
         self.state = NightState(patients, model_cfg, streams)

@@ -195,11 +195,19 @@ def clip(x: float, lo: float, hi: float) -> float:
     return min(max(x, lo), hi)
 
 
+POISSON_NORMAL_LAMBDA = 400.0
+"""Above this mean the Poisson quantile is approximated (error well under one count)."""
+
+
 @njit
 def poisson_quantile(u: float, lam: float) -> int:
     """Smallest k with P(K <= k) >= u for K ~ Poisson(lam) (sequential search)."""
     if u <= 1.0 - lam:  # P(K = 0) = exp(-lam) >= 1 - lam: no need for the exponential
         return 0
+    if lam > POISSON_NORMAL_LAMBDA:
+        # exp(-lam) would underflow: Cornish-Fisher normal quantile with skew correction.
+        z = ndtri(u)
+        return max(0, int(math.floor(lam + math.sqrt(lam) * z + (z * z - 1.0) / 6.0 + 0.5)))
     pmf = math.exp(-lam)
     cdf = pmf
     k = 0
@@ -251,10 +259,10 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _S30 = np.uint64(30)
 _S27 = np.uint64(27)
 _S31 = np.uint64(31)
-_S11 = np.uint64(11)
+_S12 = np.uint64(12)
 _S22 = np.uint64(22)
 _S10 = np.uint64(10)
-_TO_UNIT = 2.0**-53
+_TO_UNIT = 2.0**-52
 NIGHT_BITS = 12
 """Counter bits for the night: nights 0..4095 (``cohort.nights`` is at most 3650)."""
 INDEX_BITS = 10
@@ -270,12 +278,26 @@ def mix64(z):
 
 
 def stream_key(seed: int, stream: str) -> np.uint64:
-    """The 64-bit key of (seed, named stream) for counter-based draws."""
+    """The 64-bit key of (seed, named stream) for counter-based draws (every bit of the
+    seed counts: it is folded in 64 bits at a time)."""
     mask = (1 << 64) - 1
-    z = (((seed & 0xFFFFFFFF) << 32 | zlib.crc32(stream.encode())) + 1) * int(_GOLDEN) & mask
-    z = (z ^ (z >> 30)) * int(_M1) & mask
-    z = (z ^ (z >> 27)) * int(_M2) & mask
-    return np.uint64(z ^ (z >> 31))
+
+    def mix(z: int) -> int:
+        z = (z + int(_GOLDEN)) & mask
+        z = (z ^ (z >> 30)) * int(_M1) & mask
+        z = (z ^ (z >> 27)) * int(_M2) & mask
+        return z ^ (z >> 31)
+
+    z = mix(zlib.crc32(stream.encode()))
+    rest = int(seed)
+    sign = rest < 0
+    rest = abs(rest)
+    while True:
+        z = mix(z ^ (rest & mask))
+        rest >>= 64
+        if not rest:
+            break
+    return np.uint64(mix(z ^ int(sign)))
 
 
 @njit
@@ -314,7 +336,6 @@ _RETRY = np.uint64(0xD1B54A32D192ED03)
 _MASK8 = np.uint64(0xFF)
 _MASK52 = np.uint64(0x000FFFFFFFFFFFFF)
 _S8 = np.uint64(8)
-_S12 = np.uint64(12)
 _ONE = np.uint64(1)
 
 
@@ -326,7 +347,8 @@ def _bits(key, patient, night, index, retry):
 
 @njit
 def _unit(h) -> float:
-    return (float(np.int64(h >> _S11)) + 0.5) * _TO_UNIT
+    """The top 52 bits of ``h`` as a double strictly inside (0, 1)."""
+    return (float(np.int64(h >> _S12)) + 0.5) * _TO_UNIT
 
 
 @njit
@@ -367,31 +389,30 @@ def normal_at(key, patient: int, night: int, index: int) -> float:
 
 
 @njit
-def _normals(key, patients, night, first, k, out):
+def _draws(normal, key, patients, night, first, k, out):
     for i in range(len(patients)):
         for j in range(k):
-            out[i, j] = normal_at(key, patients[i], night, first + j)
+            if normal:
+                out[i, j] = normal_at(key, patients[i], night, first + j)
+            else:
+                out[i, j] = uniform_at(key, patients[i], night, first + j)
+
+
+def _draw_array(normal: bool, key, patients, night: int, k: int, first: int) -> np.ndarray:
+    out = np.empty((len(patients), k))
+    ids = np.asarray(patients, dtype=np.int64)
+    _draws(normal, np.uint64(key), ids, int(night), int(first), int(k), out)
+    return out
 
 
 def normals(key: np.uint64, patients: np.ndarray, night: int, k: int, first: int = 0):
     """(n, k) float64 standard normals ``first .. first + k - 1`` of each patient's night."""
-    out = np.empty((len(patients), k))
-    _normals(np.uint64(key), np.asarray(patients, dtype=np.int64), int(night), first, k, out)
-    return out
-
-
-@njit
-def _uniforms(key, patients, night, first, k, out):
-    for i in range(len(patients)):
-        for j in range(k):
-            out[i, j] = uniform_at(key, patients[i], night, first + j)
+    return _draw_array(True, key, patients, night, k, first)
 
 
 def uniforms(key: np.uint64, patients: np.ndarray, night: int, k: int, first: int = 0):
     """(n, k) float64 uniforms ``first .. first + k - 1`` of each patient's night."""
-    out = np.empty((len(patients), k))
-    _uniforms(np.uint64(key), np.asarray(patients, dtype=np.int64), int(night), first, k, out)
-    return out
+    return _draw_array(False, key, patients, night, k, first)
 
 
 @njit

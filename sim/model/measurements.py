@@ -71,15 +71,17 @@ _DIARY_SIGNS = {
     "vascular": pl.col("relief_by_dangling") | pl.col("worse_with_elevation"),
     "cramp": pl.col("cramp_count") > 0,
     "urge": pl.col("urge_to_move"),
-    "neuro": pl.col("numbness_tingling")
-    | pl.col("quality").is_in(["shooting", "burning"]).fill_null(False),
+    # Null on nights without symptoms (no quality): the share is over symptomatic nights.
+    "neuro": pl.col("numbness_tingling") | pl.col("quality").is_in(["shooting", "burning"]),
     "heat": pl.col("hot_day") | pl.col("heavy_exertion"),
     "symptomatic": pl.col("pain_score") > 0,
 }
 
 
 def diary_shares(nights: pl.DataFrame, visit_night: int, per_patient: int | None = None):
-    """Per patient, the share of nights up to the visit with each sign the clinic asks about."""
+    """Per patient, the share of nights up to the visit with each sign the clinic asks about
+    (a sign that is null on a night, such as the quality of a symptom-free night, is left out
+    of its share; null when no night counts)."""
     k = nights_per_patient(nights) if per_patient is None else per_patient
     if k is None:
         return (
@@ -89,11 +91,16 @@ def diary_shares(nights: pl.DataFrame, visit_night: int, per_patient: int | None
         )
     # Patient-major shard: per-patient means are row means of a (patients x k) reshape.
     last = min(visit_night, k - 1) + 1
-    signs = nights.select(expr.alias(name) for name, expr in _DIARY_SIGNS.items())
+    signs = nights.select(
+        *(expr.fill_null(False).alias(name) for name, expr in _DIARY_SIGNS.items()),
+        *(expr.is_not_null().alias(f"{name}_counts") for name, expr in _DIARY_SIGNS.items()),
+    )
     out = {"patient_id": nights["patient_id"].to_numpy()[::k]}
     for name in _DIARY_SIGNS:
-        values = signs[name].to_numpy().reshape(-1, k)[:, :last]
-        out[name] = values.mean(axis=1)
+        hits = signs[name].to_numpy().reshape(-1, k)[:, :last].sum(axis=1)
+        counted = signs[f"{name}_counts"].to_numpy().reshape(-1, k)[:, :last].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[name] = pl.Series(name, hits / counted, nan_to_null=True)
     return pl.DataFrame(out)
 
 

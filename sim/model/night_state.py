@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.model import distributions as dist
-from sim.model.jit import as_float, njit, normal_at, stream_key, uniform_at
+from sim.model.jit import NIGHT_BITS, as_float, njit, normal_at, stream_key, uniform_at
 from sim.model.params import day_params, night_params
 from sim.model.physiology import hydration, medication, muscle, vascular
 from sim.model.population import DIURETICS, DRUGS
@@ -208,7 +208,7 @@ def day_step(day, key, patient, s, carry, out, p):
         normal_at(key, patient, day, 8),
         p,
     )
-    history = muscle.push_exertion(int(carry[C_HISTORY]), unaccustomed)
+    history = muscle.push_exertion(int(carry[C_HISTORY]), unaccustomed, p)
     load = muscle.fatigue_load(history, exertion and not unaccustomed, p)
     statin = 0.0
     if culprit == STATIN:
@@ -298,6 +298,10 @@ class NightState:
 
     def advance_day(self, day: int) -> DayResult:
         """Apply day ``day``'s events (days must come in order) and return tonight's state."""
+        if not 0 <= day < 1 << NIGHT_BITS:
+            raise ValueError(
+                f"day {day}: the counter-based draws hold days 0..{(1 << NIGHT_BITS) - 1}"
+            )
         out = np.empty((self.n, len(DAY_COLUMNS)))
         _advance(day, self.key, self.patient_id, self.static, self.carry, out, self.p)
         cols = {}

@@ -225,20 +225,16 @@ OWN_HAZARD_DRUGS = ("statin", "bisphosphonate")
 """Culprit drugs whose effect is an ache of its own; the others act through restless legs
 (SSRI, mirtazapine) or electrolytes (diuretics)."""
 
-BACKGROUND, RLS, PAD, CRAMPS, FATIGUE, DEHYDRATION, NERVE, MEDICATION, ELECTROLYTE = (
-    MECH[m] for m in MECHANISMS
-)
-assert MECHANISMS == (
-    "background",
-    "rls",
-    "pad",
-    "cramps",
-    "fatigue",
-    "dehydration",
-    "nerve",
-    "medication",
-    "electrolyte",
-)
+# Mechanism codes as module constants (compiled code reads them as literals).
+BACKGROUND = MECH["background"]
+RLS = MECH["rls"]
+PAD = MECH["pad"]
+CRAMPS = MECH["cramps"]
+FATIGUE = MECH["fatigue"]
+DEHYDRATION = MECH["dehydration"]
+NERVE = MECH["nerve"]
+MEDICATION = MECH["medication"]
+ELECTROLYTE = MECH["electrolyte"]
 
 
 def mechanism_slots(patients: dict[str, np.ndarray]) -> np.ndarray:

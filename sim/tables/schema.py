@@ -544,6 +544,8 @@ def _series(col: Column, values: np.ndarray) -> pl.Series:
     if isinstance(values, np.ma.MaskedArray):  # masked = missing
         if col.categories is not None:
             return _enum_series(col, np.ma.filled(values.astype(np.int64), -1))
+        if values.dtype.kind == "f":
+            return _series(col, np.ma.filled(values, np.nan))
         out = pl.Series(col.name, values)
         return out if out.dtype == col.dtype else out.cast(col.dtype)
     if col.categories is not None:

@@ -83,3 +83,23 @@ def test_poisson_and_binomial_quantiles_invert_the_cdf(lam: float) -> None:
     u = np.linspace(0.0005, 0.9995, 2000)
     np.testing.assert_array_equal(draw_poisson(u, lam), stats.poisson.ppf(u, lam))
     np.testing.assert_array_equal(draw_binomial(u, 7, 0.3), stats.binom.ppf(u, 7, 0.3))
+
+
+def test_poisson_quantile_for_huge_means_is_within_one_count() -> None:
+    """Above POISSON_NORMAL_LAMBDA exp(-lam) underflows; the corrected normal quantile
+    stays within one count of the exact one."""
+    from numba import njit
+
+    @njit
+    def draw(u, lam):
+        return np.array([jit.poisson_quantile(x, lam) for x in u])
+
+    u = np.linspace(0.001, 0.999, 999)
+    for lam in (500.0, 800.0, 5000.0):
+        assert np.max(np.abs(draw(u, lam) - stats.poisson.ppf(u, lam))) <= 1
+
+
+def test_every_bit_of_the_seed_keys_the_stream() -> None:
+    keys = {jit.stream_key(s, "night.day") for s in (0, 1, 2**32 + 1, 2**64 + 1, -1, 2**70)}
+    assert len(keys) == 6
+    assert jit.stream_key(5, "night.day") != jit.stream_key(5, "night.night")

@@ -160,7 +160,7 @@ def test_doms_kernel_peaks_24_to_72_hours_and_is_gone_by_day_six():
     history = 0
     loads = []
     for day in range(8):
-        history = muscle.push_exertion(history, day == 0)
+        history = muscle.push_exertion(history, day == 0, p)
         loads.append(muscle.fatigue_load(history, False, p))
     # Night d is about 8 + 24 d hours after the exertion: nights 1-2 are 32-56 h.
     peak = int(np.argmax(loads))
@@ -290,3 +290,19 @@ def test_cramp_frequency_among_sufferers_general_population():
     assert per_patient.height > 5000
     assert abs(above3 - 0.40) <= 0.05, above3
     assert abs(daily - 0.06) <= 0.025, daily
+
+
+def test_a_longer_doms_kernel_remembers_longer():
+    """The exertion history keeps as many days as the kernel has weights (here 10)."""
+    import dataclasses
+
+    from sim.config import DayParams
+    from sim.model.params import day_params
+
+    p = day_params(dataclasses.replace(DayParams(), doms_kernel=[0.0] * 9 + [2.0]))
+    history = 0
+    loads = []
+    for day in range(12):
+        history = muscle.push_exertion(history, day == 0, p)
+        loads.append(muscle.fatigue_load(history, False, p))
+    assert loads[9] == 2.0 and sum(loads) == 2.0

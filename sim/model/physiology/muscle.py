@@ -2,7 +2,7 @@
 
 Usage (scalars, compiled)::
 
-    history = push_exertion(history, unaccustomed)     # last 7 days as bits, today lowest
+    history = push_exertion(history, unaccustomed, day_p)  # past days as bits, today lowest
     load = fatigue_load(history, accustomed_today, day_p)
     gain = cramp_excitability(k, mg, deficit, load, ischaemia, night_p)
 
@@ -16,9 +16,10 @@ from sim.model.jit import as_float, clip, njit
 
 
 @njit
-def push_exertion(history: int, unaccustomed: bool) -> int:
-    """Shift the exertion history one day and put today's unaccustomed exertion in bit 0."""
-    return ((history << 1) | (1 if unaccustomed else 0)) & 127
+def push_exertion(history: int, unaccustomed: bool, p) -> int:
+    """Shift the exertion history one day and put today's unaccustomed exertion in bit 0
+    (bit d = d days ago; as many bits as the DOMS kernel has weights, at most 62)."""
+    return ((history << 1) | (1 if unaccustomed else 0)) & ((1 << len(p.doms_kernel)) - 1)
 
 
 @njit
