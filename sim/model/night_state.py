@@ -175,7 +175,9 @@ def day_step(day, key, patient, s, carry, out, p):
     alcohol = u_alcohol < s[S_ALCOHOL_PROB]
 
     diuretic = medication.first_order_exposure(day, s[S_DIURETIC_START], p.diuretic_onset_days)
-    intake = s[S_FLUID_INTAKE] * math.exp(p.intake_day_log_sd * normal_at(key, patient, day, 4))
+    intake = s[S_FLUID_INTAKE] * math.exp(
+        p.intake_day_log_sd * normal_at(key, patient, day, DAY_UNIFORMS)
+    )
     need = hydration.fluid_need(p, hot, exertion, alcohol, diuretic)
     deficit = hydration.hydration_deficit(carry[C_DEFICIT], need, intake, s[S_KEEP])
     culprit = int(s[S_CULPRIT])
@@ -202,10 +204,10 @@ def day_step(day, key, patient, s, carry, out, p):
         mg_drop,
         deficit,
         s[S_HEAVY_ALCOHOL] > 0,
-        normal_at(key, patient, day, 5),
-        normal_at(key, patient, day, 6),
-        normal_at(key, patient, day, 7),
-        normal_at(key, patient, day, 8),
+        normal_at(key, patient, day, DAY_UNIFORMS + 1),
+        normal_at(key, patient, day, DAY_UNIFORMS + 2),
+        normal_at(key, patient, day, DAY_UNIFORMS + 3),
+        normal_at(key, patient, day, DAY_UNIFORMS + 4),
         p,
     )
     history = muscle.push_exertion(int(carry[C_HISTORY]), unaccustomed, p)
