@@ -29,7 +29,7 @@ from sim.model import symptoms as sx
 from sim.model.jit import (
     INDEX_BITS,
     NIGHT_BITS,
-    categorical_row,
+    categorical_cdf,
     njit,
     normal_at,
     stream_key,
@@ -208,13 +208,13 @@ def _simulate(
                 q_row, l_row, s_row = sx.attribute_rows(
                     best_mech, s[S_NERVE_SITE], s[S_NERVE_SIDE], s[S_PAD_SIDE], m_count
                 )
-                quality = categorical_row(
+                quality = categorical_cdf(
                     uniform_at(night_key, pid, j, U_QUALITY), quality_t, q_row
                 )
-                location = categorical_row(
+                location = categorical_cdf(
                     uniform_at(night_key, pid, j, U_LOCATION), location_t, l_row
                 )
-                side = categorical_row(uniform_at(night_key, pid, j, U_SIDE), side_t, s_row)
+                side = categorical_cdf(uniform_at(night_key, pid, j, U_SIDE), side_t, s_row)
                 for f in range(NF):
                     bb[3 + f, r] = uniform_at(night_key, pid, j, U_FLAG + f) < 1.0 - no_flag[f]
             else:
@@ -279,7 +279,10 @@ class VectorisedNights:
         i8 = np.empty((len(INT8_COLUMNS), rows), dtype=np.int8)
         b = np.empty((len(BOOL_COLUMNS), rows), dtype=np.bool_)
         in_bed = np.empty(rows, dtype=np.int16)
-        quality, location, side = self.table.attribute_tables()
+        # Cumulative attribute probabilities: one comparison per label. Each row is divided
+        # by its own last entry, so the label that completes it is exactly 1.0.
+        cumulative = (np.cumsum(t, axis=1) for t in self.table.attribute_tables())
+        quality, location, side = (c / c[:, -1:] for c in cumulative)
         _simulate(
             nights,
             state.patient_id,

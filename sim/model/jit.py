@@ -237,17 +237,11 @@ def binomial_quantile(u: float, n: int, p: float) -> int:
 
 
 @njit
-def categorical_row(u: float, probs: np.ndarray, row: int) -> int:
-    """Index drawn with probabilities ``probs[row]`` (need not be normalised)."""
-    k = probs.shape[1]
-    total = 0.0
-    for j in range(k):
-        total += probs[row, j]
-    target = u * total
-    cum = 0.0
-    for j in range(k):
-        cum += probs[row, j]
-        if cum > target:
+def categorical_cdf(u: float, cdf: np.ndarray, row: int) -> int:
+    """Index drawn with the cumulative probabilities ``cdf[row]`` (last entry 1)."""
+    k = cdf.shape[1]
+    for j in range(k - 1):
+        if u < cdf[row, j]:
             return j
     return k - 1
 

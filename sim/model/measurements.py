@@ -91,14 +91,15 @@ def diary_shares(nights: pl.DataFrame, visit_night: int, per_patient: int | None
         )
     # Patient-major shard: per-patient means are row means of a (patients x k) reshape.
     last = min(visit_night, k - 1) + 1
-    signs = nights.select(
-        *(expr.fill_null(False).alias(name) for name, expr in _DIARY_SIGNS.items()),
-        *(expr.is_not_null().alias(f"{name}_counts") for name, expr in _DIARY_SIGNS.items()),
-    )
+    signs = nights.select(expr.alias(name) for name, expr in _DIARY_SIGNS.items())
     out = {"patient_id": nights["patient_id"].to_numpy()[::k]}
     for name in _DIARY_SIGNS:
-        hits = signs[name].to_numpy().reshape(-1, k)[:, :last].sum(axis=1)
-        counted = signs[f"{name}_counts"].to_numpy().reshape(-1, k)[:, :last].sum(axis=1)
+        sign = signs[name]
+        hits = sign.fill_null(False).to_numpy().reshape(-1, k)[:, :last].sum(axis=1)
+        if sign.null_count():
+            counted = sign.is_not_null().to_numpy().reshape(-1, k)[:, :last].sum(axis=1)
+        else:
+            counted = np.full(len(hits), last)
         with np.errstate(invalid="ignore", divide="ignore"):
             out[name] = pl.Series(name, hits / counted, nan_to_null=True)
     return pl.DataFrame(out)

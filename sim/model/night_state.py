@@ -74,7 +74,7 @@ STATIC_COLUMNS = (
     "rls_severity",
     "ferritin",
     "rls_peak_clock_h",
-    "cramp_weekly_rate",
+    "cramp_base_rate",
     "nerve_severity",
     "nerve_site",
     "nerve_side",
@@ -108,7 +108,7 @@ STATIC_COLUMNS = (
     S_RLS_SEVERITY,
     S_FERRITIN,
     S_RLS_PEAK,
-    S_CRAMP_WEEKLY,
+    S_CRAMP_BASE,
     S_NERVE_SEVERITY,
     S_NERVE_SITE,
     S_NERVE_SIDE,
@@ -254,6 +254,12 @@ def _advance(day, key, patients, static, carry, out, p):
 
 
 @njit
+def _cramp_base(weekly, out):
+    for i in range(len(weekly)):
+        out[i] = muscle.cramp_base_rate(weekly[i])
+
+
+@njit
 def _keep(age, p, out):
     for i in range(len(age)):
         out[i] = hydration.carryover(p, age[i])
@@ -381,7 +387,9 @@ def static_matrix(patients: dict[str, np.ndarray], p, night_p, u_static: np.ndar
     s[:, S_RLS_SEVERITY] = pt["rls_severity"]
     s[:, S_FERRITIN] = pt["ferritin_ug_l"]
     s[:, S_RLS_PEAK] = pt["rls_peak_clock_h"]
-    s[:, S_CRAMP_WEEKLY] = pt["cramp_weekly_rate"]
+    base = np.empty(n)
+    _cramp_base(np.asarray(pt["cramp_weekly_rate"], dtype=np.float64), base)
+    s[:, S_CRAMP_BASE] = base
     s[:, S_NERVE_SEVERITY] = pt["nerve_severity"]
     s[:, S_NERVE_SITE] = pt["nerve_site"]
     s[:, S_NERVE_SIDE] = pt["nerve_side"]

@@ -70,7 +70,7 @@ from sim.model.night_state import (
     D_NA,
     D_SSRI,
     D_STATIN,
-    S_CRAMP_WEEKLY,
+    S_CRAMP_BASE,
     S_FERRITIN,
     S_NERVE_SEVERITY,
     S_PAD_ACTIVE,
@@ -393,10 +393,9 @@ def mechanism_rate(mech, s, d, bedtime_h, legs_elevated, bad_position, p, pain_m
     elif mech == CRAMPS:
         isch = vascular.ischaemia_index(d[D_ANKLE]) if s[S_PAD_ACTIVE] > 0 else 0.0
         gain = muscle.cramp_excitability(d[D_K], d[D_MG], d[D_DEFICIT], d[D_FATIGUE], isch, p)
-        # r cramp nights a week: a Poisson night has a cramp with probability r/7 when its
-        # rate is -ln(1 - r/7); tonight's excitability multiplies that rate.
-        nightly = min(s[S_CRAMP_WEEKLY] / 7.0, 0.999)
-        rate = -math.log1p(-nightly) * gain
+        # The patient's base rate (muscle.cramp_base_rate, once per patient) times tonight's
+        # excitability.
+        rate = s[S_CRAMP_BASE] * gain
         severity = rate
     elif mech == FATIGUE:
         rate = p.fatigue_rate * d[D_FATIGUE]

@@ -12,6 +12,8 @@ DOMS peaks 24-72 h after heavy or unaccustomed exertion and is gone by 5-7 days
 
 from __future__ import annotations
 
+import math
+
 from sim.model.jit import as_float, clip, njit
 
 
@@ -31,6 +33,14 @@ def fatigue_load(history: int, accustomed: bool, p) -> float:
         if (history >> d) & 1:
             load += kernel[d]
     return load + p.accustomed_fatigue * as_float(accustomed)
+
+
+@njit
+def cramp_base_rate(weekly_nights: float) -> float:
+    """Nightly Poisson rate of a sufferer with ``weekly_nights`` cramp nights a week: a
+    Poisson night has a cramp with probability r/7 when its rate is -ln(1 - r/7) (r/7
+    capped at 0.999). Tonight's excitability multiplies it."""
+    return -math.log1p(-min(weekly_nights / 7.0, 0.999))
 
 
 @njit
