@@ -46,19 +46,19 @@ def _value(cfg, path: tuple[str, str | None]):
     return float(value)
 
 
-def day_params(cfg) -> DayP:
-    """``model.day`` (a DictConfig, dict or ``DayParams``) as a ``DayP``."""
-    if isinstance(cfg, DayP):
+def _params(cfg, kind, fields):
+    if isinstance(cfg, kind):
         return cfg
     if dataclasses.is_dataclass(cfg):
         cfg = dataclasses.asdict(cfg)
-    return DayP(*(_value(cfg, path) for _, path in _DAY_FIELDS))
+    return kind(*(_value(cfg, path) for _, path in fields))
+
+
+def day_params(cfg) -> DayP:
+    """``model.day`` (a DictConfig, dict or ``DayParams``) as a ``DayP``."""
+    return _params(cfg, DayP, _DAY_FIELDS)
 
 
 def night_params(cfg) -> NightP:
     """``model.night`` as a ``NightP`` (without the per-mechanism blocks)."""
-    if isinstance(cfg, NightP):
-        return cfg
-    if dataclasses.is_dataclass(cfg):
-        cfg = dataclasses.asdict(cfg)
-    return NightP(*(_value(cfg, path) for _, path in _NIGHT_FIELDS))
+    return _params(cfg, NightP, _NIGHT_FIELDS)
