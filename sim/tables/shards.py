@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import TypeVar
 
 from sim.rng import BLOCK
@@ -47,10 +47,14 @@ def resolve_workers(workers: int) -> int:
 def map_shards(
     fn: Callable[[tuple[int, int]], T], ranges: Iterable[tuple[int, int]], workers: int = 1
 ) -> list[T]:
-    """Apply ``fn`` to each shard range, in order, in-process or in a process pool.
+    """Apply ``fn`` to each shard range, in order, in-process or with ``workers`` processes.
 
+    With several workers this process is one of them: it runs shards itself while
+    ``workers - 1`` spawned processes run the others, each taking the next shard when it is
+    free (a spawned worker needs about a second to start, which this process does not).
     Workers are spawned (not forked: polars' thread pool does not survive a fork) and each
     gets an equal share of the cores for its own threads, so processes do not oversubscribe.
+    The results are in the order of ``ranges`` whoever computed them.
     """
     ranges = list(ranges)
     workers = min(resolve_workers(workers), len(ranges))
@@ -61,14 +65,36 @@ def map_shards(
     os.environ.update({k: threads for k in _THREAD_VARS})
     try:
         context = mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(fn, ranges))
+        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+            return _share(fn, ranges, pool, workers - 1)
     finally:
         for k, v in saved.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def _share(fn, ranges: list, pool: ProcessPoolExecutor, spawned: int) -> list:
+    """Run ``ranges`` in this process and in ``pool``; each spawned worker has one shard
+    queued behind the one it runs, this process takes the next unclaimed one."""
+    results: list = [None] * len(ranges)
+    pending: dict = {}
+    claimed = 0
+    while claimed < len(ranges) or pending:
+        for future in [f for f in pending if f.done()]:
+            results[pending.pop(future)] = future.result()
+        while claimed < len(ranges) and len(pending) < 2 * spawned:
+            pending[pool.submit(fn, ranges[claimed])] = claimed
+            claimed += 1
+        if claimed < len(ranges):
+            results[claimed] = fn(ranges[claimed])
+            claimed += 1
+        elif pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                results[pending.pop(future)] = future.result()
+    return results
 
 
 _THREAD_VARS = ("POLARS_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
