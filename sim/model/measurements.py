@@ -41,9 +41,7 @@ def nights_per_patient(nights: pl.DataFrame) -> int | None:
         return None
     night = nights["night"].to_numpy()
     k = int(night.max()) + 1
-    if nights.height % k or not np.array_equal(night.reshape(-1, k)[0], np.arange(k)):
-        return None
-    if not (night.reshape(-1, k) == np.arange(k)).all():
+    if nights.height % k or not (night.reshape(-1, k) == np.arange(k)).all():
         return None
     ids = nights["patient_id"].to_numpy().reshape(-1, k)
     if not ((ids == ids[:, :1]).all() and (np.diff(ids[:, 0]) > 0).all()):
