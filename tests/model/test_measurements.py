@@ -7,7 +7,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from sim.config import compose_config
-from sim.model.measurements import diary_shares, nights_per_patient, visit_rows
+from sim.model.measurements import VISIT_STATE, diary_shares, nights_per_patient, visit_rows
 from sim.pipeline import simulate_cohort
 
 
@@ -38,3 +38,18 @@ def test_visit_rows_fast_path_equals_filter(nights: pl.DataFrame) -> None:
     fast = visit_rows(nights, 7)
     slow = visit_rows(nights.sample(fraction=1.0, shuffle=True, seed=3), 7)
     assert_frame_equal(fast, slow)
+
+
+def test_visit_state_rows_fast_path_equals_filter(nights: pl.DataFrame) -> None:
+    """The numpy slice of numeric columns (what the pipeline asks for) equals the filter."""
+    fast = visit_rows(nights, 7, 10, VISIT_STATE)
+    slow = visit_rows(nights.sample(fraction=1.0, shuffle=True, seed=4), 7, None, VISIT_STATE)
+    assert_frame_equal(fast, slow)
+
+
+def test_diary_shares_read_bitmaps_at_an_offset(nights: pl.DataFrame) -> None:
+    """A sliced table starts its flag bitmaps mid-byte: the shares still match the group-by."""
+    sliced = nights.slice(10 * 37)  # 370 rows in: bit 2 of byte 46
+    fast = diary_shares(sliced, 9)
+    slow = diary_shares(sliced.sample(fraction=1.0, shuffle=True, seed=5), 9)
+    assert_frame_equal(fast, slow.sort("patient_id").select(fast.columns), check_dtypes=False)
