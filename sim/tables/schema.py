@@ -534,8 +534,8 @@ def _enum_series(col: Column, codes: np.ndarray) -> pl.Series:
     if k > 255:  # wider physical type: gather the labels by code instead
         index = pa.array(np.where(valid, codes, 0).astype(np.uint32), mask=~valid)
         return pl.Series(col.name, col.categories, dtype=col.dtype).gather(pl.from_arrow(index))
-    if codes.dtype == np.int8:  # the engines' codes: reinterpret, -1 lies under the null bit
-        values = np.ascontiguousarray(codes).view(np.uint8)
+    if codes.dtype == np.int8:  # the engines' codes: 0 under the null bit, then reinterpret
+        values = np.maximum(codes, 0).view(np.uint8)
     else:
         values = np.ascontiguousarray(np.where(valid, codes, 0).astype(np.uint8))
     bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))

@@ -26,3 +26,23 @@ def test_every_column_is_described_once() -> None:
         for col in cols:
             assert col.unit.strip(), f"{table}.{col.name} has no unit"
             assert col.description.strip(), f"{table}.{col.name} has no description"
+
+
+def test_enum_codes_with_nulls_survive_a_round_trip() -> None:
+    """Codes of every width (-1 = null) become an Enum that pickles (as shard results
+    travel between processes) and writes back the same labels."""
+    import pickle
+
+    import numpy as np
+    import polars as pl
+
+    from sim.tables.schema import _enum_series, columns
+
+    quality = next(c for c in columns("nights") if c.name == "quality")
+    labels = [None, quality.categories[0], quality.categories[-1], None]
+    for dtype in (np.int8, np.int16, np.int64):
+        codes = np.array([-1, 0, len(quality.categories) - 1, -1], dtype=dtype)
+        series = _enum_series(quality, codes)
+        assert series.to_list() == labels
+        frame = pickle.loads(pickle.dumps(pl.DataFrame([series])))
+        assert frame["quality"].to_list() == labels
