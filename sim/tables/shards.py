@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
+import queue
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 from sim.rng import BLOCK
@@ -23,10 +25,11 @@ def shard_ranges(n: int, shard_size: int, workers: int = 1) -> list[tuple[int, i
     """Half-open patient-id ranges of at most ``shard_size``; every start is a multiple of
     the RNG block.
 
-    With ``workers`` > 1 the number of shards is a multiple of the workers and the blocks
-    are spread evenly over the shards (sizes differ by one block at most), so no worker is
-    left with a short last shard while another still runs a full one. The tables do not
-    depend on the cut: draws are keyed by patient id, never by shard.
+    With ``workers`` > 1 the blocks are spread evenly over a multiple of ``workers`` shards
+    (sizes differ by one block at most) and the last ``workers`` shards are cut in half, so
+    the processes finish together: whoever is free takes the next shard, and the last ones
+    are short. The tables do not depend on the cut: draws are keyed by patient id, never by
+    shard.
     """
     if shard_size % BLOCK:
         raise ValueError(f"shard_size must be a multiple of {BLOCK}")
@@ -36,8 +39,15 @@ def shard_ranges(n: int, shard_size: int, workers: int = 1) -> list[tuple[int, i
     blocks = -(-n // BLOCK)
     count = -(-n // shard_size)
     count = min(blocks, -(-count // workers) * workers)
-    edges = [BLOCK * (blocks * i // count) for i in range(count + 1)]
-    return [(lo, min(hi, n)) for lo, hi in zip(edges[:-1], edges[1:], strict=True) if lo < n]
+    edges = [blocks * i // count for i in range(count + 1)]
+    cuts = list(zip(edges[:-1], edges[1:], strict=True))
+    tail = [
+        part
+        for lo, hi in cuts[-workers:]
+        for part in ([(lo, (lo + hi) // 2), ((lo + hi) // 2, hi)] if hi - lo > 1 else [(lo, hi)])
+    ]
+    cuts = cuts[:-workers] + tail
+    return [(BLOCK * lo, min(BLOCK * hi, n)) for lo, hi in cuts if hi > lo]
 
 
 def resolve_workers(workers: int) -> int:
@@ -49,12 +59,14 @@ def map_shards(
 ) -> list[T]:
     """Apply ``fn`` to each shard range, in order, in-process or with ``workers`` processes.
 
-    With several workers this process is one of them: it runs shards itself while
-    ``workers - 1`` spawned processes run the others, each taking the next shard when it is
-    free (a spawned worker needs about a second to start, which this process does not).
-    Workers are spawned (not forked: polars' thread pool does not survive a fork) and each
-    gets an equal share of the cores for its own threads, so processes do not oversubscribe.
-    The results are in the order of ``ranges`` whoever computed them.
+    With several workers this process is one of them, next to ``workers - 1`` spawned
+    processes. Every process claims the next unclaimed shard from a shared counter when it
+    is free, so none waits while another has shards queued (a spawned worker needs about a
+    second to start, during which this process is already at work). Spawned workers send
+    each result back as soon as it is ready. Workers are spawned (not forked: polars' thread
+    pool does not survive a fork) and each gets an equal share of the cores for its own
+    threads, so processes do not oversubscribe. The results are in the order of ``ranges``
+    whoever computed them; the first error in any process is raised here.
     """
     ranges = list(ranges)
     workers = min(resolve_workers(workers), len(ranges))
@@ -65,8 +77,22 @@ def map_shards(
     os.environ.update({k: threads for k in _THREAD_VARS})
     try:
         context = mp.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
-            return _share(fn, ranges, pool, workers - 1)
+        claims = context.Value("q", 0)
+        done = context.Queue()
+        pool = ProcessPoolExecutor(
+            max_workers=workers - 1, mp_context=context, initializer=_join, initargs=(claims, done)
+        )
+        try:
+            loops = [pool.submit(_claim_loop, fn, ranges) for _ in range(workers - 1)]
+            results = _gather(fn, ranges, claims, done, loops)
+        except BaseException:
+            with claims.get_lock():  # nobody starts another shard
+                claims.value = len(ranges)
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        # Every result is in: the workers exit in the background (about 0.3 s).
+        pool.shutdown(wait=False)
+        return results
     finally:
         for k, v in saved.items():
             if v is None:
@@ -75,25 +101,57 @@ def map_shards(
                 os.environ[k] = v
 
 
-def _share(fn, ranges: list, pool: ProcessPoolExecutor, spawned: int) -> list:
-    """Run ``ranges`` in this process and in ``pool``; each spawned worker has one shard
-    queued behind the one it runs, this process takes the next unclaimed one."""
+_claims = None
+_done = None
+
+
+def _join(claims, done) -> None:
+    """Initialiser of a spawned worker: the shared shard counter and the results queue."""
+    global _claims, _done
+    _claims, _done = claims, done
+    # Exit without waiting for unread results (the caller stops reading after an error).
+    done.cancel_join_thread()
+
+
+def _claim(claims) -> int:
+    with claims.get_lock():
+        index = claims.value
+        claims.value += 1
+    return index
+
+
+def _claim_loop(fn, ranges: list) -> int:
+    """A spawned worker: run shards until none is left, sending each result back (pickled
+    here, so that a result that cannot be pickled is this worker's error, not a lost item)."""
+    count = 0
+    while (index := _claim(_claims)) < len(ranges):
+        _done.put((index, pickle.dumps(fn(ranges[index]), pickle.HIGHEST_PROTOCOL)))
+        count += 1
+    return count
+
+
+def _gather(fn, ranges: list, claims, done, loops: list) -> list:
+    """This process's share of the shards, then the spawned workers' results."""
     results: list = [None] * len(ranges)
-    pending: dict = {}
-    claimed = 0
-    while claimed < len(ranges) or pending:
-        for future in [f for f in pending if f.done()]:
-            results[pending.pop(future)] = future.result()
-        while claimed < len(ranges) and len(pending) < 2 * spawned:
-            pending[pool.submit(fn, ranges[claimed])] = claimed
-            claimed += 1
-        if claimed < len(ranges):
-            results[claimed] = fn(ranges[claimed])
-            claimed += 1
-        elif pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                results[pending.pop(future)] = future.result()
+    missing = set(range(len(ranges)))
+
+    def receive(timeout: float | None) -> None:
+        try:
+            index, payload = done.get(timeout=timeout) if timeout else done.get_nowait()
+        except queue.Empty:
+            for loop in loops:
+                if loop.done() and loop.exception() is not None:
+                    raise loop.exception() from None
+            return
+        results[index] = pickle.loads(payload)
+        missing.discard(index)
+
+    while (index := _claim(claims)) < len(ranges):
+        results[index] = fn(ranges[index])
+        missing.discard(index)
+        receive(None)
+    while missing:
+        receive(0.2)
     return results
 
 
