@@ -411,33 +411,34 @@ def uniforms(key: np.uint64, patients: np.ndarray, night: int, k: int, first: in
 
 @njit
 def _vector(fn_code, x, out):
-    for i in range(x.size):
-        v = x.flat[i]
-        if fn_code == 0:
-            out.flat[i] = ndtri(v)
-        elif fn_code == 1:
-            out.flat[i] = ndtr(v)
-        else:
-            out.flat[i] = erfinv(v)
+    """``out[i] = f(x[i])`` over 1-D arrays (one loop per function: no branch inside)."""
+    if fn_code == 0:
+        for i in range(x.size):
+            out[i] = ndtri(x[i])
+    elif fn_code == 1:
+        for i in range(x.size):
+            out[i] = ndtr(x[i])
+    else:
+        for i in range(x.size):
+            out[i] = erfinv(x[i])
+
+
+def _apply(fn_code: int, x) -> np.ndarray:
+    x = np.asarray(x)
+    flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
+    out = np.empty(flat.size)
+    _vector(fn_code, flat, out)
+    return out.reshape(x.shape)
 
 
 def ndtri_array(x: np.ndarray) -> np.ndarray:
     """``ndtri`` over an array (the compiled code, so results match compiled callers)."""
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    _vector(0, x, out)
-    return out
+    return _apply(0, x)
 
 
 def ndtr_array(x: np.ndarray) -> np.ndarray:
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    _vector(1, x, out)
-    return out
+    return _apply(1, x)
 
 
 def erfinv_array(x: np.ndarray) -> np.ndarray:
-    x = np.ascontiguousarray(x, dtype=np.float64)
-    out = np.empty_like(x)
-    _vector(2, x, out)
-    return out
+    return _apply(2, x)

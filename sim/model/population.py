@@ -277,13 +277,15 @@ class PopulationModel:
                     )
         sex = female.astype(int)
         for j, name in enumerate(names):
-            base = self.comorbidity_table(name)[age_idx, sex]
-            log_or = np.zeros(len(primary))
+            # The probability is a function of (age, sex, primary cause): computed once per
+            # cell of that small table, then looked up for every patient.
+            log_or = np.zeros(len(LABELS))
             for cause, factors in odds.items():
                 if name in factors:
-                    log_or[primary == CAUSE_CODE[cause]] = np.log(factors[name])
-            p = dist.expit(dist.logit(base) + log_or)
-            cols[name] = dist.bernoulli(u[:, j], p)
+                    log_or[CAUSE_CODE[cause]] = np.log(factors[name])
+            base = self.comorbidity_table(name)
+            cell_p = dist.expit(dist.logit(base)[:, :, None] + log_or)
+            cols[name] = dist.bernoulli(u[:, j], cell_p[age_idx, sex, primary])
         k = len(names)
         age = cols["age"].astype(np.float64)
         cols["bmi_kg_m2"] = np.clip(
@@ -317,17 +319,21 @@ class PopulationModel:
         weights = self.curves.drug_given_cell[age_idx, female.astype(int)] * causal
         culprit = np.where(is_med, dist.categorical(u[:, -1], weights), -1)
         cols["culprit_drug"] = culprit.astype(np.int8)
+        n = len(primary)
         for j, drug in enumerate(DRUGS):
             forced = culprit == j
             indication = DRUG_INDICATION[drug]
             cols[indication] = cols[indication] | forced
             on = forced | (cols[indication] & (u[:, 4 * j] < med.treat_prob[drug]))
+            # Start day and dose of the users only (the others get 0 and null).
+            rows = np.flatnonzero(on)
+            u_recent, u_start, u_dose = (u[rows, 4 * j + c] for c in (1, 2, 3))
             # Most users started long ago; some recently. A culprit started when its effect
             # could show in the diary window (timing per drug from DOMAIN.md).
             start = np.where(
-                u[:, 4 * j + 1] < med.recent_start_share,
-                dist.uniform(u[:, 4 * j + 2], -60, self.cohort.nights),
-                dist.uniform(u[:, 4 * j + 2], -3650, -60),
+                u_recent < med.recent_start_share,
+                dist.uniform(u_start, -60, self.cohort.nights),
+                dist.uniform(u_start, -3650, -60),
             )
             window = {
                 "statin": (-42, -7),  # myalgia 4-6 weeks after the start
@@ -344,12 +350,14 @@ class PopulationModel:
                 # Myalgia must be able to begin inside the diary even at the longest delay.
                 hi = min(hi, self.cohort.nights - 1 - int(self.p.day.statin_onset_days[1]))
                 lo = min(lo, hi - 1)
-            start = np.where(forced, dist.uniform(u[:, 4 * j + 2], lo, max(lo + 1, hi)), start)
+            start = np.where(forced[rows], dist.uniform(u_start, lo, max(lo + 1, hi)), start)
             levels = np.array(med.dose_mg[drug], dtype=np.float32)
-            dose = levels[np.minimum((u[:, 4 * j + 3] * len(levels)).astype(int), len(levels) - 1)]
+            dose = levels[np.minimum((u_dose * len(levels)).astype(int), len(levels) - 1)]
             cols[f"on_{drug}"] = on
-            cols[f"{drug}_start_day"] = np.where(on, np.floor(start), 0).astype(np.int16)
-            cols[f"{drug}_dose_mg"] = np.where(on, dose, np.nan).astype(np.float32)
+            cols[f"{drug}_start_day"] = np.zeros(n, dtype=np.int16)
+            cols[f"{drug}_start_day"][rows] = np.floor(start)
+            cols[f"{drug}_dose_mg"] = np.full(n, np.nan, dtype=np.float32)
+            cols[f"{drug}_dose_mg"][rows] = dose
 
     def _contributing(self, streams, cols, primary) -> None:
         """Multi-label active causes (bool per cause) from the primary cause and its effects."""
@@ -492,28 +500,26 @@ class PopulationModel:
         # Intrinsic drive only for restless legs as the root; a culprit SSRI or mirtazapine
         # supplies the drive of drug-induced restless legs (sim.model.physiology.neurological).
         intrinsic = primary == code["rls"]
-        cols["rls_severity"] = np.where(intrinsic, dist.kumaraswamy(u[:, 16], 2.3, 3.0), 0).astype(
-            np.float32
+        cols["rls_severity"] = _where(intrinsic, lambda r: dist.kumaraswamy(u[r, 16], 2.3, 3.0), 0)
+        cols["rls_peak_clock_h"] = _where(
+            rls, lambda r: dist.normal(u[r, 17], lat.rls_peak_clock_h, lat.rls_peak_sd_h), np.nan
         )
-        cols["rls_peak_clock_h"] = np.where(
-            rls, dist.normal(u[:, 17], lat.rls_peak_clock_h, lat.rls_peak_sd_h), np.nan
-        ).astype(np.float32)
 
         # Cramps: weekly rate in sufferers (40% above 3 a week, 6% daily).
         cramps = cols["active_cramps"]
-        cols["cramp_weekly_rate"] = np.where(
+        cols["cramp_weekly_rate"] = _where(
             cramps,
-            dist.lognormal(u[:, 18], lat.cramp_weekly_rate_median, lat.cramp_weekly_rate_log_sd),
+            lambda r: dist.lognormal(
+                u[r, 18], lat.cramp_weekly_rate_median, lat.cramp_weekly_rate_log_sd
+            ),
             0,
-        ).astype(np.float32)
+        )
 
         # Nerve compression: side, site and severity.
         nerve = cols["active_nerve"]
         compression = nerve & ((primary == code["nerve"]) | cols["disc_disease"])
         cols["nerve_compression"] = compression
-        cols["nerve_severity"] = np.where(nerve, dist.kumaraswamy(u[:, 19], 1.9, 2.9), 0).astype(
-            np.float32
-        )
+        cols["nerve_severity"] = _where(nerve, lambda r: dist.kumaraswamy(u[r, 19], 1.9, 2.9), 0)
         cols["nerve_side"] = np.where(compression, (u[:, 20] < 0.5).astype(np.int8), -1).astype(
             np.int8
         )
@@ -562,3 +568,12 @@ def urgency_at_visit(
         magnesium_mmol_l=magnesium,
         calcium_mmol_l=calcium,
     )
+
+
+def _where(mask: np.ndarray, draw, fill: float) -> np.ndarray:
+    """float32 column: ``draw(rows)`` on the rows of ``mask``, ``fill`` elsewhere (the same
+    values as ``np.where(mask, draw(all rows), fill)``, drawn only where they are used)."""
+    out = np.full(len(mask), fill, dtype=np.float32)
+    rows = np.flatnonzero(mask)
+    out[rows] = draw(rows)
+    return out
