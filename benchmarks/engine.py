@@ -15,8 +15,9 @@ A ``warm`` phase runs first: one small shard, which compiles the numba model int
 on-disk cache (or loads it). Its time is reported apart ("compile"): every later process,
 worker processes included, loads the compiled code from the cache (about 0.3 s).
 
-Each phase runs ``--repeat`` times (default 3) in fresh processes and the fastest counts
-(the machine is shared); every run's time is kept in ``benchmarks/results/*.json``.
+Each phase runs ``--repeat`` times (default 3) in fresh processes, in rounds (every phase
+once, then again), and the fastest run of each counts (the machine is shared); every run's
+time is kept in ``benchmarks/results/*.json``.
 """
 
 from __future__ import annotations
@@ -173,9 +174,8 @@ def _run_phase(args: argparse.Namespace) -> None:
     print(json.dumps(result))
 
 
-def run(phase: str, *, n: int, nights: int, workers: int, population: str, repeat: int = 1) -> dict:
-    """Run a phase ``repeat`` times in fresh processes; keep the fastest (the machine is
-    shared, so the fastest run is the one least disturbed), with every time recorded."""
+def run_once(phase: str, *, n: int, nights: int, workers: int, population: str) -> dict:
+    """One run of a phase in a fresh process."""
     env = dict(os.environ)
     if workers == 1:
         env.update(ONE_THREAD)
@@ -183,13 +183,18 @@ def run(phase: str, *, n: int, nights: int, workers: int, population: str, repea
         sys.executable, "-m", "benchmarks.engine", "--phase", phase, "--n", str(n),
         "--nights", str(nights), "--workers", str(workers), "--population", population,
     ]  # fmt: skip
-    results = []
-    for _ in range(repeat):
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    best = min(results, key=lambda r: r["seconds"])
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def fastest(results: list[dict]) -> dict:
+    """The fastest run (the machine is shared: the least disturbed), with every time."""
+    best = dict(min(results, key=lambda r: r["seconds"]))
     best["all_seconds"] = [r["seconds"] for r in results]
     return best
+
+
+PHASES = (("sim_1", "sim", 1), ("e2e_1", "e2e", 1), ("floor_1", "floor", 1), ("e2e_all", "e2e", 0))
 
 
 def main(
@@ -197,18 +202,18 @@ def main(
 ) -> dict:
     cores = os.cpu_count() or 1
     print(f"vectorised engine: {n} patients x {nights} nights ({population}), {cores} cores")
-    warm = run("warm", n=8192, nights=nights, workers=1, population=population)
+    warm = run_once("warm", n=8192, nights=nights, workers=1, population=population)
     print(f"compile or load the numba model (first shard of 8192): {warm['seconds']:.1f} s")
     figures = {"warm": warm}
-    for name, phase, workers in (
-        ("sim_1", "sim", 1),
-        ("e2e_1", "e2e", 1),
-        ("floor_1", "floor", 1),
-        ("e2e_all", "e2e", 0),
-    ):
-        figures[name] = run(
-            phase, n=n, nights=nights, workers=workers, population=population, repeat=repeat
-        )
+    # Rounds of every phase rather than all runs of one phase, then the next: a slow spell
+    # of the shared machine then hits every phase alike instead of one side of a ratio.
+    runs: dict[str, list[dict]] = {name: [] for name, _, _ in PHASES}
+    for _ in range(repeat):
+        for name, phase, workers in PHASES:
+            runs[name].append(
+                run_once(phase, n=n, nights=nights, workers=workers, population=population)
+            )
+    figures.update({name: fastest(results) for name, results in runs.items()})
     sim1, e2e1, floor1, e2eall = (figures[k] for k in ("sim_1", "e2e_1", "floor_1", "e2e_all"))
     summary = {
         "cores": cores,
