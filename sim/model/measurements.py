@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from sim.model import distributions as dist
 from sim.model.jit import njit
 from sim.model.symptoms import QUALITIES
 from sim.rng import ShardStreams
@@ -33,7 +32,11 @@ VISIT_STATE = [
 ]
 """The visit night's true state that the measurements read."""
 TESTS = ("abi", "electrolytes", "ferritin", "ck", "osmolality", "slr", "nerve_conduction")
-UNIFORMS = len(TESTS) + 12
+UNIFORMS = len(TESTS) + 2
+"""Uniforms per patient: one per test (is it ordered?), then the SLR and nerve conduction
+results."""
+NORMALS = 9
+"""Standard normals per patient: ABI error, CK spread, then each lab's analytical noise."""
 
 
 def nights_per_patient(nights: pl.DataFrame) -> int | None:
@@ -109,9 +112,13 @@ def diary_shares(nights: pl.DataFrame, visit_night: int, per_patient: int | None
     neuro_codes[[QUALITIES.index("shooting"), QUALITIES.index("burning")]] = True
 
     def flag(name: str) -> tuple[np.ndarray, int]:
-        # The Arrow bitmap and its bit offset: no unpacking to one byte per night.
+        # The Arrow bitmap as 64-bit words (one spare) and its bit offset: counted a word
+        # at a time, never unpacked to one byte per night.
         values = nights[name].to_arrow()
-        return np.frombuffer(values.buffers()[1], dtype=np.uint8), values.offset
+        bitmap = np.frombuffer(values.buffers()[1], dtype=np.uint8)
+        words = np.zeros(len(bitmap) // 8 + 2, dtype=np.uint64)
+        words.view(np.uint8)[: len(bitmap)] = bitmap
+        return words, values.offset
 
     hits, counted = _count_signs(
         k,
@@ -136,10 +143,30 @@ def diary_shares(nights: pl.DataFrame, visit_night: int, per_patient: int | None
     return pl.DataFrame(out)
 
 
+_ONE = np.uint64(1)
+_M1 = np.uint64(0x5555555555555555)
+_M2 = np.uint64(0x3333333333333333)
+_M4 = np.uint64(0x0F0F0F0F0F0F0F0F)
+_H01 = np.uint64(0x0101010101010101)
+
+
 @njit
-def _bit(bitmap, offset, r):
-    i = offset + r
-    return (bitmap[i >> 3] >> (i & 7)) & 1
+def _popcount(x):
+    x = x - ((x >> _ONE) & _M1)
+    x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
+    x = (x + (x >> np.uint64(4))) & _M4
+    return int((x * _H01) >> np.uint64(56))
+
+
+@njit
+def _bits(words, pos, count):
+    """Bits ``pos .. pos + count - 1`` (count <= 32) of a bitmap, as the low bits of a word."""
+    w = pos >> 6
+    shift = pos & 63
+    v = words[w] >> np.uint64(shift)
+    if shift + count > 64:
+        v |= words[w + 1] << np.uint64(64 - shift)
+    return v & ((_ONE << np.uint64(count)) - _ONE)
 
 
 @njit
@@ -165,23 +192,34 @@ def _count_signs(
 ):
     """Per patient (k nights each, the first ``last`` counted): nights with each sign of
     ``_DIARY_SIGNS``, in its order, and nights where the sign is known. Flags are Arrow
-    bitmaps with their bit offsets."""
+    bitmaps (64-bit words) with their bit offsets, counted 32 nights at a time."""
     n = len(pain) // k
     hits = np.empty((n, 6))
     counted = np.full((n, 6), float(last))
     unknown = len(neuro_codes) - 1
     for i in range(n):
         vascular = cramp = moving = neuro = heat = symptomatic = no_quality = 0
-        for r in range(i * k, i * k + last):
-            vascular += _bit(dangling, dangling_at, r) | _bit(elevation, elevation_at, r)
-            cramp += cramps[r] > 0
-            moving += _bit(urge, urge_at, r)
-            # Kleene or: known when numbness is true or the quality is known.
-            numbness = _bit(numb, numb_at, r)
-            neuro += numbness | neuro_codes[quality[r]]
-            no_quality += (quality[r] == unknown) & (numbness == 0)
-            heat += _bit(hot, hot_at, r) | _bit(exertion, exertion_at, r)
-            symptomatic += pain[r] > 0
+        for c0 in range(0, last, 32):
+            count = min(32, last - c0)
+            at = i * k + c0
+            vascular += _popcount(
+                _bits(dangling, dangling_at + at, count)
+                | _bits(elevation, elevation_at + at, count)
+            )
+            moving += _popcount(_bits(urge, urge_at + at, count))
+            heat += _popcount(
+                _bits(hot, hot_at + at, count) | _bits(exertion, exertion_at + at, count)
+            )
+            numbness = _bits(numb, numb_at + at, count)
+            neuro += _popcount(numbness)
+            for j in range(count):
+                r = at + j
+                cramp += cramps[r] > 0
+                symptomatic += pain[r] > 0
+                if (numbness >> np.uint64(j)) & _ONE == 0:
+                    # Kleene or: without numbness the sign is the quality's (unknown if null).
+                    neuro += neuro_codes[quality[r]]
+                    no_quality += quality[r] == unknown
         hits[i, 0] = vascular
         hits[i, 1] = cramp
         hits[i, 2] = moving
@@ -267,7 +305,7 @@ def measure(
             for i, t in enumerate(TESTS)
         }
     cv = params.lab_cv
-    z = dist.normal(u[:, len(TESTS) :])  # (n, 12) standard normals
+    z = streams.normal("measurements.noise", NORMALS)
 
     def noisy(true: np.ndarray, key: str, j: int) -> np.ndarray:
         return (true * (1 + cv[key] * z[:, j])).astype(np.float32)
@@ -306,8 +344,8 @@ def measure(
         "osmolality_mosm_kg": np.where(
             ordered["osmolality"], noisy(col("osmolality_mosm_kg", state), "osmolality", 8), np.nan
         ),
-        "slr_positive": u[:, -2] < slr_p,
-        "nerve_conduction_abnormal": u[:, -3] < ncs_p,
+        "slr_positive": u[:, len(TESTS)] < slr_p,
+        "nerve_conduction_abnormal": u[:, len(TESTS) + 1] < ncs_p,
     }
     for key in ("potassium_mmol_l", "magnesium_mmol_l", "calcium_mmol_l", "sodium_mmol_l"):
         out[key] = np.where(ordered["electrolytes"], out[key], np.nan).astype(np.float32)

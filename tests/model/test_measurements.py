@@ -53,3 +53,13 @@ def test_diary_shares_read_bitmaps_at_an_offset(nights: pl.DataFrame) -> None:
     fast = diary_shares(sliced, 9)
     slow = diary_shares(sliced.sample(fraction=1.0, shuffle=True, seed=5), 9)
     assert_frame_equal(fast, slow.sort("patient_id").select(fast.columns), check_dtypes=False)
+
+
+@pytest.mark.parametrize("visit", [31, 32, 39])
+def test_diary_shares_over_more_than_32_nights(visit: int) -> None:
+    """Flags are counted 32 nights a word: 40 nights span two words and cross word ends."""
+    cfg = compose_config(["cohort.n=400", "cohort.nights=40", "cohort.population=presenting"])
+    nights = simulate_cohort(cfg).nights.slice(40 * 3)
+    fast = diary_shares(nights, visit)
+    slow = diary_shares(nights.sample(fraction=1.0, shuffle=True, seed=6), visit)
+    assert_frame_equal(fast, slow.sort("patient_id").select(fast.columns), check_dtypes=False)
