@@ -97,9 +97,8 @@ def _count_rows(bounds, options) -> int:
 
 def phase_e2e(n: int, nights: int, workers: int, population: str, out: Path) -> dict:
     from sim.config import validate
-    from sim.pipeline import _gather, shard_options, simulate_shard
-    from sim.tables.io import atomic_output_dir, write_parquet
-    from sim.tables.shards import map_shards, shard_ranges
+    from sim.pipeline import shard_options, write_tables
+    from sim.tables.io import atomic_output_dir
 
     cfg = _config(n, nights, workers, population)
     cohort = validate(cfg)
@@ -107,12 +106,7 @@ def phase_e2e(n: int, nights: int, workers: int, population: str, out: Path) -> 
     load = _load_model(options)
     t0 = time.perf_counter()
     with atomic_output_dir(out) as tmp:
-        job = functools.partial(simulate_shard, options=options, part_dir=tmp)
-        gathered = _gather(
-            map_shards(job, shard_ranges(cohort.n, cohort.shard_size, workers), workers=workers)
-        )
-        write_parquet(gathered.patients, tmp / "patients.parquet")
-        write_parquet(gathered.measurements, tmp / "measurements.parquet")
+        write_tables(options, tmp, workers)  # as ``generate`` does, without the report
     seconds = time.perf_counter() - t0
     size = sum(f.stat().st_size for f in out.rglob("*.parquet"))
     return {"seconds": seconds, "patient_nights": n * nights, "bytes": size, "load_seconds": load}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from sim.model.population import PopulationModel, urgency_at_visit
 from sim.rng import ShardStreams
 from sim.tables.io import atomic_output_dir, check_writable, write_parquet
 from sim.tables.schema import to_frame
-from sim.tables.shards import map_shards, shard_ranges
+from sim.tables.shards import map_shards, resolve_workers, shard_ranges
 
 
 @dataclass
@@ -140,6 +141,28 @@ def _gather(results: list[ShardResult]) -> ShardResult:
     return ShardResult(cat("patients"), cat("measurements"), cat("nights"), cat("events"))
 
 
+def write_tables(options: ShardOptions, tmp: Path, workers: int) -> ShardResult:
+    """Simulate every shard with ``workers`` processes, writing ``nights`` parts as they
+    finish, then ``patients`` and ``measurements`` into ``tmp`` (side by side when there
+    are several cores to use). Returns the gathered patients and measurements."""
+    cohort = options.cohort
+    job = functools.partial(simulate_shard, options=options, part_dir=tmp)
+    gathered = _gather(
+        map_shards(job, shard_ranges(cohort.n, cohort.shard_size, workers), workers=workers)
+    )
+    tables = [
+        (gathered.patients, tmp / "patients.parquet"),
+        (gathered.measurements, tmp / "measurements.parquet"),
+    ]
+    if resolve_workers(workers) > 1:
+        with ThreadPoolExecutor(len(tables)) as pool:  # polars writes without the GIL
+            list(pool.map(lambda table: write_parquet(*table), tables))
+    else:
+        for table in tables:
+            write_parquet(*table)
+    return gathered
+
+
 def generate(cfg: DictConfig, out: str | Path) -> GenerateResult:
     """Simulate the cohort of ``cfg`` and write its tables and report under ``out``."""
     from sim.report import write_cohort_report
@@ -149,15 +172,7 @@ def generate(cfg: DictConfig, out: str | Path) -> GenerateResult:
     out = check_writable(Path(out))
     t0 = time.perf_counter()
     with atomic_output_dir(out) as tmp:
-        job = functools.partial(simulate_shard, options=options, part_dir=tmp)
-        results = map_shards(
-            job,
-            shard_ranges(cohort.n, cohort.shard_size, int(cfg.engine.workers)),
-            workers=int(cfg.engine.workers),
-        )
-        gathered = _gather(results)
-        write_parquet(gathered.patients, tmp / "patients.parquet")
-        write_parquet(gathered.measurements, tmp / "measurements.parquet")
+        gathered = write_tables(options, tmp, int(cfg.engine.workers))
         (tmp / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
         write_cohort_report(tmp, cohort=cohort)
     return GenerateResult(
