@@ -98,7 +98,8 @@ def diary_shares(nights: pl.DataFrame, visit_night: int, per_patient: int | None
     k = nights_per_patient(nights) if per_patient is None else per_patient
     flags = ("relief_by_dangling", "worse_with_elevation", "urge_to_move", "numbness_tingling")
     known = ("cramp_count", "hot_day", "heavy_exertion", "pain_score", *flags)
-    if k is None or any(nights[c].null_count() for c in known):
+    codes_known = list(getattr(nights["quality"].dtype, "categories", [])) == list(QUALITIES)
+    if k is None or not codes_known or any(nights[c].null_count() for c in known):
         return (
             nights.filter(pl.col("night") <= visit_night)
             .group_by("patient_id")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import pickle
-import queue
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -86,8 +86,10 @@ def map_shards(
             loops = [pool.submit(_claim_loop, fn, ranges) for _ in range(workers - 1)]
             results = _gather(fn, ranges, claims, done, loops)
         except BaseException:
-            with claims.get_lock():  # nobody starts another shard
+            lock = claims.get_lock()
+            if lock.acquire(timeout=1.0):  # nobody starts another shard
                 claims.value = len(ranges)
+                lock.release()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         # Every result is in: the workers exit in the background (about 0.3 s).
@@ -113,10 +115,19 @@ def _join(claims, done) -> None:
     done.cancel_join_thread()
 
 
-def _claim(claims) -> int:
-    with claims.get_lock():
+def _claim(claims, loops: list | None = None) -> int:
+    """The next unclaimed shard. The caller (``loops`` given) waits for the lock in short
+    steps and raises a worker's failure meanwhile: a worker killed while holding it would
+    otherwise block it for ever."""
+    lock = claims.get_lock()
+    while not lock.acquire(timeout=0.5):
+        if loops is not None:
+            _raise_failure(loops)
+    try:
         index = claims.value
         claims.value += 1
+    finally:
+        lock.release()
     return index
 
 
@@ -130,28 +141,43 @@ def _claim_loop(fn, ranges: list) -> int:
     return count
 
 
+def _raise_failure(loops: list) -> None:
+    """Raise the error of a spawned worker that failed (an exception, or a dead process)."""
+    for loop in loops:
+        if loop.done() and loop.exception() is not None:
+            raise loop.exception()
+
+
 def _gather(fn, ranges: list, claims, done, loops: list) -> list:
-    """This process's share of the shards, then the spawned workers' results."""
+    """This process's share of the shards, while a thread receives the spawned workers'
+    results as they arrive; then wait for the rest.
+
+    The waiting is on the workers' futures, never on the queue: a worker that dies half-way
+    through sending a result leaves the queue blocked, and its future reports the death.
+    """
     results: list = [None] * len(ranges)
-    missing = set(range(len(ranges)))
+    arrived: dict[int, object] = {}
+    signal = threading.Event()
 
-    def receive(timeout: float | None) -> None:
-        try:
-            index, payload = done.get(timeout=timeout) if timeout else done.get_nowait()
-        except queue.Empty:
-            for loop in loops:
-                if loop.done() and loop.exception() is not None:
-                    raise loop.exception() from None
-            return
-        results[index] = pickle.loads(payload)
-        missing.discard(index)
+    def receive() -> None:  # daemon: abandoned (blocked) if a worker died mid-message
+        while (item := done.get()) is not None:
+            index, payload = item
+            arrived[index] = pickle.loads(payload)
+            signal.set()
 
-    while (index := _claim(claims)) < len(ranges):
+    threading.Thread(target=receive, daemon=True, name="shard-results").start()
+    mine = 0
+    while (index := _claim(claims, loops)) < len(ranges):
         results[index] = fn(ranges[index])
-        missing.discard(index)
-        receive(None)
-    while missing:
-        receive(0.2)
+        mine += 1
+        _raise_failure(loops)
+    while mine + len(arrived) < len(ranges):
+        _raise_failure(loops)
+        signal.wait(0.2)
+        signal.clear()
+    done.put(None)  # every result is in: the thread ends
+    for index, result in arrived.items():
+        results[index] = result
     return results
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import time
+from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
@@ -33,7 +34,7 @@ def test_shards_are_balanced_over_workers() -> None:
     assert max(tail) <= BLOCK * 4 < min(full)
 
 
-def _shard_sum(bounds: tuple[int, int], marker: str, parent: int, fail: bool) -> int:
+def _shard_sum(bounds: tuple[int, int], marker: str, parent: int, fail: str) -> int:
     """A shard job: the calling process waits until a spawned worker has started a shard,
     so that the worker's part of ``map_shards`` is exercised whatever the timing."""
     if os.getpid() == parent:
@@ -42,22 +43,24 @@ def _shard_sum(bounds: tuple[int, int], marker: str, parent: int, fail: bool) ->
             time.sleep(0.01)
     else:
         open(marker, "a").close()
-        if fail:
+        if fail == "raise":
             raise ValueError(f"shard {bounds} failed in a worker")
+        if fail == "exit":
+            os._exit(3)  # the process dies, as when the system kills it
     return sum(range(*bounds))
 
 
 def test_map_shards_in_order_with_workers(tmp_path) -> None:
     ranges = [(i * 10, i * 10 + 10) for i in range(6)]
     job = functools.partial(
-        _shard_sum, marker=str(tmp_path / "started"), parent=os.getpid(), fail=False
+        _shard_sum, marker=str(tmp_path / "started"), parent=os.getpid(), fail=""
     )
     assert map_shards(job, ranges, workers=2) == [sum(range(*r)) for r in ranges]
 
 
 def test_map_shards_raises_a_worker_error(tmp_path) -> None:
     job = functools.partial(
-        _shard_sum, marker=str(tmp_path / "started"), parent=os.getpid(), fail=True
+        _shard_sum, marker=str(tmp_path / "started"), parent=os.getpid(), fail="raise"
     )
     with pytest.raises(ValueError, match="failed in a worker"):
         map_shards(job, [(i, i + 1) for i in range(6)], workers=2)
@@ -66,3 +69,12 @@ def test_map_shards_raises_a_worker_error(tmp_path) -> None:
 def test_shard_size_must_be_whole_blocks() -> None:
     with pytest.raises(ValueError, match="multiple"):
         shard_ranges(1000, 5000)
+
+
+def test_map_shards_raises_when_a_worker_dies(tmp_path) -> None:
+    """A worker process that dies is an error here, not a wait for its results."""
+    job = functools.partial(
+        _shard_sum, marker=str(tmp_path / "started"), parent=os.getpid(), fail="exit"
+    )
+    with pytest.raises(BrokenProcessPool):
+        map_shards(job, [(i, i + 1) for i in range(6)], workers=2)
