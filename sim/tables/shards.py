@@ -131,14 +131,11 @@ def _claim(claims, loops: list | None = None) -> int:
     return index
 
 
-def _claim_loop(fn, ranges: list) -> int:
+def _claim_loop(fn, ranges: list) -> None:
     """A spawned worker: run shards until none is left, sending each result back (pickled
     here, so that a result that cannot be pickled is this worker's error, not a lost item)."""
-    count = 0
     while (index := _claim(_claims)) < len(ranges):
         _done.put((index, pickle.dumps(fn(ranges[index]), pickle.HIGHEST_PROTOCOL)))
-        count += 1
-    return count
 
 
 def _raise_failure(loops: list) -> None:
@@ -167,15 +164,17 @@ def _gather(fn, ranges: list, claims, done, loops: list) -> list:
 
     threading.Thread(target=receive, daemon=True, name="shard-results").start()
     mine = 0
-    while (index := _claim(claims, loops)) < len(ranges):
-        results[index] = fn(ranges[index])
-        mine += 1
-        _raise_failure(loops)
-    while mine + len(arrived) < len(ranges):
-        _raise_failure(loops)
-        signal.wait(0.2)
-        signal.clear()
-    done.put(None)  # every result is in: the thread ends
+    try:
+        while (index := _claim(claims, loops)) < len(ranges):
+            results[index] = fn(ranges[index])
+            mine += 1
+            _raise_failure(loops)
+        while mine + len(arrived) < len(ranges):
+            _raise_failure(loops)
+            signal.wait(0.2)
+            signal.clear()
+    finally:
+        done.put(None)  # the thread ends, after an error too (unless a send was cut off)
     for index, result in arrived.items():
         results[index] = result
     return results
