@@ -6,7 +6,8 @@ Usage::
     clf = RuleSetClassifier(rule_set="clinical_pathway").fit(features)
     result = evaluate_rule_set(load_shipped("clinical_pathway"), features, patients)
 
-- ``rules``: the rule language (YAML, SQL conditions over features), loading and validation;
+- ``rules``: rule sets (YAML, ordered rules over features), loading and validation;
+- ``condition``: the ``when`` language, parsed by our own parser (never by an SQL engine);
 - ``estimator``: ``RuleSetClassifier``, a rule set behind the scikit-learn classifier API;
 - ``evaluate``: per-cause sensitivity, specificity, PPV, NPV with Wilson intervals, confusion
   matrices, under- and over-triage, each rule's coverage and precision;

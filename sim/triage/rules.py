@@ -14,11 +14,14 @@ A rule set is written in YAML (see docs/how-to-triage.md)::
         urgency: routine
     default: {cause: none, urgency: self_care}
 
-``when`` is a SQL condition over the features of ``sim.evaluation.features.FEATURES``
-(docs/features.md), compiled with ``polars.sql_expr``; nothing is ever passed to Python's
-``eval``. SQL null semantics apply: a comparison with a missing value (a test that was not
-done, a share over zero symptomatic nights) is null, and a null condition does not match, so
-the patient falls through to the next rule. Float NaN is treated as null too. Test for
+``when`` is a condition over the features of ``sim.evaluation.features.FEATURES``
+(docs/features.md) in a small expression language (comparisons, AND/OR/NOT, arithmetic,
+BETWEEN, IN, IS NULL, ABS/COALESCE/GREATEST/LEAST): ``sim.triage.condition`` parses it into
+an allow-listed syntax tree and builds the polars expression from the tree, so no text
+reaches an SQL engine (which could read files or crash on huge input) or Python's ``eval``.
+SQL null semantics apply: a comparison with a missing value (a test that was not done, a
+share over zero symptomatic nights) is null, and a null condition does not match, so the
+patient falls through to the next rule. Float NaN is treated as null too. Test for
 missingness explicitly with ``IS NULL`` or the ``*_missing`` features.
 
 Every problem in a rule set raises ``ConfigError`` with one line that names the rule set, the
@@ -28,6 +31,7 @@ rule and the problem (and the closest valid name for a typo).
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +42,7 @@ import polars as pl
 
 from sim.config import CONF_DIR, LABELS, ConfigError
 from sim.model.causes import URGENCIES
+from sim.triage.condition import ConditionError, ConditionTooLarge, parse_condition
 
 TRIAGE_CONF_DIR = CONF_DIR / "triage"
 """Shipped rule sets: ``conf/triage/<name>.yaml``."""
@@ -46,6 +51,8 @@ DEFAULT_RULE = "default"
 RULE_KEYS = ("name", "when", "cause", "urgency", "note")
 RULE_SET_KEYS = ("rules", "default", "description")
 DEFAULT_KEYS = ("cause", "urgency")
+MAX_RULE_FILE_BYTES = 1_000_000
+"""Largest rule file read (a rule set is a few kilobytes; this stops a wrong path early)."""
 
 
 def feature_names() -> tuple[str, ...]:
@@ -66,12 +73,16 @@ class Rule:
     note: str = ""
 
     def condition(self) -> pl.Expr:
-        """The compiled condition (polars SQL; null and NaN never match)."""
-        return pl.sql_expr(self.when)
+        """The condition as a polars expression, built from its parsed syntax tree.
+
+        Raises ``ConditionError`` for a text outside the grammar (``parse_rule_set`` turns
+        that into a ``ConfigError`` naming the rule).
+        """
+        return parse_condition(self.when).expr()
 
     def features(self) -> tuple[str, ...]:
         """The feature names the condition reads, in order of first use."""
-        return tuple(dict.fromkeys(self.condition().meta.root_names()))
+        return parse_condition(self.when).features
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,30 @@ def _suggest(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean {options[close[0]]!r}?" if close else ""
 
 
+_SHOW = reprlib.Repr()
+_SHOW.maxlevel, _SHOW.maxlist, _SHOW.maxdict, _SHOW.maxstring, _SHOW.maxother = 3, 4, 4, 80, 80
+
+
+def _show(value: Any, limit: int = 120) -> str:
+    """A short one-line repr of a user value: a YAML alias bomb must not flood a message."""
+    text = _SHOW.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _text(value: Any) -> str:
+    """A free-text field (note, description) as text; a nested value is shown shortened."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        return value
+    return _show(value) if isinstance(value, Mapping | list | tuple | set) else str(value)
+
+
+def _abbreviate(when: str, limit: int = 120) -> str:
+    """A ``when`` text short enough to quote in a one-line message."""
+    return when if len(when) <= limit else when[: limit - 3] + "..."
+
+
 def _one_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
@@ -183,9 +218,9 @@ def _one_line(exc: BaseException) -> str:
 def _check_keys(mapping: Mapping, allowed: Sequence[str], where: str) -> None:
     for key in mapping:
         if key not in allowed:
+            hint = _suggest(key, allowed) if isinstance(key, str) else ""
             raise ConfigError(
-                f"{where}: unknown key {key!r} (allowed: {', '.join(allowed)})"
-                f"{_suggest(str(key), allowed)}"
+                f"{where}: unknown key {_show(key)} (allowed: {', '.join(allowed)}){hint}"
             )
 
 
@@ -193,9 +228,9 @@ def _check_label(value: Any, allowed: Sequence[str] | None, kind: str, where: st
     if allowed is None:
         return value
     if not isinstance(value, str) or value not in allowed:
+        hint = _suggest(value, allowed) if isinstance(value, str) else ""
         raise ConfigError(
-            f"{where}: unknown {kind} {value!r}: expected one of {', '.join(allowed)}"
-            f"{_suggest(str(value), allowed)}"
+            f"{where}: unknown {kind} {_show(value)}: expected one of {', '.join(allowed)}{hint}"
         )
     return value
 
@@ -210,15 +245,21 @@ def _empty_frame(names: tuple[str, ...]) -> pl.DataFrame:
 
 
 def check_condition(rule: Rule, rule_set_name: str, features: Sequence[str] | None) -> None:
-    """Compile ``rule.when``, check its features and that it is a true/false condition."""
+    """Parse ``rule.when``, check its features and that it is a true/false condition.
+
+    The text is parsed (within the size caps) and its features checked before any polars
+    expression is built, so a refused text never reaches polars.
+    """
     where = _where(rule_set_name, rule)
     try:
-        expr = rule.condition()
-    except Exception as exc:  # polars raises several error types for bad SQL
+        parsed = parse_condition(rule.when)
+    except ConditionTooLarge as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    except ConditionError as exc:
         raise ConfigError(
-            f"{where}: syntax error in when {rule.when!r}: {_one_line(exc)}"
+            f"{where}: syntax error in when {_abbreviate(rule.when)!r}: {exc}"
         ) from None
-    used = list(dict.fromkeys(expr.meta.root_names()))
+    used = list(parsed.features)
     if features is not None:
         known = set(features)
         for name in used:
@@ -229,15 +270,16 @@ def check_condition(rule: Rule, rule_set_name: str, features: Sequence[str] | No
                 )
     # Type-check on an empty frame: every feature is numeric (flags are 0/1).
     try:
+        expr = parsed.expr()
         dtype = _empty_frame(tuple(used)).select(expr.alias("when")).schema["when"]
-    except Exception as exc:
+    except Exception as exc:  # polars raises several error types for mismatched types
         raise ConfigError(
-            f"{where}: when {rule.when!r} cannot be evaluated: {_one_line(exc)}"
+            f"{where}: when {_abbreviate(rule.when)!r} cannot be evaluated: {_one_line(exc)}"
         ) from None
     if dtype != pl.Boolean:
         raise ConfigError(
-            f"{where}: when {rule.when!r} is not a true/false condition (it gives {dtype}); "
-            "compare a feature with a value, e.g. 'abi <= 0.90' or 'on_statin = 1'"
+            f"{where}: when {_abbreviate(rule.when)!r} is not a true/false condition (it gives "
+            f"{dtype}); compare a feature with a value, e.g. 'abi <= 0.90' or 'on_statin = 1'"
         )
 
 
@@ -285,7 +327,7 @@ def parse_rule_set(
     if data is None:
         raise ConfigError(f"{where}: the rule set is empty: give rules and a default")
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{where}: expected a mapping with rules and default, got {data!r}")
+        raise ConfigError(f"{where}: expected a mapping with rules and default, got {_show(data)}")
     _check_keys(data, RULE_SET_KEYS, where)
     for key in ("rules", "default"):
         if key not in data:
@@ -294,7 +336,7 @@ def parse_rule_set(
     if raw_rules is None or (isinstance(raw_rules, Sequence) and not raw_rules):
         raise ConfigError(f"{where}: the rule list is empty: give at least one rule")
     if isinstance(raw_rules, str | bytes) or not isinstance(raw_rules, Sequence):
-        raise ConfigError(f"{where}: rules must be a list of rules, got {raw_rules!r}")
+        raise ConfigError(f"{where}: rules must be a list of rules, got {_show(raw_rules)}")
     if features is None:
         features = feature_names()
     rules: list[Rule] = []
@@ -303,7 +345,7 @@ def parse_rule_set(
         if not isinstance(raw, Mapping):
             raise ConfigError(
                 f"{_where(name, f'#{i}')}: expected a mapping with name, when, cause, urgency, "
-                f"got {raw!r}"
+                f"got {_show(raw)}"
             )
         named = isinstance(raw.get("name"), str) and raw["name"].strip()
         here = _where(name, raw["name"] if named else f"#{i}")
@@ -313,7 +355,7 @@ def parse_rule_set(
                 raise ConfigError(f"{here}: missing key {key!r}")
         rule_name = raw["name"]
         if not isinstance(rule_name, str) or not rule_name.strip():
-            raise ConfigError(f"{here}: name must be a non-empty text, got {rule_name!r}")
+            raise ConfigError(f"{here}: name must be a non-empty text, got {_show(rule_name)}")
         if rule_name == DEFAULT_RULE:
             raise ConfigError(f"{here}: the name {DEFAULT_RULE!r} is reserved for the default")
         if rule_name in seen:
@@ -322,22 +364,22 @@ def parse_rule_set(
         when = raw["when"]
         if not isinstance(when, str) or not when.strip():
             raise ConfigError(
-                f'{here}: when must be a SQL condition in quotes, e.g. when: "abi <= 0.90", '
-                f"got {when!r}"
+                f'{here}: when must be a condition in quotes, e.g. when: "abi <= 0.90", '
+                f"got {_show(when)}"
             )
         rule = Rule(
             name=rule_name,
             when=when.strip(),
             cause=_check_label(raw["cause"], causes, "cause", here),
             urgency=_check_label(raw["urgency"], urgencies, "urgency", here),
-            note=str(raw.get("note") or ""),
+            note=_text(raw.get("note")),
         )
         check_condition(rule, name, features)
         rules.append(rule)
     default = data["default"]
     dwhere = f"{where}, default"
     if not isinstance(default, Mapping):
-        raise ConfigError(f"{dwhere}: expected {{cause: ..., urgency: ...}}, got {default!r}")
+        raise ConfigError(f"{dwhere}: expected {{cause: ..., urgency: ...}}, got {_show(default)}")
     _check_keys(default, DEFAULT_KEYS, dwhere)
     for key in DEFAULT_KEYS:
         if key not in default or default[key] is None:
@@ -347,7 +389,7 @@ def parse_rule_set(
         rules=tuple(rules),
         default_cause=_check_label(default["cause"], causes, "cause", dwhere),
         default_urgency=_check_label(default["urgency"], urgencies, "urgency", dwhere),
-        description=str(data.get("description") or ""),
+        description=_text(data.get("description")),
         source=source,
     )
 
@@ -355,22 +397,47 @@ def parse_rule_set(
 # --------------------------------------------------------------------------------------
 # loading
 # --------------------------------------------------------------------------------------
-def _read_yaml(path: Path, key: str) -> Any:
-    import yaml
-
+def _read_text(path: Path, key: str) -> str:
+    """The file as UTF-8 text; a binary, non-UTF-8 or oversized file is one ConfigError."""
     if not path.exists():
         raise ConfigError(f"{key}={path} is invalid: no such file")
     if not path.is_file():
         raise ConfigError(f"{key}={path} is invalid: not a file")
     try:
-        return yaml.safe_load(path.read_text())
+        with path.open("rb") as file:
+            data = file.read(MAX_RULE_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{key}={path} cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_RULE_FILE_BYTES:
+        raise ConfigError(
+            f"{key}={path} is too large for a rule file (more than {MAX_RULE_FILE_BYTES:,} bytes)"
+        )
+    if b"\x00" in data:
+        raise ConfigError(f"{key}={path} is a binary file, not a YAML rule file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{key}={path} is not UTF-8 text (byte {exc.start + 1} is "
+            f"{data[exc.start]:#04x}); save it as UTF-8"
+        ) from None
+
+
+def _read_yaml(path: Path, key: str) -> Any:
+    import yaml
+
+    text = _read_text(path, key)
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or _one_line(exc)
         raise ConfigError(f"{key}={path} is not valid YAML{at}: {problem}") from None
-    except OSError as exc:
-        raise ConfigError(f"{key}={path} cannot be read: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a bad typed scalar, e.g. a date 2024-13-01 or !!int x
+        raise ConfigError(f"{key}={path} is not valid YAML: {_one_line(exc)}") from None
+    except RecursionError:
+        raise ConfigError(f"{key}={path} is not valid YAML: it nests too deeply") from None
 
 
 def _unwrap(data: Any, stem: str) -> tuple[str, Any]:

@@ -43,8 +43,8 @@ def parse(*rules: dict, default: dict | None = DEFAULT, **extra) -> None:
         ({"when": "abi"}, "rule 'low_abi': when 'abi' is not a true/false condition"),
         ({"when": "abi = 'low'"}, "rule 'low_abi': when \"abi = 'low'\" cannot be evaluated"),
         ({"when": "nosuchfn(abi) > 1"}, "rule 'low_abi': syntax error in when"),
-        ({"when": 0.4}, "rule 'low_abi': when must be a SQL condition in quotes"),
-        ({"when": ""}, "rule 'low_abi': when must be a SQL condition in quotes"),
+        ({"when": 0.4}, "rule 'low_abi': when must be a condition in quotes"),
+        ({"when": ""}, "rule 'low_abi': when must be a condition in quotes"),
         (
             {"cause": "PAD"},
             "rule set 'mine', rule 'low_abi': unknown cause 'PAD': expected one of rls, pad, "
