@@ -13,6 +13,8 @@ defaults below are the calibrated model.
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +43,12 @@ ENGINES = ("vectorised", "events")
 MEASUREMENT_ORDERS = ("clinic", "all")
 MAX_NIGHTS = 3650
 """Longest diary (10 years): night numbers and drug start days are 16-bit in the tables."""
+MAX_PATIENTS = 2**31 - 1
+"""Largest cohort: patient ids 0..n-1 are 32-bit signed integers in the tables."""
+MAX_PATIENT_NIGHTS = 2**32 - 1
+"""Largest ``cohort.n * cohort.nights``: the rows polars can index in one frame (its
+standard build counts rows in 32 bits), as ``read_table(out, "nights")`` and
+``simulate_cohort`` hold the whole nights table."""
 MIX_PRESETS = ("population", "balanced")
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
@@ -326,8 +334,16 @@ class MedicationParams:
     19.9% vs 4.7% musculoskeletal excess after zoledronic acid, diluted by oral users
     (assumption)."""
     recent_start_share: float = 0.12
-    """Share of non-causal users who started the drug recently (within 60 days before the
-    diary to the end of it), so a recent start is a clue, not a giveaway. Assumption."""
+    """Share of non-causal users who started the drug recently (from 60 days before the
+    diary to ``start_horizon_days``), so a recent start is a clue, not a giveaway.
+    Assumption."""
+    start_horizon_days: Any = 28
+    """Drugs start before this day (day 0 = the first diary night): recent starts fall in
+    [-60, horizon) and a culprit starts so that its effect can begin before the horizon.
+    A fixed number, not ``cohort.nights``, so that a patient's first nights do not depend
+    on the diary length (docs/how-to-generate.md). Assumption: 28, the default four-week
+    diary; in a shorter diary some drugs start after its last night, in a longer one none
+    start after the horizon."""
     dose_mg: dict = field(
         default_factory=lambda: {
             "statin": [10.0, 20.0, 40.0, 80.0],
@@ -841,6 +857,20 @@ class MeasurementsConfig:
 
 
 @dataclass
+class DistConfig:
+    """Where ``generate``'s shards run (``dist=local`` or ``dist=dask``; sim.tables.dist)."""
+
+    name: str = "local"
+    """``local``: this machine, ``engine.workers`` processes; ``dask``: Dask distributed."""
+    address: Any = None
+    """``dask``: a running scheduler, ``tcp://host:port``; null starts a LocalCluster here."""
+    workers: Any = 2
+    """``dask`` LocalCluster: worker processes of one thread each (0 = all cores)."""
+    retries: Any = 2
+    """Times a shard that failed is tried again before the run fails."""
+
+
+@dataclass
 class RunConfig:
     """Top-level config of every experiment."""
 
@@ -850,6 +880,12 @@ class RunConfig:
     measurements: MeasurementsConfig = field(default_factory=MeasurementsConfig)
     out: str = "outputs/${now:%Y-%m-%d_%H-%M-%S}"
     """Output folder; created atomically (written under a temporary name, then renamed)."""
+    overwrite: bool = False
+    """Replace an existing ``out`` (only one that holds this tool's ``manifest.json``)."""
+    resume: bool = False
+    """Keep the shards that a killed run of the same config proved complete (checksums in
+    its journal) and simulate only the rest (``generate``)."""
+    dist: DistConfig = field(default_factory=DistConfig)
 
 
 def register_configs() -> None:
@@ -858,6 +894,7 @@ def register_configs() -> None:
     cs.store(name="base_run", node=RunConfig)
     cs.store(group="cohort", name="base_cohort", node=CohortConfig)
     cs.store(group="engine", name="base_engine", node=EngineConfig)
+    cs.store(group="dist", name="base_dist", node=DistConfig)
     cs.store(group="model", name="base_model", node=ModelConfig)
 
 
@@ -878,15 +915,22 @@ def compose_config(overrides: list[str] | None = None, config_name: str = "gener
 # validation: one clear line naming the key and what is allowed
 # --------------------------------------------------------------------------------------
 def _positive_int(value: Any, key: str, *, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str, float)):
-        raise ConfigError(f"{key}={value!r} is invalid: expected an integer >= {minimum}")
-    try:
-        as_float = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{key}={value!r} is invalid: expected an integer >= {minimum}") from None
-    if not math.isfinite(as_float) or as_float != int(as_float) or int(as_float) < minimum:
-        raise ConfigError(f"{key}={value!r} is invalid: expected an integer >= {minimum}")
-    return int(as_float)
+    """An integer >= ``minimum`` written in digits: a bool (an int in Python) or a float
+    (1e15, 5000.0, nan) is refused, as a float cannot hold every id exactly."""
+    expected = f"expected an integer >= {minimum}"
+    if isinstance(value, float):
+        expected += " (in digits, without a decimal point or exponent)"
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = int(value)
+        except ValueError:
+            pass
+    if number is None or number < minimum:
+        raise ConfigError(f"{key}={value!r} is invalid: {expected}")
+    return number
 
 
 def parse_cause_mix(mix: Any, key: str = "cohort.cause_mix") -> str | dict[str, float]:
@@ -908,12 +952,7 @@ def parse_cause_mix(mix: Any, key: str = "cohort.cause_mix") -> str | dict[str, 
             raise ConfigError(
                 f"{key}.{cause} is an unknown cause: expected one of {', '.join(LABELS)}"
             )
-        try:
-            value = float(share)
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"{key}.{cause}={share!r} is invalid: expected a share in [0, 1]"
-            ) from None
+        value = _number(share, f"{key}.{cause}", "a share in [0, 1]")
         if not (0.0 <= value <= 1.0):
             raise ConfigError(f"{key}.{cause}={share!r} is invalid: expected a share in [0, 1]")
         shares[cause] = value
@@ -924,10 +963,7 @@ def parse_cause_mix(mix: Any, key: str = "cohort.cause_mix") -> str | dict[str, 
 
 
 def _check_probability(value: Any, key: str) -> None:
-    try:
-        p = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{key}={value!r} is invalid: expected a probability in [0, 1]") from None
+    p = _number(value, key, "a probability in [0, 1]")
     if not (0.0 <= p <= 1.0):
         raise ConfigError(f"{key}={value!r} is invalid: expected a probability in [0, 1]")
 
@@ -969,21 +1005,90 @@ _PROBABILITY_TABLES = (
 )
 
 
-def _number(value: Any, key: str) -> float:
-    if isinstance(value, bool):
-        raise ConfigError(f"{key}={value!r} is invalid: expected a number")
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{key}={value!r} is invalid: expected a number") from None
+def _number(value: Any, key: str, expected: str = "a number") -> float:
+    """``value`` as a finite float. Booleans are refused explicitly (``True`` is an int in
+    Python, so ``share=true`` would pass as 1), and so are strings, NaN and infinities."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{key}={value!r} is invalid: expected {expected}")
+    x = float(value)
     if not math.isfinite(x):
-        raise ConfigError(f"{key}={value!r} is invalid: expected a finite number")
+        finite = "a finite number" if expected == "a number" else expected
+        raise ConfigError(f"{key}={value!r} is invalid: expected {finite}")
     return x
+
+
+def _check_numbers(node: Any, key: str) -> None:
+    """Every model parameter, in every table and list, is a finite number (the mechanism
+    ``shape`` names aside); ``_check_parameter`` then checks the ranges."""
+    if OmegaConf.is_dict(node):
+        for name in node:
+            if name != "shape":
+                _check_numbers(node[name], f"{key}.{name}")
+    elif OmegaConf.is_list(node):
+        for i, item in enumerate(node):
+            _check_numbers(item, f"{key}[{i}]")
+    else:
+        _number(node, key)
+
+
+_FIXED_KEY_TABLES = (
+    "treat_prob",
+    "causal_prob",
+    "dose_mg",
+    "secondary_cramp_prob",
+    "electrolyte_day_sd",
+    "lab_cv",
+    "order_base",
+    "order_indicated",
+)
+"""Mapping parameters whose keys are those of their default (drugs, electrolytes, tests):
+another key would be ignored, so it is refused."""
+
+
+def _unknown_key(key: str, known: list[str], where: str) -> str:
+    """One line: the unknown key, the closest valid one, and the valid ones (or where they
+    are declared, when there are many)."""
+    section, _, name = key.rpartition(".")
+    line = f"{key} is an unknown key"
+    closest = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    if closest:
+        line += f": did you mean {f'{section}.' if section else ''}{closest[0]}?"
+    if len(known) <= 12:
+        return f"{line} (expected one of {', '.join(known)})"
+    return f"{line} (expected a field of {where} in sim/config.py)"
+
+
+def _check_keys(node: Any, path: str = "") -> None:
+    """Refuse keys that no dataclass field (or fixed table) declares, at every depth.
+
+    Struct mode stops ``cohort.nn=5``, but Hydra's ``+cohort.nn=5`` adds the key anyway, and
+    nothing would read it: a typo would silently run the default.
+    """
+    kind = OmegaConf.get_type(node)
+    fields = {f.name: f for f in dataclasses.fields(kind)} if dataclasses.is_dataclass(kind) else {}
+    for key in node:
+        name = f"{path}.{key}" if path else str(key)
+        if fields and key not in fields:
+            raise ConfigError(_unknown_key(name, list(fields), kind.__name__))
+        if OmegaConf.is_missing(node, key) or OmegaConf.is_interpolation(node, key):
+            continue
+        child = node[key]
+        if not OmegaConf.is_dict(child):
+            continue
+        if key in _FIXED_KEY_TABLES and key in fields:
+            known = list(fields[key].default_factory())
+            for label in child:
+                if label not in known:
+                    raise ConfigError(
+                        _unknown_key(f"{name}.{label}", known, f"{kind.__name__}.{key}")
+                    )
+        _check_keys(child, name)
 
 
 def _check_model(model: Any) -> None:
     """Every model parameter has a meaningful value: probabilities in [0, 1], rates, scales
     and odds ratios positive, knots increasing in age, ranges ordered."""
+    _check_numbers(model, "model")
     for group_name in model:
         group = model[group_name]
         for name in group:
@@ -1031,6 +1136,10 @@ def _check_parameter(group_name: str, name: str, value: Any) -> None:
                 f"{key}={list(value)!r} is invalid: expected [low, high] with low < high"
             )
         return
+    if name == "start_horizon_days":
+        if _positive_int(value, key) > MAX_NIGHTS:
+            raise ConfigError(f"{key}={value!r} is invalid: expected at most {MAX_NIGHTS}")
+        return
     if name == "doms_kernel":
         weights = [_number(v, key) for v in value]
         if not 1 <= len(weights) <= 62 or min(weights) < 0:
@@ -1073,11 +1182,21 @@ def validate(cfg: DictConfig) -> Cohort:
     """Validate a composed config; raise ConfigError with one line naming the bad key."""
     from sim.rng import BLOCK
 
+    _check_keys(cfg)
     c = cfg.cohort
     n = _positive_int(c.n, "cohort.n")
+    if n > MAX_PATIENTS:
+        raise ConfigError(
+            f"cohort.n={n} is invalid: expected at most {MAX_PATIENTS} (32-bit patient ids)"
+        )
     nights = _positive_int(c.nights, "cohort.nights")
     if nights > MAX_NIGHTS:
         raise ConfigError(f"cohort.nights={nights} is invalid: expected at most {MAX_NIGHTS}")
+    if n * nights > MAX_PATIENT_NIGHTS:
+        raise ConfigError(
+            f"cohort.n={n} with cohort.nights={nights} is invalid: expected "
+            f"cohort.n * cohort.nights <= {MAX_PATIENT_NIGHTS} (rows of the nights table)"
+        )
     seed = _positive_int(c.seed, "cohort.seed", minimum=0)
     if c.population not in POPULATIONS:
         raise ConfigError(

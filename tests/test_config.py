@@ -77,6 +77,39 @@ def test_mapping_mix_is_parsed() -> None:
             "model.comorbidity.cause_odds_ratios.pad.smoking",
             "> 0",
         ),
+        # Size limits: 32-bit patient ids, and a nights table polars can index.
+        ("cohort.n=1e15", "cohort.n", "integer >= 1 (in digits"),
+        ("cohort.n=5000.0", "cohort.n", "integer >= 1 (in digits"),
+        ("cohort.n=3000000000", "cohort.n", "at most 2147483647"),
+        ("cohort.n=200000000", "cohort.n * cohort.nights", "<= 4294967295"),
+        # Booleans are ints in Python: refused wherever a number is expected.
+        ("cohort.cause_mix={rls:true,none:0}", "cohort.cause_mix.rls", "share in [0, 1]"),
+        (
+            "model.medication.treat_prob.statin=true",
+            "model.medication.treat_prob.statin",
+            "expected a number",
+        ),
+        (
+            "model.comorbidity.cause_odds_ratios.pad.smoking=true",
+            "model.comorbidity.cause_odds_ratios.pad.smoking",
+            "a number",
+        ),
+        (
+            "model.medication.dose_mg.statin=[10,true]",
+            "model.medication.dose_mg.statin[1]",
+            "number",
+        ),
+        ("model.measurements.lab_cv.ck=inf", "model.measurements.lab_cv.ck", "a finite number"),
+        (
+            "model.prevalence.fatigue_knots=[[18,nan],[95,0.1]]",
+            "model.prevalence.fatigue_knots[0][1]",
+            "a finite number",
+        ),
+        ("model.night.rls.pain_mean=nan", "model.night.rls.pain_mean", "a finite number"),
+        # The drug-start horizon (a fixed number of days, not the diary length).
+        ("model.medication.start_horizon_days=0", "start_horizon_days", "integer >= 1"),
+        ("model.medication.start_horizon_days=2.5", "start_horizon_days", "integer >= 1"),
+        ("model.medication.start_horizon_days=9999", "start_horizon_days", "at most 3650"),
     ],
 )
 def test_bad_value_names_key_and_what_is_allowed(override: str, key: str, allowed: str) -> None:
@@ -88,3 +121,82 @@ def test_bad_value_names_key_and_what_is_allowed(override: str, key: str, allowe
     message = str(err.value)
     assert "\n" not in message
     assert key in message and allowed in message, message
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "cohort.n",
+        "cohort.nights",
+        "cohort.seed",
+        "cohort.age_min",
+        "cohort.age_max",
+        "cohort.shard_size",
+        "engine.workers",
+        "measurements.visit_night",
+        "cohort.presenting_none_share",
+        "model.prevalence.secondary_cramp_prob.pad",
+        "model.day.drug_ramp_days",
+    ],
+)
+@pytest.mark.parametrize("value", ["true", "nan", "inf", "-inf"])
+def test_numbers_refuse_booleans_nan_and_infinity(key: str, value: str) -> None:
+    """Every numeric key validate reads: a boolean, NaN or an infinity is one line naming
+    the key. (Keys typed float refuse a boolean when Hydra composes, before validate.)"""
+    from hydra.errors import ConfigCompositionException
+
+    try:
+        cfg = compose_config([f"{key}={value}"])
+    except ConfigCompositionException:
+        assert value == "true" and key in (
+            "cohort.presenting_none_share",
+            "model.day.drug_ramp_days",
+        )
+        return
+    with pytest.raises(ConfigError) as err:
+        validate(cfg)
+    message = str(err.value)
+    assert "\n" not in message and message.startswith(f"{key}=") and "expected" in message, message
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("+cohort.nn=5", "cohort.nn is an unknown key: did you mean cohort.n? (expected one of n,"),
+        ("+engine.wrokers=2", "engine.wrokers is an unknown key: did you mean engine.workers?"),
+        ("+measurements.visit=3", "did you mean measurements.visit_night?"),
+        ("+model.day.drug_ramp_day=3", "did you mean model.day.drug_ramp_days?"),
+        ("+model.night.rls.pain_means=3", "did you mean model.night.rls.pain_mean?"),
+        ("+model.nigth.rls=3", "did you mean model.night?"),
+        (
+            "+model.medication.treat_prob.statins=0.3",
+            "did you mean model.medication.treat_prob.statin?",
+        ),
+        ("+outt=x", "outt is an unknown key: did you mean out?"),
+        ("+model.night.rls.zzz=1", "model.night.rls.zzz is an unknown key (expected a field of"),
+    ],
+)
+def test_unknown_key_names_it_and_the_closest_valid_one(override: str, message: str) -> None:
+    """A key added with ``+`` that no config field declares would be ignored: refused."""
+    with pytest.raises(ConfigError) as err:
+        validate(compose_config([override]))
+    assert "\n" not in str(err.value) and message in str(err.value), str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("config_name", "overrides"),
+    [
+        ("generate", ["engine=events"]),
+        ("triage", ["triage=[clinical_pathway,symptoms_only]"]),
+        ("benchmark", ["noise=high"]),
+        ("learning_curves", []),
+        ("demo", []),
+        ("timeline", []),
+    ],
+)
+def test_every_shipped_config_has_only_known_keys(config_name: str, overrides: list[str]) -> None:
+    """The key check accepts every file under conf/ (the classifier and triage tables are
+    open in their names; a classifier entry takes the fields of ClassifierConfig)."""
+    import sim.timeline  # noqa: F401  (registers the timeline's structured config)
+
+    validate(compose_config(overrides, config_name=config_name))

@@ -320,6 +320,9 @@ class PopulationModel:
         culprit = np.where(is_med, dist.categorical(u[:, -1], weights), -1)
         cols["culprit_drug"] = culprit.astype(np.int8)
         n = len(primary)
+        # Start days are drawn over a fixed horizon, never over cohort.nights: a longer
+        # diary must not move the drugs (and so the nights) of the first ones.
+        horizon = int(med.start_horizon_days)
         for j, drug in enumerate(DRUGS):
             forced = culprit == j
             indication = DRUG_INDICATION[drug]
@@ -329,10 +332,10 @@ class PopulationModel:
             rows = np.flatnonzero(on)
             u_recent, u_start, u_dose = (u[rows, 4 * j + c] for c in (1, 2, 3))
             # Most users started long ago; some recently. A culprit started when its effect
-            # could show in the diary window (timing per drug from DOMAIN.md).
+            # could show before the horizon (timing per drug from DOMAIN.md).
             start = np.where(
                 u_recent < med.recent_start_share,
-                dist.uniform(u_start, -60, self.cohort.nights),
+                dist.uniform(u_start, -60, horizon),
                 dist.uniform(u_start, -3650, -60),
             )
             window = {
@@ -345,10 +348,10 @@ class PopulationModel:
                 "bisphosphonate": (-3, 18),  # acute-phase reaction after a dose
             }[drug]
             lo, hi = window
-            hi = min(hi, self.cohort.nights - 1)
+            hi = min(hi, horizon - 1)
             if drug == "statin":
-                # Myalgia must be able to begin inside the diary even at the longest delay.
-                hi = min(hi, self.cohort.nights - 1 - int(self.p.day.statin_onset_days[1]))
+                # Myalgia must be able to begin before the horizon even at the longest delay.
+                hi = min(hi, horizon - 1 - int(self.p.day.statin_onset_days[1]))
                 lo = min(lo, hi - 1)
             start = np.where(forced[rows], dist.uniform(u_start, lo, max(lo + 1, hi)), start)
             levels = np.array(med.dose_mg[drug], dtype=np.float32)
