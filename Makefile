@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m experiments.demo out=reports/demo
+	$(BIN)/python -m experiments.demo out=reports/demo overwrite=true
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -98,15 +98,15 @@ def _count_rows(bounds, options) -> int:
 def phase_e2e(n: int, nights: int, workers: int, population: str, out: Path) -> dict:
     from sim.config import validate
     from sim.pipeline import shard_options, write_tables
-    from sim.tables.io import atomic_output_dir
+    from sim.tables.output import output_dir
 
     cfg = _config(n, nights, workers, population)
     cohort = validate(cfg)
     options = shard_options(cfg, cohort)
     load = _load_model(options)
     t0 = time.perf_counter()
-    with atomic_output_dir(out) as tmp:
-        write_tables(options, tmp, workers)  # as ``generate`` does, without the report
+    with output_dir(out, tool="benchmark-engine", overwrite=True) as run:
+        write_tables(options, run.tmp, workers)  # as ``generate`` does, without the report
     seconds = time.perf_counter() - t0
     size = sum(f.stat().st_size for f in out.rglob("*.parquet"))
     return {"seconds": seconds, "patient_nights": n * nights, "bytes": size, "load_seconds": load}

@@ -1,4 +1,5 @@
-"""All benchmarks (``make bench``): vectorised engine, event engine, classifier benchmark.
+"""All benchmarks (``make bench``): vectorised engine, scale-out (local pool and Dask), event
+engine, classifier benchmark.
 
 Figures are printed and written to benchmarks/results/*.json; docs/performance.md records
 the figures of a run with the machine's core count.
@@ -6,13 +7,15 @@ the figures of a run with the machine's core count.
 
 from __future__ import annotations
 
-from benchmarks import classifier, engine, events
+from benchmarks import classifier, engine, events, scale
 
 
 def main() -> None:
     engine.main()
     print()
     engine.main(population="presenting")
+    print()
+    scale.main()
     print()
     events.main()
     print()

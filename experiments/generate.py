@@ -11,7 +11,12 @@ from sim.pipeline import generate
 def main(cfg: DictConfig) -> None:
     with user_errors():
         result = generate(cfg, out_path(cfg.out))
-    print(f"wrote {result.n_patients} patients to {result.out} in {result.seconds:.1f} s")
+    resumed = f", {result.resumed_shards} resumed" if result.resumed_shards else ""
+    print(
+        f"wrote {result.n_patients} patients ({result.n_nights} patient-nights, "
+        f"{result.shards} shards{resumed}) to {result.out} in {result.seconds:.1f} s: "
+        f"{result.patient_nights_per_second:,.0f} patient-nights/s"
+    )
 
 
 if __name__ == "__main__":

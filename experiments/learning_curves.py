@@ -5,9 +5,9 @@ From a benchmark multirun instead of the built-in grid:
 """
 
 import hydra
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from sim.cli import launch, out_path, user_errors
+from sim.cli import check_out, launch, out_path, user_errors
 from sim.evaluation.curves import collect_runs, learning_curves, write_curves
 
 
@@ -15,11 +15,17 @@ from sim.evaluation.curves import collect_runs, learning_curves, write_curves
 def main(cfg: DictConfig) -> None:
     with user_errors():
         out = out_path(cfg.out)
+        inputs = []
         if cfg.curves.from_dir is not None:
-            curves = collect_runs(out_path(cfg.curves.from_dir))
+            inputs.append(out_path(cfg.curves.from_dir))
+            check_out(
+                out, overwrite=cfg.overwrite, inputs=inputs
+            )  # before the work, not only when writing
+            curves = collect_runs(inputs[0])
         else:
+            check_out(out, overwrite=cfg.overwrite)
             curves = learning_curves(cfg)
-        write_curves(curves, out, config_yaml=OmegaConf.to_yaml(cfg, resolve=True))
+        write_curves(curves, out, config=cfg, overwrite=cfg.overwrite, inputs=inputs)
     print(f"learning curves: {curves.height} rows; report at {out}/report/report.md")
 
 

@@ -7,7 +7,8 @@ Usage::
 Generates the demo cohort (tables under ``out/``), then writes ``out/report/report.md``
 with the sections of every capability: the cohort and its calibration, symptom signatures,
 night timelines per cause, triage rule sets against ground truth, and the classifier
-leaderboard with learning curves. The report folder is replaced atomically.
+leaderboard with learning curves. The whole folder is replaced atomically, and only
+when it holds an earlier run's manifest and ``overwrite=true`` is given (``make demo`` does).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from pathlib import Path
 import polars as pl
 from omegaconf import DictConfig
 
-from sim.config import validate
-from sim.pipeline import generate, simulate_cohort
+from sim.config import Cohort, validate
+from sim.pipeline import GenerateResult, simulate_cohort, write_cohort
 from sim.report import Report, cohort_section
-from sim.tables.io import atomic_output_dir
+from sim.tables.io import read_table
+from sim.tables.output import output_dir
 
 
 @dataclass
@@ -34,19 +36,29 @@ class DemoResult:
 
 
 def run_demo(cfg: DictConfig, out: Path) -> DemoResult:
-    """Generate the demo cohort and write the full report."""
+    """Generate the demo cohort and write the full report, in one output folder with one
+    manifest (``sim.tables.output``)."""
+    t0 = time.perf_counter()
+    cohort = validate(cfg)
+    with output_dir(out, tool="demo", config=cfg, overwrite=bool(cfg.overwrite)) as run:
+        report = _demo_report(cfg, cohort, write_cohort(run, cfg, cohort), run.tmp)
+        report.write(run.tmp / "report")
+    return DemoResult(
+        run.out, cohort.n, time.perf_counter() - t0, [s.title for s in report.sections]
+    )
+
+
+def _demo_report(cfg: DictConfig, cohort: Cohort, result: GenerateResult, tmp: Path) -> Report:
+    """Every capability's section, from the cohort just written under ``tmp``."""
     from sim.calibration import calibration_section
     from sim.config import compose_config
     from sim.report_nights import nights_section
     from sim.report_triage import triage_section
     from sim.timeline import timeline_section
 
-    t0 = time.perf_counter()
-    cohort = validate(cfg)
-    result = generate(cfg, out)
-    patients = result.patients
-    nights = pl.scan_parquet(out / "nights" / "*.parquet")
-    measurements = result.measurements
+    patients = read_table(tmp, "patients", unfinished=True)
+    nights = pl.scan_parquet(tmp / "nights" / "*.parquet")
+    measurements = read_table(tmp, "measurements", unfinished=True)
 
     report = Report("Synthetic cohort: legs that ache when lying down")
     report.add_section(cohort_section(patients, cohort))
@@ -68,11 +80,7 @@ def run_demo(cfg: DictConfig, out: Path) -> DemoResult:
     collected = nights.collect()
     report.add_section(triage_section(patients, collected, measurements))
     _add_benchmark(report, cfg, patients, collected, measurements)
-    with atomic_output_dir(out / "report", key="out") as tmp:
-        report.write(tmp)
-    return DemoResult(
-        out, patients.height, time.perf_counter() - t0, [s.title for s in report.sections]
-    )
+    return report
 
 
 def _add_benchmark(report: Report, cfg, patients, nights, measurements) -> None:

@@ -6,18 +6,23 @@ Usage::
     from sim.pipeline import generate
     result = generate(compose_config(["cohort.n=2000"]), out="runs/a")
 
-Shards (whole RNG blocks of patient ids) are simulated independently, in-process or in a
-process pool, and each writes its own Parquet part of ``nights`` (and ``events``).
-``patients`` and ``measurements`` are small and gathered into one file each. Everything is
-written under a temporary folder and renamed into place only when all of it succeeded.
+Shards (whole RNG blocks of patient ids) are simulated independently, in-process, in a
+process pool or on Dask (``sim.tables.dist``), and each writes its own Parquet part of every
+table (``patients/``, ``measurements/``, ``nights/``, ``events/``) atomically, returning only
+the parts' row counts and checksums. Everything is written under a temporary folder with a
+journal of finished shards and renamed into place, with its manifest, only when all of it
+succeeded (``sim.tables.output``); ``resume=true`` keeps the proven parts of a killed run.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
+import resource
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -27,10 +32,15 @@ from sim.config import Cohort, Params, validate
 from sim.engines import run_engine
 from sim.model.measurements import VISIT_STATE, measure, nights_per_patient, visit_rows
 from sim.model.population import PopulationModel, urgency_at_visit
-from sim.rng import ShardStreams
-from sim.tables.io import atomic_output_dir, check_writable, write_parquet
+from sim.rng import BLOCK, ShardStreams
+from sim.tables.dist import DistSettings, dist_settings, run_shards
+from sim.tables.io import write_parquet
+from sim.tables.output import OutputRun, file_checksum, output_dir
 from sim.tables.schema import to_frame
-from sim.tables.shards import map_shards, resolve_workers, shard_ranges
+from sim.tables.shards import map_shards, shard_ranges
+
+TABLES = ("patients", "measurements", "nights", "events")
+"""Tables ``generate`` writes, each as ``<table>/part-<first block>.parquet``."""
 
 
 @dataclass
@@ -47,22 +57,39 @@ class ShardOptions:
 
 @dataclass
 class ShardResult:
-    patients: pl.DataFrame
+    """One shard's tables in memory (``part_dir`` not given), or what it wrote there."""
+
+    patients: pl.DataFrame | None
     measurements: pl.DataFrame | None
     nights: pl.DataFrame | None
     events: pl.DataFrame | None = None
+    parts: dict[str, dict] = field(default_factory=dict)
+    """Parquet parts this shard wrote: path relative to the output folder -> rows, bytes,
+    SHA-256 (for the manifest and the journal)."""
+    pid: int = 0
+    """Process that simulated it."""
+    max_rss_mb: float = 0.0
+    """That process's peak resident memory so far."""
 
 
 @dataclass
 class GenerateResult:
-    """What ``generate`` produced."""
+    """What ``generate`` wrote (the tables themselves are read with ``read_table``)."""
 
     out: Path
     n_patients: int
     n_nights: int
     seconds: float
-    patients: pl.DataFrame
-    measurements: pl.DataFrame
+    """Simulating and writing the tables."""
+    shards: int = 0
+    resumed_shards: int = 0
+    """Shards kept from a killed run (``resume=true``) instead of simulated again."""
+    max_rss_mb: dict[int, float] = field(default_factory=dict)
+    """Peak resident memory of each process that simulated shards, by pid."""
+
+    @property
+    def patient_nights_per_second(self) -> float:
+        return self.n_nights / self.seconds if self.seconds > 0 else float("nan")
 
 
 def shard_options(cfg: DictConfig, cohort: Cohort) -> ShardOptions:
@@ -110,13 +137,27 @@ def simulate_shard(
     )
     if part_dir is None:
         return ShardResult(patients, measurements, result.nights, result.events)
-    part = f"part-{start // 8192:06d}.parquet"
-    (part_dir / "nights").mkdir(exist_ok=True)
-    write_parquet(result.nights, part_dir / "nights" / part)
-    if result.events is not None:
-        (part_dir / "events").mkdir(exist_ok=True)
-        write_parquet(result.events, part_dir / "events" / part)
-    return ShardResult(patients, measurements, None)
+    frames = dict(zip(TABLES, (patients, measurements, result.nights, result.events), strict=True))
+    parts = write_parts(frames, Path(part_dir), start)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    return ShardResult(None, None, None, parts=parts, pid=os.getpid(), max_rss_mb=rss)
+
+
+def write_parts(frames: dict[str, pl.DataFrame | None], part_dir: Path, start: int) -> dict:
+    """Write one shard's part of each table atomically (a hidden name, then a rename) and
+    checksum it while it is in the page cache. Returns path -> rows, bytes, SHA-256."""
+    part = f"part-{start // BLOCK:06d}.parquet"
+    parts = {}
+    for table, frame in frames.items():
+        if frame is None:
+            continue
+        folder = part_dir / table
+        folder.mkdir(exist_ok=True)
+        partial = folder / f".{part}.partial"
+        write_parquet(frame, partial)
+        parts[f"{table}/{part}"] = {"rows": frame.height, **file_checksum(partial)}
+        os.replace(partial, folder / part)
+    return parts
 
 
 def simulate_cohort(cfg: DictConfig, *, with_nights: bool = True) -> ShardResult:
@@ -141,45 +182,119 @@ def _gather(results: list[ShardResult]) -> ShardResult:
     return ShardResult(cat("patients"), cat("measurements"), cat("nights"), cat("events"))
 
 
-def write_tables(options: ShardOptions, tmp: Path, workers: int) -> ShardResult:
-    """Simulate every shard with ``workers`` processes, writing ``nights`` parts as they
-    finish, then ``patients`` and ``measurements`` into ``tmp`` (side by side when there
-    are several cores to use). Returns the gathered patients and measurements."""
+@dataclass
+class TablesWritten:
+    """What ``write_tables`` wrote: every part (resumed ones too) and per-process memory."""
+
+    parts: dict[str, dict]
+    shards: int
+    resumed_shards: int
+    max_rss_mb: dict[int, float]
+
+    def rows(self, table: str) -> int | None:
+        counts = [p["rows"] for k, p in self.parts.items() if k.startswith(f"{table}/")]
+        return sum(counts) if counts else None
+
+
+def write_tables(
+    options: ShardOptions,
+    tmp: Path,
+    dist: DistSettings | int,
+    *,
+    run: OutputRun | None = None,
+    progress: bool | None = None,
+) -> TablesWritten:
+    """Simulate every shard where ``dist`` says (an int: that many local processes), each
+    writing its parts into ``tmp``. With ``run``, each finished shard goes into its journal
+    and the shards ``run.resumed`` proves complete are not simulated again."""
+    if isinstance(dist, int):
+        dist = DistSettings("local", dist)
     cohort = options.cohort
+    ranges = shard_ranges(cohort.n, cohort.shard_size, dist.processes)
+    kept = {tuple(e["shard"]): e for e in (run.resumed if run else [])}
+    todo = [r for r in ranges if r not in kept]
+    parts = {k: v for e in kept.values() for k, v in e["parts"].items()}
+    rss: dict[int, float] = {}
+
+    def done(index: int, result: ShardResult) -> None:
+        parts.update(result.parts)
+        rss[result.pid] = max(rss.get(result.pid, 0.0), result.max_rss_mb)
+        if run is not None:
+            run.journal({"shard": list(todo[index]), "parts": result.parts, "pid": result.pid})
+
     job = functools.partial(simulate_shard, options=options, part_dir=tmp)
-    gathered = _gather(
-        map_shards(job, shard_ranges(cohort.n, cohort.shard_size, workers), workers=workers)
-    )
-    tables = [
-        (gathered.patients, tmp / "patients.parquet"),
-        (gathered.measurements, tmp / "measurements.parquet"),
-    ]
-    if resolve_workers(workers) > 1:
-        with ThreadPoolExecutor(len(tables)) as pool:  # polars writes without the GIL
-            list(pool.map(lambda table: write_parquet(*table), tables))
-    else:
-        for table in tables:
-            write_parquet(*table)
-    return gathered
+    run_shards(job, todo, dist, on_done=done, progress=progress)
+    return TablesWritten(parts, len(ranges), len(ranges) - len(todo), rss)
+
+
+RUN_ONLY_KEYS = ("out", "overwrite", "resume", "dist")
+"""Top-level keys that do not change what is simulated (nor does ``engine.workers``)."""
+
+
+def config_digest(cfg: DictConfig) -> str:
+    """SHA-256 of everything in ``cfg`` that decides the tables: a killed run is resumed
+    only by a run with the same digest."""
+    plain = OmegaConf.to_container(cfg, resolve=False)
+    plain = {k: v for k, v in plain.items() if k not in RUN_ONLY_KEYS and k != "hydra"}
+    engine = dict(plain.get("engine") or {})
+    engine.pop("workers", None)
+    plain["engine"] = engine
+    text = json.dumps(plain, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def generate(cfg: DictConfig, out: str | Path) -> GenerateResult:
-    """Simulate the cohort of ``cfg`` and write its tables and report under ``out``."""
+    """Simulate the cohort of ``cfg`` and write its tables, report and manifest under
+    ``out`` (see ``sim.tables.output`` for what may be replaced)."""
     from sim.report import write_cohort_report
 
     cohort = validate(cfg)
-    options = shard_options(cfg, cohort)
-    out = check_writable(Path(out))
-    t0 = time.perf_counter()
-    with atomic_output_dir(out) as tmp:
-        gathered = write_tables(options, tmp, int(cfg.engine.workers))
-        (tmp / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
-        write_cohort_report(tmp, cohort=cohort)
-    return GenerateResult(
+    dist = dist_settings(cfg)
+    with output_dir(
         out,
-        gathered.patients.height,
-        gathered.patients.height * cohort.nights,
-        time.perf_counter() - t0,
-        gathered.patients,
-        gathered.measurements,
+        tool="generate",
+        config=cfg,
+        overwrite=bool(cfg.get("overwrite", False)),
+        resume=bool(cfg.get("resume", False)),
+        digest=config_digest(cfg),
+    ) as run:
+        result = write_cohort(run, cfg, cohort, dist)
+        write_cohort_report(run.tmp, cohort=cohort)
+    return result
+
+
+def write_cohort(
+    run: OutputRun, cfg: DictConfig, cohort: Cohort, dist: DistSettings | None = None
+) -> GenerateResult:
+    """Simulate the cohort into ``run``'s temporary folder: the tables, ``config.yaml``,
+    and what the manifest says of them (rows, checksums, seed, shards, timings)."""
+    dist = dist or dist_settings(cfg)
+    options = shard_options(cfg, cohort)
+    t0 = time.perf_counter()
+    written = write_tables(options, run.tmp, dist, run=run)
+    seconds = time.perf_counter() - t0
+    (run.tmp / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+    run.add_checksums(written.parts)
+    tables = {t: rows for t in TABLES if (rows := written.rows(t)) is not None}
+    run.record(
+        tables=tables,
+        seed=cohort.seed,
+        engine=options.engine,
+        dist={"name": dist.name, "workers": dist.workers, "address": dist.address},
+        shards={
+            "count": written.shards,
+            "resumed": written.resumed_shards,
+            "shard_size": cohort.shard_size,
+        },
+        max_rss_mb={str(pid): round(mb, 1) for pid, mb in written.max_rss_mb.items()},
+        timings={"simulate_and_write_seconds": seconds},
+    )
+    return GenerateResult(
+        run.out,
+        tables["patients"],
+        tables["nights"],
+        seconds,
+        written.shards,
+        written.resumed_shards,
+        written.max_rss_mb,
     )

@@ -215,10 +215,15 @@ def cohort_section(patients: pl.DataFrame, cohort: Cohort) -> Section:
 
 
 def write_cohort_report(out: Path, *, cohort: Cohort) -> Path:
-    """Write ``out/report`` from the tables already written under ``out``."""
+    """Write ``out/report`` from the tables already written under ``out`` (only the
+    patient columns the report uses are read, so a large cohort stays small here)."""
     from sim.report_nights import nights_section
 
-    patients = pl.read_parquet(out / "patients.parquet")
+    patients = (
+        pl.scan_parquet(out / "patients" / "*.parquet")
+        .select("patient_id", "age", "sex", "primary_cause", "urgency")
+        .collect()
+    )
     report = Report("Synthetic cohort: legs that ache when lying down")
     report.add_section(cohort_section(patients, cohort))
     if (out / "nights").exists():

@@ -45,7 +45,8 @@ from sim.engines import run_engine  # noqa: E402
 from sim.model.population import PopulationModel  # noqa: E402
 from sim.report import CAUSE_COLOURS, Section, markdown_table  # noqa: E402
 from sim.rng import BLOCK, ShardStreams  # noqa: E402
-from sim.tables.io import atomic_output_dir, check_writable, write_parquet  # noqa: E402
+from sim.tables.io import write_parquet  # noqa: E402
+from sim.tables.output import output_dir, preflight  # noqa: E402
 from sim.tables.schema import to_frame  # noqa: E402
 
 MAX_NIGHTS = 28
@@ -309,13 +310,19 @@ def write_timeline(cfg: DictConfig, out: Path) -> TimelineResult:
     """``python -m experiments.timeline``: draw one patient, write the PNG and its tables."""
     t0 = time.perf_counter()
     cohort = validate(cfg)
-    out = check_writable(Path(out))
+    overwrite = bool(cfg.get("overwrite", False))
+    out = preflight(out, overwrite=overwrite)
     patient_id = _integer(cfg.patient_id, "patient_id", 0, cohort.n - 1)
     nights = _integer(cfg.nights, "nights", 1, min(cohort.nights, MAX_NIGHTS))
     lived = simulate_timelines(cfg, [patient_id], nights=nights)
-    with atomic_output_dir(out) as tmp:
+    with output_dir(out, tool="timeline", config=cfg, overwrite=overwrite) as run:
+        tmp = run.tmp
         draw_timeline(lived, patient_id, tmp / "timeline.png")
-        write_parquet(lived.events, tmp / "events.parquet")
-        write_parquet(lived.nights, tmp / "nights.parquet")
-        write_parquet(lived.patients, tmp / "patients.parquet")
+        for name in ("events", "nights", "patients"):
+            write_parquet(getattr(lived, name), tmp / f"{name}.parquet")
+        run.record(
+            tables={n: getattr(lived, n).height for n in ("events", "nights", "patients")},
+            seed=cohort.seed,
+            patient_id=patient_id,
+        )
     return TimelineResult(out, patient_id, nights, time.perf_counter() - t0)

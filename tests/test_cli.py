@@ -29,6 +29,8 @@ class Case:
     """Text the error line must contain: what is allowed (or why it failed)."""
     out: str | None = None
     """Fixed ``out``; by default a fresh folder under the case's own parent folder."""
+    out_is_relative: bool = False
+    """``out`` is given as typed, relative to the working folder (``.``, ``..``, empty)."""
 
 
 BAD = {
@@ -47,6 +49,12 @@ BAD = {
         "[0, 1]",
     ),
     "out_unwritable": Case((), "out=/proc/forbidden/x", "not writable", out="/proc/forbidden/x"),
+    "out_empty": Case((), "out is empty", "give a new folder", out="", out_is_relative=True),
+    "out_cwd": Case((), "out=", "the current folder", out=".", out_is_relative=True),
+    "out_ancestor": Case(
+        (), "out=", "an ancestor of the current folder", out="..", out_is_relative=True
+    ),
+    "engine_unknown": Case(("engine=turbo",), "engine/turbo", "available: events, vectorised"),
 }
 
 
@@ -65,10 +73,11 @@ def _start(case: Case, root: Path, name: str) -> tuple[subprocess.Popen, Path, P
     parent = root / name / "parent"
     cwd.mkdir(parents=True)
     parent.mkdir()
-    out = Path(case.out) if case.out else parent / "out"
+    out = Path(case.out) if case.out and not case.out_is_relative else parent / "out"
+    out_arg = case.out if case.out_is_relative else str(out)
     env = {**os.environ, "HYDRA_FULL_ERROR": "0"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "experiments.generate", *case.overrides, f"out={out}"],
+        [sys.executable, "-m", "experiments.generate", *case.overrides, f"out={out_arg}"],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,
@@ -101,5 +110,28 @@ def test_bad_input_fails_cleanly(runs, name: str) -> None:
     assert "Traceback" not in run.stdout
     assert list(run.parent.iterdir()) == [], "output or temporary files left behind"
     assert list(run.cwd.iterdir()) == [], "files left in the working folder"
-    if case.out:
+    assert sorted(p.name for p in run.cwd.parent.iterdir()) == ["cwd", "parent"]
+    if case.out and not case.out_is_relative:
         assert not Path(case.out).parent.exists()
+
+
+def test_triage_never_writes_over_the_folder_of_its_rule_file(tmp_path: Path) -> None:
+    """``out`` naming the folder that holds the rule file is refused before any work."""
+    rules_dir = tmp_path / "my_rules"
+    rules_dir.mkdir()
+    rule_file = rules_dir / "rules.yaml"
+    text = (Path(__file__).resolve().parents[1] / "conf/triage/symptoms_only.yaml").read_text()
+    rule_file.write_text(text)
+    proc = subprocess.run(
+        [sys.executable, "-m", "experiments.triage", "triage=file", f"triage.path={rule_file}"]
+        + ["cohort.n=200", f"out={rules_dir}", "overwrite=true"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "holds an input of this run" in lines[0], proc.stderr
+    assert [p.name for p in rules_dir.iterdir()] == ["rules.yaml"]
+    assert rule_file.read_text() == text

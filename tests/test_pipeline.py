@@ -48,7 +48,7 @@ def test_generate_twice_writes_identical_parquet(tmp_path: Path) -> None:
     assert first.n_patients == second.n_patients == 2000
     parts_a = _parquet_files(tmp_path / "a")
     parts_b = _parquet_files(tmp_path / "b")
-    assert "patients.parquet" in parts_a
+    assert "patients/part-000000.parquet" in parts_a
     assert parts_a.keys() == parts_b.keys()
     for name, data in parts_a.items():
         assert data == parts_b[name], f"{name} differs between two identical runs"

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from joblib import Parallel, delayed
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
 from threadpoolctl import threadpool_limits
@@ -50,7 +50,8 @@ from sim.evaluation.leakage import find_leaks, format_leaks
 from sim.evaluation.metrics import HEADLINE_METRICS, confusion_counts, score_predictions
 from sim.evaluation.noise import add_observation_noise, check_noise
 from sim.pipeline import simulate_cohort
-from sim.tables.io import atomic_output_dir, check_writable, write_parquet
+from sim.tables.io import write_parquet
+from sim.tables.output import output_dir
 
 LEVELS = ("patient", "night")
 RUN_COLUMNS = (
@@ -549,19 +550,24 @@ def leaderboard_markdown(result: BenchmarkResult) -> str:
 
 
 def write_benchmark(
-    result: BenchmarkResult, out: str | Path, *, config_yaml: str | None = None
+    result: BenchmarkResult,
+    out: str | Path,
+    *,
+    config: DictConfig | None = None,
+    overwrite: bool = False,
 ) -> Path:
-    """Write the benchmark under ``out`` atomically.
+    """Write the benchmark under ``out`` atomically, with its manifest (see
+    ``sim.tables.output`` for what may be replaced).
 
     Files: ``leaderboard.csv`` / ``leaderboard.md``, ``per_cause.csv``, ``folds.csv``,
-    ``confusion/<model>.csv``, ``predictions.parquet``, ``config.yaml`` (when given) and
-    ``report/report.md`` with figures.
+    ``confusion/<model>.csv``, ``predictions.parquet``, ``config.yaml`` (when ``config`` is
+    given), ``report/report.md`` with figures and ``manifest.json``.
     """
     from sim.report import Report
     from sim.report_benchmark import benchmark_section
 
-    out = check_writable(Path(out))
-    with atomic_output_dir(out) as tmp:
+    with output_dir(out, tool="benchmark", config=config, overwrite=overwrite) as run:
+        tmp, out = run.tmp, run.out
         result.leaderboard().write_csv(tmp / "leaderboard.csv")
         (tmp / "leaderboard.md").write_text(leaderboard_markdown(result) + "\n")
         if result.folds.height:
@@ -575,8 +581,9 @@ def write_benchmark(
             )
         if result.predictions.height:
             write_parquet(result.predictions, tmp / "predictions.parquet")
-        if config_yaml is not None:
-            (tmp / "config.yaml").write_text(config_yaml)
+        if config is not None:
+            (tmp / "config.yaml").write_text(OmegaConf.to_yaml(config, resolve=True))
+        run.record(tables={"predictions": result.predictions.height})
         report = Report("Classifier benchmark: telling the causes apart")
         report.add_section(benchmark_section(result))
         report.write(tmp / "report")

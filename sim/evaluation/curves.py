@@ -21,6 +21,7 @@ learning, not a new draw of patients.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from sim.evaluation.benchmark import (
     validate_benchmark,
 )
 from sim.evaluation.noise import add_observation_noise
-from sim.tables.io import atomic_output_dir, check_writable
+from sim.tables.output import output_dir
 
 AXES = ("n_patients", "nights", "noise_level", "cause_mix")
 CONTEXT = ("level", "population")
@@ -211,16 +212,27 @@ def curve_lines(curves: pl.DataFrame, axis: str) -> list[tuple[str, pl.DataFrame
     return lines
 
 
-def write_curves(curves: pl.DataFrame, out: str | Path, *, config_yaml: str | None = None) -> Path:
-    """Write ``curves.csv`` and ``report/`` (plots) under ``out`` atomically."""
+def write_curves(
+    curves: pl.DataFrame,
+    out: str | Path,
+    *,
+    config: DictConfig | None = None,
+    overwrite: bool = False,
+    inputs: Iterable[str | Path] = (),
+) -> Path:
+    """Write ``curves.csv``, ``report/`` (plots) and ``manifest.json`` under ``out``
+    atomically; ``inputs`` (a ``from_dir``) may not be inside ``out``."""
     from sim.report import Report
     from sim.report_benchmark import learning_curve_section
 
-    out = check_writable(Path(out))
-    with atomic_output_dir(out) as tmp:
+    with output_dir(
+        out, tool="learning_curves", config=config, overwrite=overwrite, inputs=inputs
+    ) as run:
+        tmp, out = run.tmp, run.out
         curves.write_csv(tmp / "curves.csv")
-        if config_yaml is not None:
-            (tmp / "config.yaml").write_text(config_yaml)
+        run.record(tables={"curves": curves.height})
+        if config is not None:
+            (tmp / "config.yaml").write_text(OmegaConf.to_yaml(config, resolve=True))
         report = Report("Classifier learning curves")
         report.add_section(learning_curve_section(curves))
         report.write(tmp / "report")

@@ -8,10 +8,14 @@ Usage::
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing as mp
 import os
 import pickle
+import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -55,7 +59,11 @@ def resolve_workers(workers: int) -> int:
 
 
 def map_shards(
-    fn: Callable[[tuple[int, int]], T], ranges: Iterable[tuple[int, int]], workers: int = 1
+    fn: Callable[[tuple[int, int]], T],
+    ranges: Iterable[tuple[int, int]],
+    workers: int = 1,
+    *,
+    on_done: Callable[[int, T], None] | None = None,
 ) -> list[T]:
     """Apply ``fn`` to each shard range, in order, in-process or with ``workers`` processes.
 
@@ -66,12 +74,19 @@ def map_shards(
     each result back as soon as it is ready. Workers are spawned (not forked: polars' thread
     pool does not survive a fork) and each gets an equal share of the cores for its own
     threads, so processes do not oversubscribe. The results are in the order of ``ranges``
-    whoever computed them; the first error in any process is raised here.
+    whoever computed them; the first error in any process is raised here. ``on_done(index,
+    result)`` is called in this process's main thread for each shard as its result is in
+    (for progress and the run's journal).
     """
     ranges = list(ranges)
     workers = min(resolve_workers(workers), len(ranges))
+    report = on_done or (lambda index, result: None)
     if workers <= 1:
-        return [fn(r) for r in ranges]
+        results = []
+        for index, r in enumerate(ranges):
+            results.append(fn(r))
+            report(index, results[-1])
+        return results
     threads = str(max(1, (os.cpu_count() or 1) // workers))
     saved = {k: os.environ.get(k) for k in _THREAD_VARS}
     os.environ.update({k: threads for k in _THREAD_VARS})
@@ -80,17 +95,21 @@ def map_shards(
         claims = context.Value("q", 0)
         done = context.Queue()
         pool = ProcessPoolExecutor(
-            max_workers=workers - 1, mp_context=context, initializer=_join, initargs=(claims, done)
+            max_workers=workers - 1,
+            mp_context=context,
+            initializer=_join,
+            initargs=(claims, done, os.getpid()),
         )
         try:
-            loops = [pool.submit(_claim_loop, fn, ranges) for _ in range(workers - 1)]
-            results = _gather(fn, ranges, claims, done, loops)
+            with _sigint_ignored():  # inherited: a worker started mid-Ctrl-C stays quiet
+                loops = [pool.submit(_claim_loop, fn, ranges) for _ in range(workers - 1)]
+            results = _gather(fn, ranges, claims, done, loops, report)
         except BaseException:
             lock = claims.get_lock()
             if lock.acquire(timeout=1.0):  # nobody starts another shard
                 claims.value = len(ranges)
                 lock.release()
-            pool.shutdown(wait=True, cancel_futures=True)
+            _stop_workers(pool)
             raise
         # Every result is in: the workers exit in the background (about 0.3 s).
         pool.shutdown(wait=False)
@@ -107,12 +126,62 @@ _claims = None
 _done = None
 
 
-def _join(claims, done) -> None:
-    """Initialiser of a spawned worker: the shared shard counter and the results queue."""
+def _join(claims, done, parent: int) -> None:
+    """Initialiser of a spawned worker: the shared shard counter and the results queue.
+
+    A worker never outlives the process that started it: Ctrl-C is the caller's to handle
+    (it stops the workers), and if the caller dies, even by SIGKILL, the worker exits too.
+    """
     global _claims, _done
     _claims, _done = claims, done
     # Exit without waiting for unread results (the caller stops reading after an error).
     done.cancel_join_thread()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int, poll_seconds: float = 0.25) -> None:
+    """End this process when ``parent`` (the pid that started it) dies: the kernel's
+    parent-death signal on Linux, and a watchdog thread everywhere (a dead parent's children
+    are handed to another process, so ``getppid`` changes)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watchdog").start()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Ignore Ctrl-C while worker processes are started (they inherit the disposition until
+    their initialiser sets it for good); this process takes it again right after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the spawned workers now (after an error or Ctrl-C) instead of waiting for the
+    shards they are simulating; their results would be thrown away."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _claim(claims, loops: list | None = None) -> int:
@@ -145,7 +214,7 @@ def _raise_failure(loops: list) -> None:
             raise loop.exception()
 
 
-def _gather(fn, ranges: list, claims, done, loops: list) -> list:
+def _gather(fn, ranges: list, claims, done, loops: list, report: Callable) -> list:
     """This process's share of the shards, while a thread receives the spawned workers'
     results as they arrive; then wait for the rest.
 
@@ -154,29 +223,36 @@ def _gather(fn, ranges: list, claims, done, loops: list) -> list:
     """
     results: list = [None] * len(ranges)
     arrived: dict[int, object] = {}
-    signal = threading.Event()
+    reported: set[int] = set()
+    news = threading.Event()
 
     def receive() -> None:  # daemon: abandoned (blocked) if a worker died mid-message
         while (item := done.get()) is not None:
             index, payload = item
             arrived[index] = pickle.loads(payload)
-            signal.set()
+            news.set()
+
+    def report_arrived() -> None:
+        for index in [i for i in list(arrived) if i not in reported]:
+            results[index] = arrived[index]
+            reported.add(index)
+            report(index, results[index])
 
     threading.Thread(target=receive, daemon=True, name="shard-results").start()
-    mine = 0
     try:
         while (index := _claim(claims, loops)) < len(ranges):
             results[index] = fn(ranges[index])
-            mine += 1
+            reported.add(index)
+            report(index, results[index])
+            report_arrived()
             _raise_failure(loops)
-        while mine + len(arrived) < len(ranges):
+        while len(reported) < len(ranges):
             _raise_failure(loops)
-            signal.wait(0.2)
-            signal.clear()
+            news.wait(0.2)
+            news.clear()
+            report_arrived()
     finally:
         done.put(None)  # the thread ends, after an error too (unless a send was cut off)
-    for index, result in arrived.items():
-        results[index] = result
     return results
 
 

@@ -19,6 +19,7 @@ Everything is checked before any work: the cohort settings, every rule set (a ba
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,19 +44,30 @@ class TriageRun:
 
 
 def _window(value: Any) -> int | None:
+    """``window`` as a whole number of nights >= 1, or None (all nights).
+
+    Every other value is one ``ConfigError``: booleans, text that is not a number, fractions,
+    and NaN or infinity (``window=nan``, ``window=inf``, ``window=1e400``), which ``int()``
+    would turn into a ValueError or OverflowError traceback.
+    """
     if value is None:
         return None
+    invalid = ConfigError(f"window={value!r} is invalid: expected null or an integer >= 1")
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ConfigError(f"window={value!r} is invalid: expected null or an integer >= 1")
-    try:
-        number = float(value)
-    except ValueError:
-        raise ConfigError(
-            f"window={value!r} is invalid: expected null or an integer >= 1"
-        ) from None
-    if number != int(number) or number < 1:
-        raise ConfigError(f"window={value!r} is invalid: expected null or an integer >= 1")
-    return int(number)
+        raise invalid
+    if isinstance(value, int):
+        number = value
+    else:
+        try:
+            as_float = float(value)
+        except (ValueError, OverflowError):
+            raise invalid from None
+        if not math.isfinite(as_float) or not as_float.is_integer():
+            raise invalid
+        number = int(as_float)
+    if number < 1:
+        raise invalid
+    return number
 
 
 def run_triage(
@@ -69,7 +81,8 @@ def run_triage(
     from sim.pipeline import simulate_cohort
     from sim.report import Report
     from sim.report_triage import evaluations_section, write_triage_tables
-    from sim.tables.io import atomic_output_dir, check_writable, write_parquet
+    from sim.tables.io import write_parquet
+    from sim.tables.output import output_dir, preflight
 
     cohort = validate(cfg)
     rule_sets = rule_sets_from_config(cfg.get("triage"), base_dir=base_dir)
@@ -78,7 +91,10 @@ def run_triage(
         raise ConfigError(
             f"window={window} is invalid: the diary has cohort.nights={cohort.nights} nights"
         )
-    out = check_writable(Path(out))
+    # A rule file's folder is never replaced by the output (nor an ancestor of it).
+    inputs = [rs.source for rs in rule_sets if rs.source]
+    overwrite = bool(cfg.get("overwrite", False))
+    out = preflight(out, overwrite=overwrite, inputs=inputs)
     t0 = time.perf_counter()
     sim = simulate_cohort(cfg)
     features = patient_features(sim.patients, sim.nights, sim.measurements, window=window)
@@ -87,7 +103,8 @@ def run_triage(
         f"{sim.patients.height} patients, population `{cohort.population}`, cause mix "
         f"`{cohort.cause_mix}`, seed {cohort.seed}, {window or cohort.nights} diary nights."
     )
-    with atomic_output_dir(out) as tmp:
+    with output_dir(out, tool="triage", config=cfg, overwrite=overwrite, inputs=inputs) as run:
+        tmp = run.tmp
         report = Report(f"Triage report: {', '.join(rs.name for rs in rule_sets)}")
         report.add_section(evaluations_section(evaluations, cohort_note=note))
         written = report.write(tmp)
@@ -98,6 +115,11 @@ def run_triage(
             [ev.decisions.select(pl.lit(ev.name).alias("rule_set"), pl.all()) for ev in evaluations]
         )
         write_parquet(decisions, tmp / "decisions.parquet")
+        run.record(
+            tables={"decisions": decisions.height},
+            seed=cohort.seed,
+            rule_sets=[rs.name for rs in rule_sets],
+        )
         (tmp / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
     return TriageRun(out, evaluations, sim.patients.height, time.perf_counter() - t0)
 

@@ -3,6 +3,7 @@ refused with one line. Cohort: 600 presenting patients x 14 nights, seed 1, 3 fo
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from omegaconf import OmegaConf
 
 from sim.config import ConfigError, compose_config
 from sim.evaluation import classifiers
@@ -86,7 +88,11 @@ def test_parallel_folds_give_the_same_scores(presenting_600, mini_result):
 
 
 def test_write_benchmark_files_and_section(mini_result, tmp_path):
-    out = write_benchmark(mini_result, tmp_path / "bench", config_yaml="x: 1\n")
+    out = write_benchmark(mini_result, tmp_path / "bench", config=OmegaConf.create({"x": 1}))
+    assert (out / "config.yaml").read_text() == "x: 1\n"
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["tool"] == "benchmark" and manifest["config"] == {"x": 1}
+    assert manifest["tables"]["predictions"]["rows"] == mini_result.predictions.height
     for name in ("leaderboard.csv", "leaderboard.md", "per_cause.csv", "folds.csv"):
         assert (out / name).stat().st_size > 0
     assert (out / "confusion" / "oracle.csv").exists()

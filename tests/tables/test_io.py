@@ -1,4 +1,5 @@
-"""Atomic output: ``out`` is replaced whole on success and untouched on failure."""
+"""Atomic output through ``generate``: ``out`` is replaced whole on success (ours, with
+``overwrite=true``) and untouched on failure."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 import sim.pipeline
 from sim.config import compose_config
 from sim.pipeline import generate
-from sim.tables.io import OutputError, atomic_output_dir, check_writable, read_table
+from sim.tables.io import OutputError, read_table
 
 SMALL = ["cohort.n=300", "cohort.nights=2", "cohort.seed=3"]
 
@@ -24,14 +25,27 @@ def config():
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
-def test_generating_into_an_existing_out_replaces_it(tmp_path: Path, config) -> None:
+def test_generating_into_an_earlier_run_needs_overwrite(tmp_path: Path, config) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "stale.txt").write_text("from an older run")
     generate(config, out)
+    (out / "stale.txt").write_text("from an older run")
+    with pytest.raises(OutputError, match="already holds an earlier run"):
+        generate(config, out)
+    assert (out / "stale.txt").exists()
+    generate(compose_config([*SMALL, "overwrite=true"]), out)
     assert not (out / "stale.txt").exists()
     assert read_table(out, "patients").height == 300
     assert [p.name for p in tmp_path.iterdir()] == ["out"], "temporary folders left behind"
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_generating_into_a_folder_of_the_user_is_refused(tmp_path: Path, config) -> None:
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="holds no manifest.json"):
+        generate(compose_config([*SMALL, "overwrite=true"]), out)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
@@ -44,37 +58,15 @@ def test_failure_while_writing_keeps_the_previous_out(
     real_write = sim.pipeline.write_parquet
 
     def failing_write(df, path: Path) -> None:
-        # Other parts are written for real first, so the failure leaves partial output.
-        if Path(path).name == "patients.parquet":
+        # The shard's patients part is written for real first, so the failure leaves
+        # partial output (and every retry of the shard fails the same way).
+        if Path(path).parent.name == "measurements":
             Path(path).write_bytes(b"PAR1 half a file")
             raise OSError(28, "No space left on device")
         real_write(df, path)
 
     monkeypatch.setattr(sim.pipeline, "write_parquet", failing_write)
     with pytest.raises(OSError, match="No space left"):
-        generate(compose_config([*SMALL[:-1], "cohort.seed=4"]), out)
+        generate(compose_config([*SMALL[:-1], "cohort.seed=4", "overwrite=true"]), out)
     assert _snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"], "temporary folders left behind"
-
-
-def test_failed_block_leaves_nothing(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError), atomic_output_dir(tmp_path / "new") as tmp:
-        (tmp / "part.parquet").write_bytes(b"partial")
-        raise RuntimeError("simulated crash")
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_successful_block_appears_whole(tmp_path: Path) -> None:
-    with atomic_output_dir(tmp_path / "new") as tmp:
-        (tmp / "a.txt").write_text("a")
-        assert not (tmp_path / "new").exists()
-    assert (tmp_path / "new" / "a.txt").read_text() == "a"
-    assert [p.name for p in tmp_path.iterdir()] == ["new"]
-
-
-def test_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
-    target = tmp_path / "file"
-    target.write_text("not a folder")
-    with pytest.raises(OutputError, match="out=.*not a folder"):
-        check_writable(target)
-    assert target.read_text() == "not a folder"

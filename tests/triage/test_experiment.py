@@ -32,6 +32,7 @@ def test_run_writes_report_tables_and_figures(tmp_path: Path) -> None:
         "config.yaml",
         "decisions.parquet",
         "figures",
+        "manifest.json",
         "report.md",
         "tables",
     ]

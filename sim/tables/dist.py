@@ -1,0 +1,188 @@
+"""Where shards run: this machine (``dist=local``) or a Dask cluster (``dist=dask``).
+
+Usage::
+
+    settings = dist_settings(cfg)                      # validated ``dist`` and ``engine.workers``
+    results = run_shards(fn, ranges, settings, on_done=journal)   # in the order of ``ranges``
+
+The same shard function runs everywhere; it writes its own Parquet parts and returns only
+small metadata, so nothing large crosses a process or the network. ``dist=local`` is the
+process pool of ``sim.tables.shards`` (``engine.workers`` processes, 1 = in-process).
+``dist=dask`` submits one task per shard to Dask distributed: a ``LocalCluster`` of
+``dist.workers`` single-threaded processes by default, or the running scheduler at
+``dist.address`` (``tcp://host:port``; its workers must see the output folder, e.g. on a
+shared file system). A failed shard is tried again ``dist.retries`` times (a Dask worker
+that dies has its shard recomputed elsewhere by the scheduler, with identical output:
+draws are keyed by patient id, never by worker). Progress over shards is shown with tqdm
+when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sim.config import ConfigError
+from sim.tables.shards import _THREAD_VARS, map_shards, resolve_workers
+
+T = TypeVar("T")
+
+DISTS = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class DistSettings:
+    """Validated ``dist`` settings (see ``conf/dist/``)."""
+
+    name: str = "local"
+    workers: int = 1
+    """``local``: processes (``engine.workers``); ``dask``: LocalCluster workers."""
+    address: str | None = None
+    retries: int = 2
+
+    @property
+    def processes(self) -> int:
+        """Processes that simulate shards at once, for balancing the shard cut (1 for a
+        remote cluster, whose size is not known here: shards of ``cohort.shard_size``)."""
+        if self.name == "dask" and self.address is not None:
+            return 1
+        return resolve_workers(self.workers)
+
+
+def _count(value: Any, key: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{key}={value!r} is invalid: expected an integer >= {minimum}")
+    return value
+
+
+def dist_settings(cfg: Any) -> DistSettings:
+    """Read and check ``dist`` (and ``engine.workers`` for ``dist=local``) from a config."""
+    node = cfg.get("dist") or {}
+    name = node.get("name", "local")
+    if name not in DISTS:
+        raise ConfigError(f"dist={name!r} is invalid: expected one of {', '.join(DISTS)}")
+    retries = _count(node.get("retries", 2), "dist.retries", 0)
+    if name == "local":
+        workers = _count(cfg.engine.get("workers", 1), "engine.workers", 0)
+        return DistSettings("local", workers, None, retries)
+    address = node.get("address")
+    if address is not None and (not isinstance(address, str) or "://" not in address):
+        raise ConfigError(
+            f"dist.address={address!r} is invalid: expected null (a LocalCluster) or a "
+            "scheduler address such as tcp://host:8786"
+        )
+    workers = _count(node.get("workers", 2), "dist.workers", 0)
+    return DistSettings("dask", workers, address, retries)
+
+
+def run_shards(
+    fn: Callable[[tuple[int, int]], T],
+    ranges: Sequence[tuple[int, int]],
+    settings: DistSettings,
+    *,
+    on_done: Callable[[int, T], None] | None = None,
+    progress: bool | None = None,
+) -> list[T]:
+    """Apply ``fn`` to every shard range where ``settings`` say; results in range order.
+
+    ``on_done(index, result)`` is called in this thread as each shard finishes.
+    ``progress``: a tqdm bar over shards (None: only when stderr is a terminal).
+    """
+    ranges = list(ranges)
+    with _progress(len(ranges), progress) as bar:
+
+        def done(index: int, result: T) -> None:
+            bar.update(1)
+            if on_done is not None:
+                on_done(index, result)
+
+        if settings.name == "dask":
+            return _run_dask(fn, ranges, settings, done)
+        return map_shards(_retrying(fn, settings.retries), ranges, settings.workers, on_done=done)
+
+
+@contextlib.contextmanager
+def _progress(total: int, enabled: bool | None) -> Iterator[Any]:
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if enabled is None else not enabled
+    bar = tqdm(total=total, unit="shard", desc="shards", disable=disable, leave=False)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+class _retrying:
+    """``fn`` tried again up to ``retries`` times after an exception (local pool; Dask has
+    its own retries). Picklable, for spawned workers."""
+
+    def __init__(self, fn: Callable, retries: int) -> None:
+        self.fn, self.retries = fn, retries
+
+    def __call__(self, bounds: tuple[int, int]):
+        for attempt in range(self.retries + 1):
+            try:
+                return self.fn(bounds)
+            except Exception:
+                if attempt == self.retries:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _run_dask(fn, ranges: list, settings: DistSettings, done: Callable) -> list:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ConfigError(
+            "dist=dask needs Dask distributed: pip install 'legache-sim[dask]'"
+        ) from None
+    with contextlib.ExitStack() as stack:
+        if settings.address is None:
+            workers = resolve_workers(settings.workers)
+            threads = str(max(1, (os.cpu_count() or 1) // workers))
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=40,  # logging.ERROR: a worker restart is not the user's news
+                    env={k: threads for k in _THREAD_VARS},
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        else:
+            try:
+                client = stack.enter_context(Client(settings.address, timeout="10s"))
+            except OSError as exc:
+                raise ConfigError(
+                    f"dist.address={settings.address} is unreachable: {exc}"
+                ) from None
+        futures = {
+            client.submit(
+                fn,
+                r,
+                key=f"shard-{i}-{os.getpid()}-{id(ranges)}",
+                retries=settings.retries,
+                pure=False,
+            ): i
+            for i, r in enumerate(ranges)
+        }
+        results: list = [None] * len(ranges)
+        try:
+            for future in as_completed(futures):
+                index = futures[future]
+                results[index] = future.result()
+                done(index, results[index])
+        except BaseException:
+            client.cancel(list(futures), force=True)
+            raise
+        return results
+
+
+__all__ = ["DISTS", "DistSettings", "dist_settings", "run_shards"]
