@@ -54,7 +54,8 @@ def _run(n: int, nights: int, dist: str, workers: int) -> dict:
             run.add_checksums(written.parts)
         seconds = time.perf_counter() - t0
         size = sum(p["bytes"] for p in written.parts.values())
-    caller = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    caller = usage.ru_maxrss / 1024
     return {
         "seconds": seconds,
         "patient_nights": n * nights,
@@ -63,6 +64,7 @@ def _run(n: int, nights: int, dist: str, workers: int) -> dict:
         "bytes": size,
         "load_seconds": load,
         "caller_rss_mb": caller,
+        "caller_cpu_seconds": usage.ru_utime + usage.ru_stime,
         "shard_process_rss_mb": sorted(written.max_rss_mb.values()),
         "max_rss_mb_per_process": max([caller, *written.max_rss_mb.values()]),
     }

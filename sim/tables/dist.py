@@ -134,6 +134,23 @@ class _retrying:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+LOCAL_CLUSTER_CONFIG = {
+    # Dask sets MALLOC_TRIM_THRESHOLD_ for its workers; an explicit value turns off glibc's
+    # dynamic mmap threshold, so large arrays are fresh mmaps (page faults). Our workers
+    # hold one shard at a time and keep glibc's default.
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # Shards take seconds: the scheduler's and workers' periodic checks (every 20-500 ms by
+    # default) only take CPU from the shards on a small machine.
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    # The statistical profiler samples every worker's stacks every 10 ms.
+    "distributed.worker.profile.enabled": False,
+    "distributed.scheduler.work-stealing": False,
+}
+"""Dask settings for the LocalCluster that ``dist=dask`` starts (not for a user's cluster)."""
+
+
 def _run_dask(fn, ranges: list, settings: DistSettings, done: Callable) -> list:
     try:
         from distributed import Client, LocalCluster, as_completed
@@ -141,8 +158,11 @@ def _run_dask(fn, ranges: list, settings: DistSettings, done: Callable) -> list:
         raise ConfigError(
             "dist=dask needs Dask distributed: pip install 'legache-sim[dask]'"
         ) from None
+    import dask
+
     with contextlib.ExitStack() as stack:
         if settings.address is None:
+            stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))
             workers = resolve_workers(settings.workers)
             threads = str(max(1, (os.cpu_count() or 1) // workers))
             cluster = stack.enter_context(
