@@ -1,5 +1,5 @@
 """A run stopped by Ctrl-C or killed: one line, the previous dataset intact, no process behind,
-nothing that a later run mistakes for complete (with one and two workers)."""
+nothing that a later run mistakes for complete (one and two local workers, and dist=dask)."""
 
 from __future__ import annotations
 
@@ -70,17 +70,17 @@ def previous(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the Linux process table")
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers", [1, 2, "dask"])
 @pytest.mark.parametrize("how", ["SIGINT", "SIGKILL"])
 def test_a_stopped_run_leaves_the_previous_dataset_and_no_process(
-    previous: Path, tmp_path: Path, workers: int, how: str
+    previous: Path, tmp_path: Path, workers: int | str, how: str
 ) -> None:
     out = tmp_path / "out"
     generate(compose_config(SMALL), out)
     before = _snapshot(out)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "experiments.generate", *LONG, f"engine.workers={workers}"]
-        + [f"out={out}"],
+        [sys.executable, "-m", "experiments.generate", *LONG, f"out={out}"]
+        + (["dist=dask", "dist.workers=2"] if workers == "dask" else [f"engine.workers={workers}"]),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -89,7 +89,7 @@ def test_a_stopped_run_leaves_the_previous_dataset_and_no_process(
     )
     try:
         _wait_for(lambda: list(tmp_path.glob(".out.tmp-*")), 120, "the run's temporary folder")
-        if workers > 1:
+        if workers != 1:
             _wait_for(lambda: _children(proc.pid), 30, "a spawned worker")
         time.sleep(1.0)  # let the shards get going
         if how == "SIGINT" and workers == 1:  # meanwhile, a second run into the same out

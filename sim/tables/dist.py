@@ -20,6 +20,7 @@ when stderr is a terminal.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sim.config import ConfigError
-from sim.tables.shards import _THREAD_VARS, map_shards, resolve_workers
+from sim.tables.shards import THREAD_VARS, map_shards, resolve_workers, sigint_deferred
 
 T = TypeVar("T")
 
@@ -147,8 +148,25 @@ LOCAL_CLUSTER_CONFIG = {
     # The statistical profiler samples every worker's stacks every 10 ms.
     "distributed.worker.profile.enabled": False,
     "distributed.scheduler.work-stealing": False,
+    # Worker processes read this when they import Dask: their logs below ERROR stay quiet.
+    "distributed.nanny.pre-spawn-environ.DASK_LOGGING__DISTRIBUTED": "error",
 }
 """Dask settings for the LocalCluster that ``dist=dask`` starts (not for a user's cluster)."""
+
+
+@contextlib.contextmanager
+def _quiet_dask_logs() -> Iterator[None]:
+    """Dask's own news (workers starting, closing, restarting) below ERROR stays out of the
+    run's output: Hydra sends the root logger to stdout, and Dask's loggers propagate."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "dask")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)
 
 
 def _run_dask(fn, ranges: list, settings: DistSettings, done: Callable) -> list:
@@ -161,20 +179,26 @@ def _run_dask(fn, ranges: list, settings: DistSettings, done: Callable) -> list:
     import dask
 
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_quiet_dask_logs())
         if settings.address is None:
             stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))
             workers = resolve_workers(settings.workers)
             threads = str(max(1, (os.cpu_count() or 1) // workers))
-            cluster = stack.enter_context(
-                LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=40,  # logging.ERROR: a worker restart is not the user's news
-                    env={k: threads for k in _THREAD_VARS},
+            # The cluster's threads and worker processes start with Ctrl-C blocked and keep
+            # it so: Ctrl-C is this process's; it cancels the shards and closes the cluster.
+            with sigint_deferred():
+                cluster = stack.enter_context(
+                    LocalCluster(
+                        n_workers=workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        # Its HTTP routes (and dashboard, if bokeh is installed) on a free
+                        # port of this machine only, never a fixed one another program holds.
+                        dashboard_address="127.0.0.1:0",
+                        silence_logs=logging.ERROR,
+                        env={k: threads for k in THREAD_VARS},
+                    )
                 )
-            )
             client = stack.enter_context(Client(cluster))
         else:
             try:

@@ -88,8 +88,8 @@ def map_shards(
             report(index, results[-1])
         return results
     threads = str(max(1, (os.cpu_count() or 1) // workers))
-    saved = {k: os.environ.get(k) for k in _THREAD_VARS}
-    os.environ.update({k: threads for k in _THREAD_VARS})
+    saved = {k: os.environ.get(k) for k in THREAD_VARS}
+    os.environ.update({k: threads for k in THREAD_VARS})
     try:
         context = mp.get_context("spawn")
         claims = context.Value("q", 0)
@@ -101,7 +101,7 @@ def map_shards(
             initargs=(claims, done, os.getpid()),
         )
         try:
-            with _sigint_ignored():  # inherited: a worker started mid-Ctrl-C stays quiet
+            with sigint_deferred():  # inherited: a worker started mid-Ctrl-C stays quiet
                 loops = [pool.submit(_claim_loop, fn, ranges) for _ in range(workers - 1)]
             results = _gather(fn, ranges, claims, done, loops, report)
         except BaseException:
@@ -162,17 +162,19 @@ _PR_SET_PDEATHSIG = 1
 
 
 @contextlib.contextmanager
-def _sigint_ignored():
-    """Ignore Ctrl-C while worker processes are started (they inherit the disposition until
-    their initialiser sets it for good); this process takes it again right after."""
+def sigint_deferred():
+    """Hold Ctrl-C (block SIGINT in this thread) while worker processes, and the threads
+    that start them, are created: they inherit the blocked signal and never see Ctrl-C,
+    which is this process's to handle (it stops them). A Ctrl-C meanwhile is delivered here
+    when the block ends: delayed, never lost."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -256,4 +258,4 @@ def _gather(fn, ranges: list, claims, done, loops: list, report: Callable) -> li
     return results
 
 
-_THREAD_VARS = ("POLARS_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+THREAD_VARS = ("POLARS_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
