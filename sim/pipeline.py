@@ -126,14 +126,17 @@ def simulate_shard(
         calcium=visit["calcium_mmol_l"].to_numpy(),
     )
     patients = to_frame("patients", cols)
-    measurements = measure(
-        patients,
-        result.nights,
-        streams,
-        params=model_cfg.measurements,
-        order=options.order,
-        visit_night=options.visit_night,
-        per_patient=per_patient,
+    measurements = to_frame(
+        "measurements",
+        measure(
+            patients,
+            result.nights,
+            streams,
+            params=model_cfg.measurements,
+            order=options.order,
+            visit_night=options.visit_night,
+            per_patient=per_patient,
+        ),
     )
     if part_dir is None:
         return ShardResult(patients, measurements, result.nights, result.events)
