@@ -7,18 +7,17 @@ Multirun sweep (one output folder per job under one root):
 import hydra
 from omegaconf import DictConfig
 
-from sim.cli import check_out, launch, out_path, user_errors
-from sim.evaluation.benchmark import leaderboard_markdown, run_benchmark, write_benchmark
+from sim.cli import launch, out_path, user_errors
+from sim.report.benchmark import leaderboard_markdown
+from sim.runs.benchmark import benchmark
 
 
 @hydra.main(config_path="../conf", config_name="benchmark", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     with user_errors():
-        out = check_out(out_path(cfg.out), overwrite=cfg.overwrite)
-        result = run_benchmark(cfg)
-        write_benchmark(result, out, config=cfg, overwrite=cfg.overwrite)
-    print(leaderboard_markdown(result))
-    print(f"benchmark: {result.run['seconds']:.1f} s; results in {out}")
+        run = benchmark(cfg, out_path(cfg.out))
+    print(leaderboard_markdown(run.result))
+    print(f"benchmark: {run.result.run['seconds']:.1f} s; results in {run.out}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import hydra
 from omegaconf import DictConfig
 
 from sim.cli import launch, out_path, user_errors
-from sim.demo import run_demo
+from sim.runs.demo import run_demo
 
 
 @hydra.main(config_path="../conf", config_name="demo", version_base="1.3")

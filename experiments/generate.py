@@ -4,7 +4,7 @@ import hydra
 from omegaconf import DictConfig
 
 from sim.cli import launch, out_path, user_errors
-from sim.pipeline import generate
+from sim.runs.generate import generate
 
 
 @hydra.main(config_path="../conf", config_name="generate", version_base="1.3")

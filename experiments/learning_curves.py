@@ -7,25 +7,16 @@ From a benchmark multirun instead of the built-in grid:
 import hydra
 from omegaconf import DictConfig
 
-from sim.cli import check_out, launch, out_path, user_errors
-from sim.evaluation.curves import collect_runs, learning_curves, write_curves
+from sim.cli import launch, out_path, user_errors
+from sim.runs.learning_curves import learning_curves_run
 
 
 @hydra.main(config_path="../conf", config_name="learning_curves", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     with user_errors():
         out = out_path(cfg.out)
-        inputs = []
-        if cfg.curves.from_dir is not None:
-            inputs.append(out_path(cfg.curves.from_dir))
-            check_out(
-                out, overwrite=cfg.overwrite, inputs=inputs
-            )  # before the work, not only when writing
-            curves = collect_runs(inputs[0])
-        else:
-            check_out(out, overwrite=cfg.overwrite)
-            curves = learning_curves(cfg)
-        write_curves(curves, out, config=cfg, overwrite=cfg.overwrite, inputs=inputs)
+        from_dir = None if cfg.curves.from_dir is None else out_path(cfg.curves.from_dir)
+        curves = learning_curves_run(cfg, out, from_dir=from_dir)
     print(f"learning curves: {curves.height} rows; report at {out}/report/report.md")
 
 

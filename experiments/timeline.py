@@ -4,7 +4,7 @@ import hydra
 from omegaconf import DictConfig
 
 from sim.cli import launch, out_path, user_errors
-from sim.timeline import write_timeline
+from sim.runs.timeline import write_timeline
 
 
 @hydra.main(config_path="../conf", config_name="timeline", version_base="1.3")

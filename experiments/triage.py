@@ -9,7 +9,7 @@ from hydra.utils import get_original_cwd
 from omegaconf import DictConfig
 
 from sim.cli import launch, out_path, user_errors
-from sim.triage.experiment import run_triage
+from sim.runs.triage import run_triage
 
 
 @hydra.main(config_path="../conf", config_name="triage", version_base="1.3")

@@ -4,7 +4,7 @@ Usage::
 
     checks = calibration_checks(patients)        # general-population patients table
     all(c.passed for c in checks)
-    section = calibration_section(patients)      # the report's table of targets vs measured
+    # the report's table of targets vs measured: sim.report.calibration.calibration_section
 
 Each check returns the measured numbers with their acceptance intervals and a pass flag.
 Targets: RLS women/men ratio in [1.5, 2.5] and rising with age (Berger 2004); PAD (ABI <=
@@ -191,29 +191,3 @@ def calibration_checks(patients: pl.DataFrame) -> list[Check]:
         cramps_age_gradient(patients),
         statin_attribution(patients),
     ]
-
-
-def calibration_section(patients: pl.DataFrame, *, seed: int):
-    """Report section: every target next to its measured value."""
-    from sim.report import Section, markdown_table
-
-    rows = []
-    for check in calibration_checks(patients):
-        for m in check.measures:
-            high = "" if math.isinf(m.high) else f"{m.high:.3f}"
-            rows.append(
-                {
-                    "check": check.name,
-                    "measure": m.label,
-                    "measured": round(m.value, 4),
-                    "accepted from": round(m.low, 4),
-                    "accepted to": high,
-                    "ok": "yes" if m.ok else "NO",
-                }
-            )
-    text = (
-        f"DOMAIN.md calibration targets on a general-population sample of {patients.height:,} "
-        f"patients (seed {seed}; patients only). Shares are fractions; the same checks run in "
-        "`tests/model/test_calibration.py`.\n\n" + markdown_table(pl.DataFrame(rows), "{:.4f}")
-    )
-    return Section("Calibration against DOMAIN.md targets", text)

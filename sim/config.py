@@ -45,6 +45,9 @@ MAX_NIGHTS = 3650
 """Longest diary (10 years): night numbers and drug start days are 16-bit in the tables."""
 MAX_PATIENTS = 2**31 - 1
 """Largest cohort: patient ids 0..n-1 are 32-bit signed integers in the tables."""
+BLOCK = 8192
+"""Patients per RNG block (``sim.rng``); shards are whole blocks, so ``cohort.shard_size``
+must be a multiple. Lives here, at the bottom of the layers, so validation needs no RNG."""
 MAX_PATIENT_NIGHTS = 2**32 - 1
 """Largest ``cohort.n * cohort.nights``: the rows polars can index in one frame (its
 standard build counts rows in 32 bits), as ``read_table(out, "nights")`` and
@@ -1180,8 +1183,6 @@ class Cohort:
 
 def validate(cfg: DictConfig) -> Cohort:
     """Validate a composed config; raise ConfigError with one line naming the bad key."""
-    from sim.rng import BLOCK
-
     _check_keys(cfg)
     c = cfg.cohort
     n = _positive_int(c.n, "cohort.n")

@@ -1,10 +1,13 @@
-"""Generate a cohort: validate the config, simulate shards, write tables and the report.
+"""Simulate a cohort: shards in memory (``simulate_cohort``) or written as table parts
+into an output run's temporary folder (``write_cohort``, ``write_tables``).
 
 Usage::
 
     from sim.config import compose_config
-    from sim.pipeline import generate
-    result = generate(compose_config(["cohort.n=2000"]), out="runs/a")
+    from sim.pipeline import simulate_cohort
+    tables = simulate_cohort(compose_config(["cohort.n=2000"]))   # patients, nights, ...
+
+    # the command (validate, simulate, write, report) is sim.runs.generate.generate
 
 Shards (whole RNG blocks of patient ids) are simulated independently, in-process, in a
 process pool or on Dask (``sim.tables.dist``), and each writes its own Parquet part of every
@@ -35,12 +38,12 @@ from sim.model.population import PopulationModel, urgency_at_visit
 from sim.rng import BLOCK, ShardStreams
 from sim.tables.dist import DistSettings, dist_settings, run_shards
 from sim.tables.io import write_parquet
-from sim.tables.output import OutputRun, file_checksum, output_dir
+from sim.tables.output import OutputRun, file_checksum
 from sim.tables.schema import to_frame
 from sim.tables.shards import map_shards, shard_ranges
 
 TABLES = ("patients", "measurements", "nights", "events")
-"""Tables ``generate`` writes, each as ``<table>/part-<first block>.parquet``."""
+"""Tables ``write_cohort`` writes, each as ``<table>/part-<first block>.parquet``."""
 
 
 @dataclass
@@ -74,7 +77,7 @@ class ShardResult:
 
 @dataclass
 class GenerateResult:
-    """What ``generate`` wrote (the tables themselves are read with ``read_table``)."""
+    """What ``write_cohort`` wrote (the tables themselves are read with ``read_table``)."""
 
     out: Path
     n_patients: int
@@ -126,14 +129,17 @@ def simulate_shard(
         calcium=visit["calcium_mmol_l"].to_numpy(),
     )
     patients = to_frame("patients", cols)
-    measurements = measure(
-        patients,
-        result.nights,
-        streams,
-        params=model_cfg.measurements,
-        order=options.order,
-        visit_night=options.visit_night,
-        per_patient=per_patient,
+    measurements = to_frame(
+        "measurements",
+        measure(
+            patients,
+            result.nights,
+            streams,
+            params=model_cfg.measurements,
+            order=options.order,
+            visit_night=options.visit_night,
+            per_patient=per_patient,
+        ),
     )
     if part_dir is None:
         return ShardResult(patients, measurements, result.nights, result.events)
@@ -241,26 +247,6 @@ def config_digest(cfg: DictConfig) -> str:
     plain["engine"] = engine
     text = json.dumps(plain, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def generate(cfg: DictConfig, out: str | Path) -> GenerateResult:
-    """Simulate the cohort of ``cfg`` and write its tables, report and manifest under
-    ``out`` (see ``sim.tables.output`` for what may be replaced)."""
-    from sim.report import write_cohort_report
-
-    cohort = validate(cfg)
-    dist = dist_settings(cfg)
-    with output_dir(
-        out,
-        tool="generate",
-        config=cfg,
-        overwrite=bool(cfg.get("overwrite", False)),
-        resume=bool(cfg.get("resume", False)),
-        digest=config_digest(cfg),
-    ) as run:
-        result = write_cohort(run, cfg, cohort, dist)
-        write_cohort_report(run.tmp, cohort=cohort)
-    return result
 
 
 def write_cohort(

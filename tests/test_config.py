@@ -200,3 +200,12 @@ def test_every_shipped_config_has_only_known_keys(config_name: str, overrides: l
     import sim.timeline  # noqa: F401  (registers the timeline's structured config)
 
     validate(compose_config(overrides, config_name=config_name))
+
+
+def test_the_rng_block_is_the_configs_block() -> None:
+    """``cohort.shard_size`` is checked against ``sim.config.BLOCK`` (config imports no RNG);
+    the streams cut blocks of ``sim.rng.BLOCK``: one number."""
+    import sim.config
+    import sim.rng
+
+    assert sim.rng.BLOCK == sim.config.BLOCK

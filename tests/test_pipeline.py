@@ -1,19 +1,17 @@
 """Reproducibility of the whole pipeline (DESIGN.md, Randomness).
 
-- same config and seed: bit-identical patients, and identical Parquet bytes on disk;
+- same config and seed: bit-identical patients (identical Parquet bytes on disk:
+  ``tests/runs/test_generate.py``);
 - growth invariance: patients 0..999 do not change when the cohort grows;
 - shard invariance: the shard size and the number of worker processes change nothing.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 from polars.testing import assert_frame_equal
 
 from sim.config import compose_config
-from sim.pipeline import generate
 from tests.helpers import simulate_patients
 
 GENERAL = ("cohort.population=general", "cohort.seed=5")
@@ -39,24 +37,6 @@ def test_other_seed_other_patients(make_patients) -> None:
     a = make_patients(*GENERAL, "cohort.n=3000")
     b = simulate_patients("cohort.population=general", "cohort.seed=6", "cohort.n=3000")
     assert not a["age"].equals(b["age"])
-
-
-def test_generate_twice_writes_identical_parquet(tmp_path: Path) -> None:
-    cfg = compose_config([*GENERAL, "cohort.n=2000", f"out={tmp_path / 'ignored'}"])
-    first = generate(cfg, tmp_path / "a")
-    second = generate(cfg, tmp_path / "b")
-    assert first.n_patients == second.n_patients == 2000
-    parts_a = _parquet_files(tmp_path / "a")
-    parts_b = _parquet_files(tmp_path / "b")
-    assert "patients/part-000000.parquet" in parts_a
-    assert parts_a.keys() == parts_b.keys()
-    for name, data in parts_a.items():
-        assert data == parts_b[name], f"{name} differs between two identical runs"
-
-
-def _parquet_files(out: Path) -> dict[str, bytes]:
-    """Every Parquet file (tables and parts) under an output folder, by relative path."""
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.parquet"))}
 
 
 def test_growing_the_cohort_keeps_existing_patients(make_patients) -> None:
@@ -94,7 +74,6 @@ def test_nights_and_measurements_do_not_change_when_the_cohort_grows() -> None:
     and at n=9000 (two shards of 8192), seed 4, 7 nights."""
     from polars.testing import assert_frame_equal
 
-    from sim.config import compose_config
     from sim.pipeline import simulate_cohort
 
     base = ["cohort.nights=7", "cohort.seed=4", "cohort.population=presenting"]
@@ -110,7 +89,6 @@ def test_urgency_is_that_of_the_visit_night() -> None:
     sodium, magnesium and calcium (n=4000 presenting, seed 8, 14 nights, visit on the last)."""
     import numpy as np
 
-    from sim.config import compose_config
     from sim.model.causes import CAUSE_CODE, URGENCIES, urgency
     from sim.pipeline import simulate_cohort
 

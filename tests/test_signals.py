@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sim.config import compose_config
-from sim.pipeline import generate
+from sim.runs.generate import generate
 from sim.tables.io import read_table
 from sim.tables.output import INCOMPLETE, MANIFEST, is_ours
 

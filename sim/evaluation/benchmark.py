@@ -4,7 +4,6 @@ Usage::
 
     result = run_benchmark(compose_config(["out=runs/b"], config_name="benchmark"))
     result.leaderboard()                        # one row per model: mean and sd over folds
-    write_benchmark(result, "runs/b")           # CSV, Markdown, predictions, report (atomic)
 
     # on tables already in memory (e.g. the demo's cohort):
     specs = model_specs(load_classifiers(["dummy", "logistic", "oracle"]))
@@ -24,13 +23,12 @@ import inspect
 import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 from joblib import Parallel, delayed
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedGroupKFold
 from threadpoolctl import threadpool_limits
@@ -50,8 +48,6 @@ from sim.evaluation.leakage import find_leaks, format_leaks
 from sim.evaluation.metrics import HEADLINE_METRICS, confusion_counts, score_predictions
 from sim.evaluation.noise import add_observation_noise, check_noise
 from sim.pipeline import simulate_cohort
-from sim.tables.io import write_parquet
-from sim.tables.output import output_dir
 
 LEVELS = ("patient", "night")
 RUN_COLUMNS = (
@@ -214,7 +210,7 @@ def assign_folds(groups: np.ndarray, y: np.ndarray, *, folds: int, seed: int) ->
 # --------------------------------------------------------------------------------------
 @dataclass
 class BenchmarkResult:
-    """Everything a benchmark produced (see ``write_benchmark`` for the files)."""
+    """Everything a benchmark produced (``sim.runs.benchmark.write_benchmark`` writes it)."""
 
     models: pl.DataFrame
     """One row per configured model: key, label, family, features, status, note."""
@@ -514,77 +510,3 @@ def run_benchmark(cfg: DictConfig) -> BenchmarkResult:
     result = benchmark_config_tables(cfg, tables.patients, tables.nights, tables.measurements)
     result.run["seconds"] = time.perf_counter() - t0
     return result
-
-
-# --------------------------------------------------------------------------------------
-# writing
-# --------------------------------------------------------------------------------------
-def leaderboard_markdown(result: BenchmarkResult) -> str:
-    """The leaderboard as Markdown: mean ± sd over folds, skipped models with their note."""
-    from sim.report import markdown_table
-
-    board = result.leaderboard()
-    names = {
-        "macro_f1": "macro-F1",
-        "balanced_accuracy": "balanced acc.",
-        "log_loss": "log loss",
-        "brier": "Brier",
-        "ece": "ECE",
-        "fit_s": "fit s/fold",
-    }
-    rows = []
-    for row in board.iter_rows(named=True):
-        out = {"model": row["model"], "features": row["features"]}
-        for metric, title in names.items():
-            mean, sd = row.get(f"{metric}_mean"), row.get(f"{metric}_sd")
-            digits = 1 if metric == "fit_s" else 3
-            out[title] = "—" if mean is None else f"{mean:.{digits}f} ± {(sd or 0):.{digits}f}"
-        rows.append(out)
-    text = markdown_table(pl.DataFrame(rows))
-    skipped = board.filter(pl.col("status") != "ok")
-    if skipped.height:
-        text += "\n\n" + "\n".join(
-            f"- `{r['model']}` skipped: {r['note']}" for r in skipped.iter_rows(named=True)
-        )
-    return text
-
-
-def write_benchmark(
-    result: BenchmarkResult,
-    out: str | Path,
-    *,
-    config: DictConfig | None = None,
-    overwrite: bool = False,
-) -> Path:
-    """Write the benchmark under ``out`` atomically, with its manifest (see
-    ``sim.tables.output`` for what may be replaced).
-
-    Files: ``leaderboard.csv`` / ``leaderboard.md``, ``per_cause.csv``, ``folds.csv``,
-    ``confusion/<model>.csv``, ``predictions.parquet``, ``config.yaml`` (when ``config`` is
-    given), ``report/report.md`` with figures and ``manifest.json``.
-    """
-    from sim.report import Report
-    from sim.report_benchmark import benchmark_section
-
-    with output_dir(out, tool="benchmark", config=config, overwrite=overwrite) as run:
-        tmp, out = run.tmp, run.out
-        result.leaderboard().write_csv(tmp / "leaderboard.csv")
-        (tmp / "leaderboard.md").write_text(leaderboard_markdown(result) + "\n")
-        if result.folds.height:
-            result.per_cause().write_csv(tmp / "per_cause.csv")
-        result.folds.write_csv(tmp / "folds.csv")
-        (tmp / "confusion").mkdir()
-        for model, counts in result.confusion.items():
-            frame = pl.DataFrame(counts, schema=result.labels, orient="row")
-            frame.insert_column(0, pl.Series("true", result.labels)).write_csv(
-                tmp / "confusion" / f"{model}.csv"
-            )
-        if result.predictions.height:
-            write_parquet(result.predictions, tmp / "predictions.parquet")
-        if config is not None:
-            (tmp / "config.yaml").write_text(OmegaConf.to_yaml(config, resolve=True))
-        run.record(tables={"predictions": result.predictions.height})
-        report = Report("Classifier benchmark: telling the causes apart")
-        report.add_section(benchmark_section(result))
-        report.write(tmp / "report")
-    return out

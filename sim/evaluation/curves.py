@@ -5,7 +5,6 @@ Usage::
     curves = learning_curves(compose_config([...], config_name="learning_curves"))  # a grid, in-process
     curves = collect_runs("outputs/benchmark/2026-01-01_12-00-00")   # or: a benchmark multirun
     curves = curves_from_tables(cfg, patients, nights, measurements)  # or: one cohort in memory
-    write_curves(curves, "runs/curves")                               # curves.csv + report
 
 Either way ``curves`` is the concatenation of benchmark leaderboards, one per run, whose
 run descriptors (``n_patients``, ``nights``, ``noise_level``, ``cause_mix``) are the axes.
@@ -21,7 +20,6 @@ learning, not a new draw of patients.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,7 +36,6 @@ from sim.evaluation.benchmark import (
     validate_benchmark,
 )
 from sim.evaluation.noise import add_observation_noise
-from sim.tables.output import output_dir
 
 AXES = ("n_patients", "nights", "noise_level", "cause_mix")
 CONTEXT = ("level", "population")
@@ -210,30 +207,3 @@ def curve_lines(curves: pl.DataFrame, axis: str) -> list[tuple[str, pl.DataFrame
             line = line.sort(axis)
         lines.append((name, line.unique(axis, keep="first", maintain_order=True)))
     return lines
-
-
-def write_curves(
-    curves: pl.DataFrame,
-    out: str | Path,
-    *,
-    config: DictConfig | None = None,
-    overwrite: bool = False,
-    inputs: Iterable[str | Path] = (),
-) -> Path:
-    """Write ``curves.csv``, ``report/`` (plots) and ``manifest.json`` under ``out``
-    atomically; ``inputs`` (a ``from_dir``) may not be inside ``out``."""
-    from sim.report import Report
-    from sim.report_benchmark import learning_curve_section
-
-    with output_dir(
-        out, tool="learning_curves", config=config, overwrite=overwrite, inputs=inputs
-    ) as run:
-        tmp, out = run.tmp, run.out
-        curves.write_csv(tmp / "curves.csv")
-        run.record(tables={"curves": curves.height})
-        if config is not None:
-            (tmp / "config.yaml").write_text(OmegaConf.to_yaml(config, resolve=True))
-        report = Report("Classifier learning curves")
-        report.add_section(learning_curve_section(curves))
-        report.write(tmp / "report")
-    return out

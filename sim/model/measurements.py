@@ -2,8 +2,9 @@
 
 Usage::
 
-    df = measure(patients, nights, streams, params=cfg.model.measurements,
-                 order="clinic", visit_night=27)
+    cols = measure(patients, nights, streams, params=cfg.model.measurements,
+                   order="clinic", visit_night=27)
+    df = sim.tables.schema.to_frame("measurements", cols)   # typed table (the caller's job)
 
 A test is ordered with a probability that depends on what the patient reports and their
 history (``order="clinic"``), or always (``order="all"``). Results carry analytical noise;
@@ -20,7 +21,6 @@ import polars as pl
 from sim.model.jit import njit
 from sim.model.symptoms import QUALITIES
 from sim.rng import ShardStreams
-from sim.tables.schema import to_frame
 
 VISIT_STATE = [
     "potassium_mmol_l",
@@ -283,8 +283,10 @@ def measure(
     order: str,
     visit_night: int,
     per_patient: int | None = None,
-) -> pl.DataFrame:
-    """The ``measurements`` rows for the shard's patients (sorted by patient id).
+) -> dict[str, np.ndarray]:
+    """The ``measurements`` columns for the shard's patients (sorted by patient id), as
+    arrays for ``sim.tables.schema.to_frame``: NaN or masked entries are missing values
+    (a test not ordered), like ``PopulationModel.sample``'s columns.
 
     ``per_patient``: ``nights_per_patient(nights)`` if the caller knows it already."""
     if per_patient is None:
@@ -350,10 +352,7 @@ def measure(
     }
     for key in ("potassium_mmol_l", "magnesium_mmol_l", "calcium_mmol_l", "sodium_mmol_l"):
         out[key] = np.where(ordered["electrolytes"], out[key], np.nan).astype(np.float32)
-    frame = to_frame("measurements", out)
-    return frame.with_columns(
-        pl.when(pl.Series(ordered["slr"])).then(pl.col("slr_positive")).alias("slr_positive"),
-        pl.when(pl.Series(ordered["nerve_conduction"]))
-        .then(pl.col("nerve_conduction_abnormal"))
-        .alias("nerve_conduction_abnormal"),
-    )
+    # A straight-leg raise or nerve conduction study not done is missing, not negative.
+    for key, test in (("slr_positive", "slr"), ("nerve_conduction_abnormal", "nerve_conduction")):
+        out[key] = np.ma.masked_array(out[key], mask=~ordered[test])
+    return out

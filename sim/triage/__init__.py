@@ -10,8 +10,10 @@ Usage::
 - ``condition``: the ``when`` language, parsed by our own parser (never by an SQL engine);
 - ``estimator``: ``RuleSetClassifier``, a rule set behind the scikit-learn classifier API;
 - ``evaluate``: per-cause sensitivity, specificity, PPV, NPV with Wilson intervals, confusion
-  matrices, under- and over-triage, each rule's coverage and precision;
-- ``experiment``: the ``python -m experiments.triage`` run (simulate, evaluate, write).
+  matrices, under- and over-triage, each rule's coverage and precision.
+
+The ``python -m experiments.triage`` run (simulate, evaluate, write) is ``sim.runs.triage``,
+its report section ``sim.report.triage``.
 """
 
 from sim.triage.estimator import RuleSetClassifier

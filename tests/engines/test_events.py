@@ -23,8 +23,8 @@ from sim.model import symptoms as sx
 from sim.model.night_state import NightState
 from sim.model.params import night_params
 from sim.model.population import PopulationModel
-from sim.pipeline import generate
 from sim.rng import BLOCK, ShardStreams, stream_key
+from sim.runs.generate import generate
 from sim.tables.io import read_table
 from sim.tables.schema import polars_schema
 

@@ -1,40 +1,22 @@
 """End-to-end mini benchmark: configs compose, models run, files are written, bad input is
-refused with one line. Cohort: 600 presenting patients x 14 nights, seed 1, 3 folds."""
+refused with one line. Cohort: 600 presenting patients x 14 nights, seed 1, 3 folds
+(``mini_result`` in tests/conftest.py; writing and the CLI: tests/runs/test_benchmark.py)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
-from omegaconf import OmegaConf
 
 from sim.config import ConfigError, compose_config
 from sim.evaluation import classifiers
-from sim.evaluation.benchmark import (
-    BenchmarkSettings,
-    benchmark_tables,
-    leaderboard_markdown,
-    run_benchmark,
-    write_benchmark,
-)
+from sim.evaluation.benchmark import BenchmarkSettings, benchmark_tables, run_benchmark
 from sim.evaluation.classifiers import ModelUnavailable, load_classifiers, model_specs
-from sim.report import Report
-from sim.report_benchmark import benchmark_section
+from sim.report.benchmark import leaderboard_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
-MINI = ["dummy", "logistic", "hist_gradient_boosting", "oracle", "triage"]
-
-
-@pytest.fixture(scope="module")
-def mini_result(presenting_600):
-    t = presenting_600
-    specs = model_specs(load_classifiers(MINI))
-    return benchmark_tables(t.patients, t.nights, t.measurements, specs, BenchmarkSettings(folds=3))
 
 
 def test_every_model_scored_on_every_fold(mini_result):
@@ -87,29 +69,6 @@ def test_parallel_folds_give_the_same_scores(presenting_600, mini_result):
     assert np.allclose(a, b)
 
 
-def test_write_benchmark_files_and_section(mini_result, tmp_path):
-    out = write_benchmark(mini_result, tmp_path / "bench", config=OmegaConf.create({"x": 1}))
-    assert (out / "config.yaml").read_text() == "x: 1\n"
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["tool"] == "benchmark" and manifest["config"] == {"x": 1}
-    assert manifest["tables"]["predictions"]["rows"] == mini_result.predictions.height
-    for name in ("leaderboard.csv", "leaderboard.md", "per_cause.csv", "folds.csv"):
-        assert (out / name).stat().st_size > 0
-    assert (out / "confusion" / "oracle.csv").exists()
-    assert pl.read_parquet(out / "predictions.parquet").height == mini_result.predictions.height
-    assert "± " in (out / "leaderboard.md").read_text()
-    assert not list(tmp_path.glob(".bench.tmp-*"))
-    section = benchmark_section(mini_result)
-    families = {"dummy", "logistic", "hist_gradient_boosting", "oracle", "triage"}
-    # one confusion matrix per model family
-    assert len([f for f in section.figures if f.startswith("confusion_")]) == len(
-        families & set(mini_result.models.filter(pl.col("status") == "ok")["family"]) | {"oracle"}
-    )
-    report = Report("t")
-    report.add_section(section)
-    assert "macro-F1" in report.write(tmp_path / "report").read_text()
-
-
 def _cfg(*overrides):
     return compose_config(
         [
@@ -158,18 +117,3 @@ def test_run_benchmark_from_config_with_noise_and_window():
 def test_bad_config_is_one_clear_error(override, message):
     with pytest.raises(ConfigError, match=message.replace("[", r"\[")):
         run_benchmark(_cfg(override))
-
-
-def test_cli_refuses_bad_input_and_writes_nothing(tmp_path):
-    out = tmp_path / "b"
-    proc = subprocess.run(
-        [sys.executable, "-m", "experiments.benchmark", "benchmark.folds=1", f"out={out}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [
-        "error: benchmark.folds=1 is invalid: expected an integer >= 2"
-    ]
-    assert not out.exists()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import polars as pl
 
 from sim.config import compose_config
-from sim.evaluation.benchmark import BenchmarkSettings, benchmark_tables, write_benchmark
+from sim.evaluation.benchmark import BenchmarkSettings, benchmark_tables
 from sim.evaluation.classifiers import load_classifiers, model_specs
 from sim.evaluation.curves import collect_runs, curve_lines, curve_points, learning_curves
-from sim.report_benchmark import learning_curve_section
+from sim.report.benchmark import learning_curve_section
+from sim.runs.benchmark import write_benchmark
 
 TINY = [
     "curves.sizes=[150,300]",
@@ -80,33 +81,3 @@ def test_collect_runs_reads_multirun_folders(presenting_600, tmp_path):
     curves = collect_runs(tmp_path)
     assert sorted(curves["nights"].to_list()) == [3, 7]
     assert [name for name, _ in curve_lines(curves, "nights")] == ["dummy"]
-
-
-def test_demo_sections_on_a_cohort_in_memory(presenting_600):
-    """The demo's hook: benchmark and curves on the demo cohort, the grid cut to its size."""
-    from sim.report_benchmark import demo_sections
-
-    t = presenting_600  # 600 patients x 14 nights
-    cfg = compose_config(
-        [
-            "cohort.n=600",
-            "cohort.nights=14",
-            "cohort.seed=1",
-            "classifier=[dummy,logistic]",
-            "benchmark.folds=3",
-            "benchmark.n_jobs=1",
-            "benchmark.progress=false",
-            "curves.sizes=[200,5000]",
-            "curves.nights=[3,28]",
-            "curves.noise_levels=[0]",
-            "curves.n_reference=400",
-            "out=unused",
-        ],
-        config_name="benchmark",
-    )
-    bench, curves = demo_sections(cfg, t.patients, t.nights.lazy(), t.measurements)
-    assert "macro-F1" in bench.text and "confusion_logistic.png" in bench.figures
-    # sizes 200 and 600 (5000 clipped to the cohort), nights 3 and 14 (28 clipped) at 400
-    assert set(curves.figures) == {"curve_n_patients.png", "curve_nights.png"}
-    assert "| model | 200 | 400 | 600 |" in curves.text  # 400: the nights curve's cohort
-    assert "| model | 3 | 14 |" in curves.text

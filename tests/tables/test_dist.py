@@ -1,6 +1,6 @@
 """The same tables whatever runs the shards: in-process, the process pool, a Dask
 LocalCluster; failed shards retried, a killed Dask worker's shard recomputed, a killed run
-resumed from the parts its journal proves (sim.tables.dist, sim.pipeline)."""
+resumed from the parts its journal proves (sim.tables.dist, sim.pipeline, sim.runs.generate)."""
 
 from __future__ import annotations
 
@@ -19,8 +19,9 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from sim.config import ConfigError, compose_config
-from sim.pipeline import TABLES, generate, shard_options, simulate_shard
+from sim.pipeline import TABLES, shard_options, simulate_shard
 from sim.rng import BLOCK
+from sim.runs.generate import generate
 from sim.tables.dist import DistSettings, dist_settings, run_shards
 from sim.tables.io import read_table
 from sim.tables.output import INCOMPLETE, read_journal

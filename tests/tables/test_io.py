@@ -9,7 +9,7 @@ import pytest
 
 import sim.pipeline
 from sim.config import compose_config
-from sim.pipeline import generate
+from sim.runs.generate import generate
 from sim.tables.io import OutputError, read_table
 
 SMALL = ["cohort.n=300", "cohort.nights=2", "cohort.seed=3"]

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from sim.config import ConfigError, compose_config
-from sim.triage.experiment import run_triage
 from sim.triage.rules import load_rule_set, load_shipped, parse_rule_set, rule_sets_from_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -116,23 +115,6 @@ def test_config_problems(tmp_path: Path) -> None:
     cfg = compose_config(["triage=file", "triage.path=absent.yaml"], config_name="triage")
     with pytest.raises(ConfigError, match=r"^triage.path=absent.yaml is invalid: no such file"):
         rule_sets_from_config(cfg.triage, base_dir=tmp_path)
-
-
-def test_bad_rules_stop_the_run_before_any_work(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(
-        "rules:\n  - {name: r, when: 'abi <', cause: pad, urgency: urgent}\n"
-        "default: {cause: none, urgency: self_care}\n"
-    )
-    cfg = compose_config(
-        ["triage=[clinical_pathway,file]", f"triage.path={bad}", "cohort.n=50"],
-        config_name="triage",
-    )
-    out = tmp_path / "out"
-    with pytest.raises(ConfigError, match="rule set 'bad', rule 'r': syntax error"):
-        run_triage(cfg, out)
-    assert not out.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:

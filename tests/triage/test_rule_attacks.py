@@ -1,5 +1,6 @@
 """Hostile rule files: each is refused with one ConfigError line, reads no file, leaks
-nothing and keeps the process alive. Also unreadable rule files and bad ``window`` values.
+nothing and keeps the process alive. Also unreadable rule files
+(bad ``window`` values: ``tests/runs/test_triage.py``).
 
 The attacks worked when ``when`` went to ``polars.sql_expr``: a ``read_csv`` subquery read a
 file while the text was parsed and the error message quoted its first line, ``read_parquet``
@@ -18,9 +19,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from sim.config import ConfigError, compose_config
+from sim.config import ConfigError
 from sim.triage import condition
-from sim.triage.experiment import _window, run_triage
 from sim.triage.rules import MAX_RULE_FILE_BYTES, load_rule_set, load_shipped, parse_rule_set
 
 REPO = Path(__file__).resolve().parents[2]
@@ -342,31 +342,3 @@ def test_cli_binary_rule_file_one_line_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].endswith("is a binary file, not a YAML rule file")
-
-
-# --------------------------------------------------------------------------------------
-# window
-# --------------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "value",
-    [float("nan"), float("inf"), float("-inf"), "nan", "inf", "1e400", True, False, "true"]
-    + [1.5, 0, -3, "abc", "", [7]],
-)
-def test_bad_window_is_one_config_error(value: object) -> None:
-    with pytest.raises(ConfigError) as info:
-        _window(value)
-    message = str(info.value)
-    assert message == f"window={value!r} is invalid: expected null or an integer >= 1"
-
-
-@pytest.mark.parametrize(("value", "expected"), [(None, None), (14, 14), (14.0, 14), ("7", 7)])
-def test_good_window(value: object, expected: int | None) -> None:
-    assert _window(value) == expected
-
-
-@pytest.mark.parametrize("override", ["window=nan", "window=inf", "window=1e400", "window=true"])
-def test_bad_window_from_the_command_line_stops_the_run(tmp_path: Path, override: str) -> None:
-    cfg = compose_config(["cohort.n=50", override], config_name="triage")
-    with pytest.raises(ConfigError, match=r"^window=.* is invalid: expected null or an integer"):
-        run_triage(cfg, tmp_path / "out")
-    assert not (tmp_path / "out").exists()

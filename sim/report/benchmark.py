@@ -22,14 +22,10 @@ import numpy as np
 import polars as pl
 from omegaconf import DictConfig
 
-from sim.evaluation.benchmark import (
-    BenchmarkResult,
-    benchmark_config_tables,
-    leaderboard_markdown,
-)
+from sim.evaluation.benchmark import BenchmarkResult, benchmark_config_tables
 from sim.evaluation.curves import AXES, curve_lines, curves_from_tables
 from sim.evaluation.metrics import LOWER_IS_BETTER
-from sim.report import Section, markdown_table, plot_confusion_heatmap
+from sim.report.page import Section, markdown_table, plot_confusion_heatmap
 
 METRIC_TITLES = {
     "macro_f1": "macro-F1",
@@ -44,6 +40,34 @@ AXIS_TITLES = {
     "noise_level": "observation noise level",
     "cause_mix": "cause mix",
 }
+
+
+def leaderboard_markdown(result: BenchmarkResult) -> str:
+    """The leaderboard as Markdown: mean ± sd over folds, skipped models with their note."""
+    board = result.leaderboard()
+    names = {
+        "macro_f1": "macro-F1",
+        "balanced_accuracy": "balanced acc.",
+        "log_loss": "log loss",
+        "brier": "Brier",
+        "ece": "ECE",
+        "fit_s": "fit s/fold",
+    }
+    rows = []
+    for row in board.iter_rows(named=True):
+        out = {"model": row["model"], "features": row["features"]}
+        for metric, title in names.items():
+            mean, sd = row.get(f"{metric}_mean"), row.get(f"{metric}_sd")
+            digits = 1 if metric == "fit_s" else 3
+            out[title] = "—" if mean is None else f"{mean:.{digits}f} ± {(sd or 0):.{digits}f}"
+        rows.append(out)
+    text = markdown_table(pl.DataFrame(rows))
+    skipped = board.filter(pl.col("status") != "ok")
+    if skipped.height:
+        text += "\n\n" + "\n".join(
+            f"- `{r['model']}` skipped: {r['note']}" for r in skipped.iter_rows(named=True)
+        )
+    return text
 
 
 def _plot_confusion(

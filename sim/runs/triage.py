@@ -1,11 +1,12 @@
-"""The triage experiment: simulate a cohort, apply rule sets to its features, score them.
+"""``python -m experiments.triage``: simulate a cohort, apply rule sets to its features,
+score them, write the report.
 
 Usage::
 
     from sim.config import compose_config
     cfg = compose_config(["triage=[clinical_pathway,symptoms_only]", "cohort.n=2000"],
                          config_name="triage")
-    run = run_triage(cfg, "runs/triage")
+    run = run_triage(cfg, "runs/triage")   # sim.runs.triage
 
 Everything is checked before any work: the cohort settings, every rule set (a bad rule raises
 ``ConfigError`` naming it) and the output folder. The output is written atomically::
@@ -29,6 +30,12 @@ import polars as pl
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, validate
+from sim.evaluation.features import patient_features
+from sim.pipeline import simulate_cohort
+from sim.report import Report
+from sim.report.triage import evaluations_section, write_triage_tables
+from sim.tables.io import write_parquet
+from sim.tables.output import output_dir, preflight
 from sim.triage.evaluate import TriageEvaluation, evaluate_rule_set
 from sim.triage.rules import rule_sets_from_config
 
@@ -77,13 +84,6 @@ def run_triage(
 
     ``base_dir`` resolves a relative ``triage.path`` (the folder the command ran from).
     """
-    from sim.evaluation.features import patient_features
-    from sim.pipeline import simulate_cohort
-    from sim.report import Report
-    from sim.report_triage import evaluations_section, write_triage_tables
-    from sim.tables.io import write_parquet
-    from sim.tables.output import output_dir, preflight
-
     cohort = validate(cfg)
     rule_sets = rule_sets_from_config(cfg.get("triage"), base_dir=base_dir)
     window = _window(cfg.get("window"))

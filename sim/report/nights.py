@@ -18,7 +18,7 @@ import polars as pl
 
 from sim.config import LABELS
 from sim.model.symptoms import FLAGS
-from sim.report import CAUSE_COLOURS, Section, markdown_table
+from sim.report.page import CAUSE_COLOURS, Section, markdown_table
 
 SIGNATURE_FEATURES = (
     *FLAGS,

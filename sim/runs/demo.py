@@ -20,9 +20,14 @@ from pathlib import Path
 import polars as pl
 from omegaconf import DictConfig
 
-from sim.config import Cohort, validate
+from sim.config import Cohort, compose_config, validate
 from sim.pipeline import GenerateResult, simulate_cohort, write_cohort
-from sim.report import Report, cohort_section
+from sim.report import Report
+from sim.report.calibration import calibration_section
+from sim.report.cohort import cohort_section
+from sim.report.nights import nights_section
+from sim.report.timeline import timeline_section
+from sim.report.triage import triage_section
 from sim.tables.io import read_table
 from sim.tables.output import output_dir
 
@@ -50,12 +55,6 @@ def run_demo(cfg: DictConfig, out: Path) -> DemoResult:
 
 def _demo_report(cfg: DictConfig, cohort: Cohort, result: GenerateResult, tmp: Path) -> Report:
     """Every capability's section, from the cohort just written under ``tmp``."""
-    from sim.calibration import calibration_section
-    from sim.config import compose_config
-    from sim.report_nights import nights_section
-    from sim.report_triage import triage_section
-    from sim.timeline import timeline_section
-
     patients = read_table(tmp, "patients", unfinished=True)
     nights = pl.scan_parquet(tmp / "nights" / "*.parquet")
     measurements = read_table(tmp, "measurements", unfinished=True)
@@ -86,7 +85,7 @@ def _demo_report(cfg: DictConfig, cohort: Cohort, result: GenerateResult, tmp: P
 def _add_benchmark(report: Report, cfg, patients, nights, measurements) -> None:
     """Classifier leaderboard and learning curves, when the benchmark module is present."""
     try:
-        from sim.report_benchmark import demo_sections
+        from sim.report.benchmark import demo_sections
     except ImportError:  # pragma: no cover - the benchmark ships with the project
         return
     for section in demo_sections(cfg, patients, nights, measurements):

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from sim.report import Section, markdown_table, plot_confusion_heatmap
+from sim.report.page import Section, markdown_table, plot_confusion_heatmap
 from sim.triage.evaluate import TriageEvaluation, evaluate_rule_set
 from sim.triage.rules import RuleSet, load_shipped
 
@@ -263,7 +263,7 @@ def _display_path(source: str) -> str:
     """A rule file's path relative to the project (so reports do not depend on the checkout)."""
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     try:
         return str(Path(source).resolve().relative_to(root))
     except ValueError:

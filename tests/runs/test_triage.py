@@ -1,4 +1,5 @@
-"""End to end: the triage experiment on a small cohort, its files, the report section, the CLI."""
+"""``sim.runs.triage`` end to end on a small cohort: its files, bad rules and bad ``window``
+values stop the run before any work, the CLI."""
 
 from __future__ import annotations
 
@@ -10,11 +11,7 @@ import polars as pl
 import pytest
 
 from sim.config import LABELS, ConfigError, compose_config
-from sim.pipeline import simulate_cohort
-from sim.report import Report, Section
-from sim.report_triage import triage_section
-from sim.triage import evaluate_rule_set, load_shipped
-from sim.triage.experiment import run_triage
+from sim.runs.triage import _window, run_triage
 
 REPO = Path(__file__).resolve().parents[2]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -68,40 +65,6 @@ def test_window_is_checked(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_triage_section_for_the_demo_report(tmp_path: Path) -> None:
-    # The demo report's cohort: the general population (conf/generate.yaml), small here.
-    sim = simulate_cohort(compose_config(["cohort.n=400", "cohort.seed=2"]))
-    section = triage_section(sim.patients, sim.nights.lazy(), sim.measurements)
-    assert isinstance(section, Section)
-    assert set(section.figures) == {
-        "triage_confusion_clinical_pathway.png",
-        "triage_confusion_symptoms_only.png",
-    }
-    report = Report("demo")
-    report.add_section(section)
-    path = report.write(tmp_path)
-    assert "Triage rules against ground truth" in path.read_text()
-    assert (tmp_path / "figures" / "triage_confusion_symptoms_only.png").exists()
-
-
-def test_clinical_pathway_misses_fewer_urgent_patients_than_symptoms_only(small_cohort) -> None:
-    # Statistical check on the shared cohort (presenting, n=3000, seed 11, about 50 urgent
-    # patients). Tolerance: the clinical pathway misses at most 6% of urgent patients (about
-    # 2.4% at n=20000) and no more than the diary-only set, which cannot see potassium.
-    clinical = evaluate_rule_set(
-        load_shipped("clinical_pathway"), small_cohort.features, small_cohort.patients
-    )
-    diary = evaluate_rule_set(
-        load_shipped("symptoms_only"), small_cohort.features, small_cohort.patients
-    )
-    c_missed, c_urgent, c_rate = clinical.urgent_under_triage()
-    d_missed, d_urgent, _ = diary.urgent_under_triage()
-    assert c_urgent == d_urgent >= 30
-    assert c_rate <= 0.06
-    assert c_missed <= d_missed
-    assert clinical.accuracy() > 0.7
-
-
 def test_cli_compares_two_rule_sets(tmp_path: Path) -> None:
     done = subprocess.run(
         [
@@ -123,3 +86,48 @@ def test_cli_compares_two_rule_sets(tmp_path: Path) -> None:
     assert lines[0].startswith("clinical_pathway: accuracy ")
     assert lines[1].startswith("symptoms_only: accuracy ")
     assert (tmp_path / "res" / "tables" / "summary.csv").exists()
+
+
+def test_bad_rules_stop_the_run_before_any_work(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "rules:\n  - {name: r, when: 'abi <', cause: pad, urgency: urgent}\n"
+        "default: {cause: none, urgency: self_care}\n"
+    )
+    cfg = compose_config(
+        ["triage=[clinical_pathway,file]", f"triage.path={bad}", "cohort.n=50"],
+        config_name="triage",
+    )
+    out = tmp_path / "out"
+    with pytest.raises(ConfigError, match="rule set 'bad', rule 'r': syntax error"):
+        run_triage(cfg, out)
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"]
+
+
+# --------------------------------------------------------------------------------------
+# window
+# --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "value",
+    [float("nan"), float("inf"), float("-inf"), "nan", "inf", "1e400", True, False, "true"]
+    + [1.5, 0, -3, "abc", "", [7]],
+)
+def test_bad_window_is_one_config_error(value: object) -> None:
+    with pytest.raises(ConfigError) as info:
+        _window(value)
+    message = str(info.value)
+    assert message == f"window={value!r} is invalid: expected null or an integer >= 1"
+
+
+@pytest.mark.parametrize(("value", "expected"), [(None, None), (14, 14), (14.0, 14), ("7", 7)])
+def test_good_window(value: object, expected: int | None) -> None:
+    assert _window(value) == expected
+
+
+@pytest.mark.parametrize("override", ["window=nan", "window=inf", "window=1e400", "window=true"])
+def test_bad_window_from_the_command_line_stops_the_run(tmp_path: Path, override: str) -> None:
+    cfg = compose_config(["cohort.n=50", override], config_name="triage")
+    with pytest.raises(ConfigError, match=r"^window=.* is invalid: expected null or an integer"):
+        run_triage(cfg, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
