@@ -19,13 +19,13 @@ import contextlib
 import re
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from hydra.utils import to_absolute_path
 
 from sim.config import ConfigError, compose_config, register_all
-from sim.tables.output import OutputError, preflight
+from sim.tables.output import OutputError
 
 USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, OutputError)
 
@@ -99,12 +99,6 @@ def _available(text: str) -> str:
     names = [n.strip() for n in match.group(1).splitlines() if n.strip()]
     names = [n for n in names if not n.startswith("base_")]
     return f" (available: {', '.join(names)})" if names else ""
-
-
-def check_out(out: Path, *, overwrite: bool, inputs: Iterable[Path] = ()) -> Path:
-    """Refuse an ``out`` that the run may not write (``sim.tables.output``) before the
-    run's work starts, not after it."""
-    return preflight(out, overwrite=bool(overwrite), inputs=inputs)
 
 
 def out_path(out: str) -> Path:
