@@ -11,6 +11,10 @@ the pipeline's API changes.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import polars as pl
 
 from sim.config import compose_config
@@ -20,3 +24,19 @@ from sim.pipeline import simulate_cohort
 def simulate_patients(*overrides: str) -> pl.DataFrame:
     """The patients table of the config composed from ``overrides`` (no nights, no files)."""
     return simulate_cohort(compose_config(list(overrides)), with_nights=False).patients
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_triage_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m experiments.triage ARGS`` from ``cwd`` with a bare environment (this
+    checkout's code, no Hydra full errors), its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.triage", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HYDRA_FULL_ERROR": "0"},
+        timeout=120,
+    )

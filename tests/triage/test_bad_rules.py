@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from sim.config import ConfigError, compose_config
 from sim.triage.rules import load_rule_set, load_shipped, parse_rule_set, rule_sets_from_config
+from tests.helpers import run_triage_cli
 
-REPO = Path(__file__).resolve().parents[2]
 GOOD_RULE = {"name": "low_abi", "when": "abi < 0.40", "cause": "pad", "urgency": "urgent"}
 DEFAULT = {"cause": "none", "urgency": "self_care"}
 
@@ -117,17 +115,6 @@ def test_config_problems(tmp_path: Path) -> None:
         rule_sets_from_config(cfg.triage, base_dir=tmp_path)
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "experiments.triage", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HYDRA_FULL_ERROR": "0"},
-        timeout=120,
-    )
-
-
 def test_cli_unknown_feature_one_line_exit_2(tmp_path: Path) -> None:
     (tmp_path / "typo.yaml").write_text(
         "rules:\n"
@@ -137,7 +124,9 @@ def test_cli_unknown_feature_one_line_exit_2(tmp_path: Path) -> None:
         "    urgency: routine\n"
         "default: {cause: none, urgency: self_care}\n"
     )
-    done = run_cli("triage=file", "triage.path=typo.yaml", "cohort.n=50", "out=res", cwd=tmp_path)
+    done = run_triage_cli(
+        "triage=file", "triage.path=typo.yaml", "cohort.n=50", "out=res", cwd=tmp_path
+    )
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines() == [
         "error: rule set 'typo', rule 'rls_typo': unknown feature 'frac_urge_to_mov' in when; "
@@ -147,7 +136,7 @@ def test_cli_unknown_feature_one_line_exit_2(tmp_path: Path) -> None:
 
 
 def test_cli_missing_rule_file_exit_2(tmp_path: Path) -> None:
-    done = run_cli("triage=file", "triage.path=absent.yaml", "out=res", cwd=tmp_path)
+    done = run_triage_cli("triage=file", "triage.path=absent.yaml", "out=res", cwd=tmp_path)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(

@@ -11,7 +11,6 @@ made decisions depend on the clock.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,8 +21,8 @@ import pytest
 from sim.config import ConfigError
 from sim.triage import condition
 from sim.triage.rules import MAX_RULE_FILE_BYTES, load_rule_set, load_shipped, parse_rule_set
+from tests.helpers import run_triage_cli
 
-REPO = Path(__file__).resolve().parents[2]
 SECRET = "s3cr3t-first-line-5f1c"
 DEFAULT = {"cause": "none", "urgency": "self_care"}
 
@@ -235,17 +234,6 @@ def test_unknown_feature_still_gets_the_closest_name() -> None:
     )
 
 
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "experiments.triage", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HYDRA_FULL_ERROR": "0"},
-        timeout=120,
-    )
-
-
 def test_cli_survives_the_or_chain_and_the_file_read(
     tmp_path: Path, secret_files: dict[str, Path]
 ) -> None:
@@ -254,7 +242,9 @@ def test_cli_survives_the_or_chain_and_the_file_read(
         f'rules:\n  - {{name: chain, when: "{chain}", cause: pad, urgency: urgent}}\n'
         "default: {cause: none, urgency: self_care}\n"
     )
-    done = run_cli("triage=file", "triage.path=chain.yaml", "cohort.n=50", "out=res", cwd=tmp_path)
+    done = run_triage_cli(
+        "triage=file", "triage.path=chain.yaml", "cohort.n=50", "out=res", cwd=tmp_path
+    )
     assert done.returncode == 2, done.stderr  # not 139 (a crash)
     assert done.stderr.strip().splitlines() == [
         f"error: rule set 'chain', rule 'chain': when has {len(chain):,} characters, more "
@@ -266,7 +256,9 @@ def test_cli_survives_the_or_chain_and_the_file_read(
         "    cause: pad\n    urgency: urgent\n"
         "default: {cause: none, urgency: self_care}\n"
     )
-    done = run_cli("triage=file", "triage.path=leak.yaml", "cohort.n=50", "out=res", cwd=tmp_path)
+    done = run_triage_cli(
+        "triage=file", "triage.path=leak.yaml", "cohort.n=50", "out=res", cwd=tmp_path
+    )
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: rule set 'leak', rule 'leak': syntax")
@@ -338,7 +330,9 @@ def test_yaml_alias_bomb_is_shown_shortened(tmp_path: Path) -> None:
 
 def test_cli_binary_rule_file_one_line_exit_2(tmp_path: Path) -> None:
     (tmp_path / "rules.yaml").write_bytes(bytes(range(256)))
-    done = run_cli("triage=file", "triage.path=rules.yaml", "cohort.n=50", "out=res", cwd=tmp_path)
+    done = run_triage_cli(
+        "triage=file", "triage.path=rules.yaml", "cohort.n=50", "out=res", cwd=tmp_path
+    )
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].endswith("is a binary file, not a YAML rule file")
