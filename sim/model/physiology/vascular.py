@@ -13,12 +13,8 @@ from __future__ import annotations
 
 from sim.model.jit import as_float, clip, njit
 
-REST_PAIN_ANKLE_MMHG = 50.0
-"""Ischaemic rest pain below this ankle pressure (DOMAIN.md)."""
 SYMPTOM_FREE_ANKLE_MMHG = 100.0
 """Above this ankle pressure lying flat gives no ischaemic symptoms. Assumption."""
-GRAVITY_GAIN_MMHG = 20.0
-"""Ankle pressure gained by hanging the leg down (about 1 mmHg per 1.36 cm of height)."""
 ELEVATION_LOSS_MMHG = 15.0
 """Ankle pressure lost with the legs raised on a pillow. Assumption."""
 
@@ -34,12 +30,6 @@ def ischaemia_index(ankle_pressure_mmhg: float) -> float:
     """0 at or above ``SYMPTOM_FREE_ANKLE_MMHG``, 1 at 30 mmHg and below (0.71 at 50 mmHg)."""
     x = (SYMPTOM_FREE_ANKLE_MMHG - ankle_pressure_mmhg) / (SYMPTOM_FREE_ANKLE_MMHG - 30.0)
     return clip(x, 0.0, 1.0)
-
-
-@njit
-def dangling_relief(ankle_pressure_mmhg: float) -> float:
-    """Ischaemia after hanging the leg down: what the gravity gain leaves (0..1)."""
-    return ischaemia_index(ankle_pressure_mmhg + GRAVITY_GAIN_MMHG)
 
 
 @njit
