@@ -461,7 +461,12 @@ class DayParams:
     """Share of yesterday's hydration deficit still there today (thirst and kidneys repair
     the rest). Assumption; older people with blunted thirst carry more (see below)."""
     deficit_carryover_elderly_extra: float = 0.2
-    """Extra carry-over at age 80 and above, linear from 60. Assumption (low thirst)."""
+    """Extra carry-over at age ``deficit_carryover_elderly_full_age`` and above, linear from
+    ``deficit_carryover_elderly_from_age``. Assumption (low thirst)."""
+    deficit_carryover_elderly_from_age: float = 60.0
+    """Age (years) at which the extra carry-over of the elderly begins. Assumption."""
+    deficit_carryover_elderly_full_age: float = 80.0
+    """Age (years) from which the extra carry-over is complete. Assumption."""
     osmolality_base_mosm_kg: float = 287.0
     """Serum osmolality when euhydrated (normal 275-295)."""
     osmolality_per_l_deficit: float = 9.0
@@ -478,6 +483,19 @@ class DayParams:
         }
     )
     """Day-to-day SD of each serum electrolyte around its baseline (mmol/L). Assumption."""
+    alcohol_potassium_drop_mmol_l: float = 0.1
+    """Fall in serum potassium on a heavy drinker's drinking day (mmol/L). Assumption
+    (DOMAIN.md names alcohol among the causes of imbalance)."""
+    alcohol_magnesium_drop_mmol_l: float = 0.04
+    """Fall in serum magnesium on a heavy drinker's drinking day (mmol/L). Assumption
+    (alcohol lowers magnesium, DOMAIN.md)."""
+    potassium_floor_mmol_l: float = 1.8
+    """Lowest serum potassium the model produces (mmol/L). Assumption (survivable floor)."""
+    magnesium_floor_mmol_l: float = 0.25
+    """Lowest serum magnesium the model produces (mmol/L). Assumption (survivable floor)."""
+    loop_diuretic_magnesium_drop_mmol_l: float = 0.15
+    """Magnesium fall on a culprit loop diuretic at full exposure (mmol/L). Assumption
+    (diuretic -> low K and Mg -> cramps, DOMAIN.md)."""
     diuretic_onset_days: float = 4.0
     """Time constant (days) of the potassium fall after a diuretic start (DOMAIN.md: over
     days)."""
@@ -501,6 +519,8 @@ class DayParams:
     """Same-night fatigue load of an accustomed exertion day. Assumption."""
     stenosis_progression_per_night: float = 0.00005
     """ABI fall per night with PAD (slow progression). Assumption."""
+    abi_floor: float = 0.15
+    """Lowest ABI progression reaches. Assumption (a measurable ankle pressure remains)."""
 
 
 @dataclass
@@ -562,6 +582,8 @@ class NightParams:
     """Mean hours in bed (DESIGN.md: up 6-9 hours later)."""
     time_in_bed_sd_h: float = 0.6
     """SD of hours in bed."""
+    time_in_bed_h_range: list = field(default_factory=lambda: [5.0, 10.5])
+    """Clip of tonight's hours in bed. Assumption."""
     wake_threshold: float = 5.0
     """Episode intensity (0-10) above which an episode wakes the patient. Assumption."""
     background_rate: float = 0.12
@@ -579,8 +601,22 @@ class NightParams:
     """Extra PAD episodes per night at full ischaemia (ankle pressure far below 50 mmHg)."""
     legs_elevated_prob: float = 0.12
     """Chance a patient sleeps with legs raised on a night (PAD worse). Assumption."""
+    pad_one_side_prob: float = 0.7
+    """Chance that a patient's PAD hurts on one side only (left or right alike; otherwise
+    both). Assumption."""
     legs_elevated_pad_factor: float = 1.6
     """PAD rate multiplier with the legs raised (elevation harms perfusion, DOMAIN.md)."""
+    legs_elevated_ankle_loss_mmhg: float = 15.0
+    """Ankle perfusion pressure lost with the legs raised on a pillow (mmHg). Assumption."""
+    ischaemia_free_ankle_mmhg: float = 100.0
+    """Ankle pressure lying flat (mmHg) at or above which there is no ischaemia (index 0).
+    Assumption."""
+    ischaemia_full_ankle_mmhg: float = 30.0
+    """Ankle pressure lying flat (mmHg) at or below which ischaemia is full (index 1; 0.71
+    at the 50 mmHg rest-pain limit). Assumption, after the toe-pressure limit of 30 mmHg
+    (DOMAIN.md)."""
+    pad_pain_ischaemia_boost: float = 2.5
+    """Added mean intensity (0-10 scale) of a PAD episode at full ischaemia. Assumption."""
     cramp_potassium_gain: float = 2.0
     """Cramp rate multiplier gain per mmol/L of potassium below 3.5. Assumption."""
     cramp_magnesium_gain: float = 6.0
@@ -610,14 +646,41 @@ class NightParams:
     """Statin-myalgia or bisphosphonate-reaction episodes per night at full effect."""
     electrolyte_rate: float = 1.8
     """Electrolyte episodes per night at full excitability. Assumption."""
+    electrolyte_full_deficit: dict = field(
+        default_factory=lambda: {
+            "potassium": 1.0,
+            "magnesium": 0.25,
+            "calcium": 0.3,
+            "sodium": 15.0,
+        }
+    )
+    """Shortfall below each lower reference limit (mmol/L; ``sim.model.reference``) that
+    gives an excitability of 1; the shortfalls add. Assumption, about the severe band of
+    each test (potassium 2.5, magnesium 0.45, sodium 120 mmol/L; DOMAIN.md)."""
+    electrolyte_excitability_max: float = 1.5
+    """Cap on the summed electrolyte excitability. Assumption."""
+    electrolyte_pain_boost: float = 1.5
+    """Added mean intensity (0-10 scale) of an electrolyte episode when the excitability is
+    ``electrolyte_pain_boost_from`` + 1 or more (linear from there). Assumption."""
+    electrolyte_pain_boost_from: float = 0.5
+    """Excitability above which electrolyte episodes grow more intense. Assumption."""
     sleep_efficiency_mean: float = 0.9
     """Sleep efficiency of an undisturbed night. Assumption."""
     sleep_efficiency_sd: float = 0.035
     """Night-to-night SD of sleep efficiency. Assumption."""
+    sleep_efficiency_range: list = field(default_factory=lambda: [0.3, 0.99])
+    """Clip of a night's sleep efficiency (after the costs below). Assumption."""
     sleep_cost_per_awakening: float = 0.035
     """Efficiency lost per awakening. Assumption."""
     sleep_cost_symptom_share: float = 0.25
     """Efficiency lost per unit of the night spent with symptoms. Assumption."""
+    sleep_latency_mean_min: float = 15.0
+    """Mean minutes from lying down to falling asleep (exponential), event engine only.
+    Assumption; it only places the ``fall_asleep`` event and changes no diary column."""
+    behaviour_delay_share_range: list = field(default_factory=lambda: [0.1, 0.5])
+    """The behaviour answering an episode starts after this share of the episode (uniform),
+    event engine only. Assumption; it only places the behaviour event and changes no diary
+    column."""
     background: MechanismParams = _mech(
         shape="uniform",
         pain_mean=2.5,
@@ -1034,7 +1097,27 @@ def _check_numbers(node: Any, key: str) -> None:
         _number(node, key)
 
 
+_POSITIVE_NAMES = (
+    "sleep_latency_mean_min",
+    "electrolyte_excitability_max",
+    "ischaemia_free_ankle_mmhg",
+)
+"""Scalar parameters that must be > 0 (a scale, a cap, a divisor)."""
+_POSITIVE_TABLES = ("electrolyte_full_deficit",)
+"""Mapping parameters whose every value must be > 0 (divisors)."""
+_SHARE_RANGES = (
+    "sleep_efficiency_range",
+    "behaviour_delay_share_range",
+)
+"""``[low, high]`` parameters that are shares of something, so within [0, 1]."""
+_ORDERED_PAIRS = (
+    ("day", "deficit_carryover_elderly_from_age", "deficit_carryover_elderly_full_age"),
+    ("night", "ischaemia_full_ankle_mmhg", "ischaemia_free_ankle_mmhg"),
+)
+"""(group, lower, upper): two parameters where the first must be below the second."""
+
 _FIXED_KEY_TABLES = (
+    "electrolyte_full_deficit",
     "treat_prob",
     "causal_prob",
     "dose_mg",
@@ -1096,6 +1179,13 @@ def _check_model(model: Any) -> None:
         group = model[group_name]
         for name in group:
             _check_parameter(group_name, name, group[name])
+    for group_name, lower, upper in _ORDERED_PAIRS:
+        lo, hi = model[group_name][lower], model[group_name][upper]
+        if not lo < hi:
+            raise ConfigError(
+                f"model.{group_name}.{lower}={lo!r} is invalid: expected below "
+                f"model.{group_name}.{upper}={hi!r}"
+            )
 
 
 def _check_parameter(group_name: str, name: str, value: Any) -> None:
@@ -1138,6 +1228,13 @@ def _check_parameter(group_name: str, name: str, value: Any) -> None:
             raise ConfigError(
                 f"{key}={list(value)!r} is invalid: expected [low, high] with low < high"
             )
+        if name in _SHARE_RANGES and not (0.0 <= lo and hi <= 1.0):
+            raise ConfigError(f"{key}={list(value)!r} is invalid: expected shares in [0, 1]")
+        return
+    if name in _POSITIVE_TABLES:
+        for label, x in value.items():
+            if _number(x, f"{key}.{label}") <= 0:
+                raise ConfigError(f"{key}.{label}={x!r} is invalid: expected > 0")
         return
     if name == "start_horizon_days":
         if _positive_int(value, key) > MAX_NIGHTS:
@@ -1155,6 +1252,8 @@ def _check_parameter(group_name: str, name: str, value: Any) -> None:
     x = _number(value, key)
     if name in _PROBABILITY_NAMES or name.endswith("_prob"):
         _check_probability(x, key)
+    elif name in _POSITIVE_NAMES and x <= 0:
+        raise ConfigError(f"{key}={x!r} is invalid: expected > 0")
     elif name == "wake_threshold" and not 1 < x < 10:
         raise ConfigError(f"{key}={x!r} is invalid: expected between 1 and 10 (the pain scale)")
     elif (

@@ -110,6 +110,49 @@ def test_mapping_mix_is_parsed() -> None:
         ("model.medication.start_horizon_days=0", "start_horizon_days", "integer >= 1"),
         ("model.medication.start_horizon_days=2.5", "start_horizon_days", "integer >= 1"),
         ("model.medication.start_horizon_days=9999", "start_horizon_days", "at most 3650"),
+        # Constants that moved into config (issue 12 item 6).
+        ("model.night.sleep_latency_mean_min=0", "model.night.sleep_latency_mean_min", "> 0"),
+        (
+            "model.night.behaviour_delay_share_range=[0.5,0.1]",
+            "model.night.behaviour_delay_share_range",
+            "low < high",
+        ),
+        (
+            "model.night.behaviour_delay_share_range=[0.1,1.5]",
+            "model.night.behaviour_delay_share_range",
+            "shares in [0, 1]",
+        ),
+        (
+            "model.night.electrolyte_full_deficit.sodium=0",
+            "model.night.electrolyte_full_deficit.sodium",
+            "> 0",
+        ),
+        (
+            "model.night.electrolyte_excitability_max=0",
+            "model.night.electrolyte_excitability_max",
+            "> 0",
+        ),
+        (
+            "model.night.ischaemia_full_ankle_mmhg=120",
+            "model.night.ischaemia_full_ankle_mmhg",
+            "below model.night.ischaemia_free_ankle_mmhg",
+        ),
+        (
+            "model.day.deficit_carryover_elderly_from_age=85",
+            "model.day.deficit_carryover_elderly_from_age",
+            "below model.day.deficit_carryover_elderly_full_age",
+        ),
+        ("model.night.pad_pain_ischaemia_boost=-1", "model.night.pad_pain_ischaemia_boost", ">= 0"),
+        (
+            "model.day.alcohol_potassium_drop_mmol_l=-0.1",
+            "model.day.alcohol_potassium_drop_mmol_l",
+            ">= 0",
+        ),
+        (
+            "model.night.sleep_efficiency_range=[0.3,1.2]",
+            "model.night.sleep_efficiency_range",
+            "shares in [0, 1]",
+        ),
     ],
 )
 def test_bad_value_names_key_and_what_is_allowed(override: str, key: str, allowed: str) -> None:
@@ -173,6 +216,10 @@ def test_numbers_refuse_booleans_nan_and_infinity(key: str, value: str) -> None:
             "did you mean model.medication.treat_prob.statin?",
         ),
         ("+outt=x", "outt is an unknown key: did you mean out?"),
+        (
+            "+model.night.electrolyte_full_deficit.zinc=1",
+            "model.night.electrolyte_full_deficit.zinc is an unknown key",
+        ),
         ("+model.night.rls.zzz=1", "model.night.rls.zzz is an unknown key (expected a field of"),
     ],
 )

@@ -46,8 +46,9 @@ def _urgency(values: dict[str, float]) -> int:
 
 
 def _excitability(values: dict[str, float]) -> float:
+    p = night_params(NightParams())
     return muscle.electrolyte_excitability(
-        values["potassium"], values["magnesium"], values["calcium"], values["sodium"]
+        values["potassium"], values["magnesium"], values["calcium"], values["sodium"], p
     )
 
 

@@ -62,11 +62,12 @@ def cramp_excitability(
 
 @njit
 def electrolyte_excitability(
-    potassium: float, magnesium: float, calcium: float, sodium: float
+    potassium: float, magnesium: float, calcium: float, sodium: float, p
 ) -> float:
-    """Membrane excitability from low K, Mg, Ca or Na (0 in range, about 1 when severe)."""
-    k = max(ref.POTASSIUM_LOW_MMOL_L - potassium, 0.0) / 1.0
-    mg = max(ref.MAGNESIUM_LOW_MMOL_L - magnesium, 0.0) / 0.25
-    ca = max(ref.CALCIUM_LOW_MMOL_L - calcium, 0.0) / 0.3
-    na = max(ref.SODIUM_LOW_MMOL_L - sodium, 0.0) / 15.0
-    return clip(k + mg + ca + na, 0.0, 1.5)
+    """Membrane excitability from low K, Mg, Ca or Na (0 in range, about 1 when severe):
+    each shortfall below its reference limit over ``p.electrolyte_full_deficit_*``."""
+    k = max(ref.POTASSIUM_LOW_MMOL_L - potassium, 0.0) / p.electrolyte_full_deficit_potassium
+    mg = max(ref.MAGNESIUM_LOW_MMOL_L - magnesium, 0.0) / p.electrolyte_full_deficit_magnesium
+    ca = max(ref.CALCIUM_LOW_MMOL_L - calcium, 0.0) / p.electrolyte_full_deficit_calcium
+    na = max(ref.SODIUM_LOW_MMOL_L - sodium, 0.0) / p.electrolyte_full_deficit_sodium
+    return clip(k + mg + ca + na, 0.0, p.electrolyte_excitability_max)
