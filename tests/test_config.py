@@ -153,6 +153,33 @@ def test_mapping_mix_is_parsed() -> None:
             "model.night.sleep_efficiency_range",
             "shares in [0, 1]",
         ),
+        (
+            "model.latent.electrolyte_deficit_kind_shares.sodium=0.5",
+            "model.latent.electrolyte_deficit_kind_shares",
+            "must sum to 1",
+        ),
+        ("model.latent.rls_severity_shape=[0,3]", "model.latent.rls_severity_shape[0]", "> 0"),
+        (
+            "model.latent.unaccustomed_exertion_prob_range=[0.2,1.5]",
+            "model.latent.unaccustomed_exertion_prob_range",
+            "shares in [0, 1]",
+        ),
+        ("model.latent.bmi_sd_kg_m2=0", "model.latent.bmi_sd_kg_m2", "> 0"),
+        (
+            "model.latent.fluid_intake_mean_l.low=0",
+            "model.latent.fluid_intake_mean_l.low",
+            "> 0",
+        ),
+        (
+            "model.medication.culprit_start_window_days.statin=[-7,-42]",
+            "model.medication.culprit_start_window_days.statin",
+            "low < high",
+        ),
+        (
+            "model.medication.recent_start_from_day=-5000",
+            "model.medication.long_term_start_from_day",
+            "below model.medication.recent_start_from_day",
+        ),
     ],
 )
 def test_bad_value_names_key_and_what_is_allowed(override: str, key: str, allowed: str) -> None:
