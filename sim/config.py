@@ -1004,6 +1004,10 @@ class MeasurementParams:
 
     abi_sd: float = 0.06
     """ABI measurement error SD against imaging (DOMAIN.md: imperfect; assumption)."""
+    abi_noncompressible_sd: float = 0.05
+    """ABI measurement error SD above the non-compressible limit (1.40). Assumption."""
+    abi_reported_range: list = field(default_factory=lambda: [0.1, 2.0])
+    """Clip of a measured ABI. Assumption (what a Doppler reading can give)."""
     lab_cv: dict = field(
         default_factory=lambda: {
             "potassium": 0.03,
@@ -1018,6 +1022,16 @@ class MeasurementParams:
     """Analytical coefficient of variation of each lab test. Assumption."""
     ck_median_u_l: float = 110.0
     """Median creatine kinase (U/L); statin myalgia usually normal CK (DOMAIN.md)."""
+    ck_log_sd: float = 0.35
+    """Between-person SD of log CK. Assumption."""
+    ck_fatigue_gain: float = 2.5
+    """CK multiplier gain per unit of fatigue load on the visit night (exertion raises CK).
+    Assumption."""
+    ck_hypothyroidism_factor: float = 1.6
+    """CK multiplier with hypothyroidism. Assumption."""
+    ck_statin_gain: float = 0.3
+    """CK multiplier gain on a statin (usually normal CK even with myalgia, DOMAIN.md).
+    Assumption."""
     slr_sensitivity: float = 0.92
     """Straight-leg raise sensitivity for disc herniation (van der Windt 2010)."""
     slr_specificity: float = 0.28
@@ -1049,13 +1063,33 @@ class MeasurementParams:
             "nerve_conduction": 0.35,
         }
     )
-    """Chance a test is ordered when the diary or history points to it (order=clinic):
+    """Chance a test is ordered when the diary or history points to it (order=clinic; the
+    diary's pointers are ``order_indication_share``):
     ABI for dangling relief, elevation or age over 65 with smoking or diabetes;
     electrolytes for cramps or diuretics; ferritin for an urge to move; CK for a statin;
     osmolality for hot or low-intake days; SLR and nerve conduction for numbness or
     shooting pain. Assumption: a clinic nearly always orders the ABI and the electrolytes the
     history points to (0.95); at 0.85, untested hypokalaemia that looks like idiopathic
     cramps made up most urgent patients a triage could not see."""
+    order_indication_share: dict = field(
+        default_factory=lambda: {
+            "abi": 0.15,
+            "electrolytes": 0.15,
+            "ferritin": 0.3,
+            "ck": 0.2,
+            "osmolality": 0.3,
+            "slr": 0.2,
+            "nerve_conduction": 0.3,
+        }
+    )
+    """Share of diary nights (up to the visit) with the test's sign from which the diary
+    points to the test (order=clinic): ABI, relief by dangling or worse with elevation;
+    electrolytes, a cramp; ferritin, an urge to move; CK, any symptoms (statin users);
+    osmolality, a hot or exertion day; SLR and nerve conduction, numbness or a neuropathic
+    quality. Assumption."""
+    abi_indication_age: float = 65.0
+    """Age (years) from which smoking or diabetes alone points to an ABI (order=clinic).
+    Assumption."""
 
 
 @dataclass
@@ -1240,6 +1274,7 @@ _PROBABILITY_NAMES = (
     "sleep_efficiency_mean",
 )
 _PROBABILITY_TABLES = (
+    "order_indication_share",
     "electrolyte_deficit_kind_shares",
     "secondary_cramp_prob",
     "treat_prob",
@@ -1301,6 +1336,7 @@ _ORDERED_PAIRS = (
 """(group, lower, upper): two parameters where the first must be below the second."""
 
 _FIXED_KEY_TABLES = (
+    "order_indication_share",
     "culprit_start_window_days",
     "electrolyte_full_deficit",
     "fluid_intake_mean_l",

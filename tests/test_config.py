@@ -180,6 +180,12 @@ def test_mapping_mix_is_parsed() -> None:
             "model.medication.long_term_start_from_day",
             "below model.medication.recent_start_from_day",
         ),
+        (
+            "model.measurements.order_indication_share.abi=1.5",
+            "model.measurements.order_indication_share.abi",
+            "[0, 1]",
+        ),
+        ("model.measurements.ck_log_sd=0", "model.measurements.ck_log_sd", "> 0"),
     ],
 )
 def test_bad_value_names_key_and_what_is_allowed(override: str, key: str, allowed: str) -> None:
