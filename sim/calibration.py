@@ -22,6 +22,7 @@ import polars as pl
 
 from sim.config import PrevalenceParams
 from sim.model import distributions as dist
+from sim.model import reference as ref
 
 PAD_TOLERANCE = 0.02
 """Percentage points (as a fraction) allowed between measured and target PAD prevalence."""
@@ -125,7 +126,7 @@ def pad_targets() -> list[tuple[tuple[int, int], tuple[float, float]]]:
 def pad_by_age(patients: pl.DataFrame) -> Check:
     """Share with ABI <= 0.90 per 5-year band within PAD_TOLERANCE of its target."""
     measures = []
-    low_abi = pl.col("abi_true") <= 0.90
+    low_abi = pl.col("abi_true") <= ref.ABI_ABNORMAL
     for (lo, hi), (t_lo, t_hi) in pad_targets():
         share = _share(patients, low_abi, lo, hi)
         measures.append(

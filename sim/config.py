@@ -221,6 +221,16 @@ class PrevalenceParams:
     """Probability that cramps contribute when another cause is primary. Assumption,
     ordered by the DOMAIN.md mechanisms (PAD cramps odds ratio 2.9; diuretic and
     electrolyte cramps)."""
+    diuretic_cramp_prob: float = 0.8
+    """Probability that a patient whose diuretic is the cause also has cramps, on top of
+    ``secondary_cramp_prob.medication``. Assumption (the low K and Mg excite motor nerves,
+    DOMAIN.md)."""
+    dehydration_electrolyte_prob: float = 0.25
+    """Probability that dehydration as the cause shifts electrolytes enough to contribute.
+    Assumption."""
+    diabetic_neuropathy_prob: float = 0.2
+    """Probability that a diabetic patient's neuropathy contributes nerve symptoms (any
+    primary cause but none). Assumption (painful diabetic neuropathy 21%, Abbott 2011)."""
 
 
 @dataclass
@@ -337,12 +347,34 @@ class MedicationParams:
     19.9% vs 4.7% musculoskeletal excess after zoledronic acid, diluted by oral users
     (assumption)."""
     recent_start_share: float = 0.12
-    """Share of non-causal users who started the drug recently (from 60 days before the
-    diary to ``start_horizon_days``), so a recent start is a clue, not a giveaway.
-    Assumption."""
+    """Share of non-causal users who started the drug recently (from
+    ``recent_start_from_day`` to ``start_horizon_days``), so a recent start is a clue, not
+    a giveaway. Assumption."""
+    recent_start_from_day: float = -60
+    """Earliest start day of a recent start (days; day 0 = the first diary night); the other
+    users started between ``long_term_start_from_day`` and this day. Assumption."""
+    long_term_start_from_day: float = -3650
+    """Earliest start day of a long-term user (days; about ten years before). Assumption."""
+    culprit_start_window_days: dict = field(
+        default_factory=lambda: {
+            "statin": [-42, -7],
+            "thiazide": [-10, 10],
+            "loop_diuretic": [-10, 10],
+            "potassium_sparing": [-10, 10],
+            "ssri": [-5, 14],
+            "mirtazapine": [-5, 14],
+            "bisphosphonate": [-3, 18],
+        }
+    )
+    """Start-day window (uniform, days; day 0 = the first diary night) of a drug that is the
+    cause, so that its effect shows in the diary: statin myalgia 4-6 weeks after the start,
+    diuretic potassium falls over days, SSRI restless legs in the first days, the
+    bisphosphonate acute-phase reaction after a dose (DOMAIN.md); the windows themselves
+    are assumptions, cut at ``start_horizon_days``."""
     start_horizon_days: Any = 28
     """Drugs start before this day (day 0 = the first diary night): recent starts fall in
-    [-60, horizon) and a culprit starts so that its effect can begin before the horizon.
+    [``recent_start_from_day``, horizon) and a culprit starts so that its effect can begin
+    before the horizon.
     A fixed number, not ``cohort.nights``, so that a patient's first nights do not depend
     on the diary length (docs/how-to-generate.md). Assumption: 28, the default four-week
     diary; in a shorter diary some drugs start after its last night, in a longer one none
@@ -386,6 +418,9 @@ class LatentParams:
     tail below 0.40 (critical limb ischaemia). Assumption."""
     abi_pad_asymptomatic_range: list = field(default_factory=lambda: [0.55, 0.90])
     """ABI range for asymptomatic PAD (uniform). Assumption."""
+    abi_noncompressible_range: list = field(default_factory=lambda: [1.41, 1.7])
+    """ABI range of non-compressible arteries (uniform; above the 1.40 limit, AHA/ACC
+    2016). Assumption."""
     potassium_mean_mmol_l: float = 4.2
     """Mean serum potassium (normal 3.5-5.0 mmol/L)."""
     potassium_sd_mmol_l: float = 0.28
@@ -408,9 +443,58 @@ class LatentParams:
     sodium_age_slope_per_decade: float = -0.6
     """Change in mean sodium per decade above 50 (mmol/L); with the SD gives about 11% low
     in older outpatients (DOMAIN.md 11.2%)."""
+    potassium_baseline_range: list = field(default_factory=lambda: [3.1, 5.4])
+    """Clip of the background baseline potassium (mmol/L). Assumption."""
+    magnesium_baseline_range: list = field(default_factory=lambda: [0.52, 1.15])
+    """Clip of the background baseline magnesium (mmol/L). Assumption."""
+    calcium_baseline_range: list = field(default_factory=lambda: [2.02, 2.7])
+    """Clip of the background baseline total calcium (mmol/L). Assumption."""
+    sodium_baseline_range: list = field(default_factory=lambda: [126, 148])
+    """Clip of the background baseline sodium (mmol/L). Assumption."""
     electrolyte_severe_share: float = 0.12
     """Share of electrolyte-cause patients whose deficit is in the urgent band (K < 3.0 or
     Na <= 120). Assumption."""
+    electrolyte_deficit_kind_shares: dict = field(
+        default_factory=lambda: {
+            "potassium": 0.35,
+            "magnesium": 0.30,
+            "sodium": 0.25,
+            "calcium": 0.10,
+        }
+    )
+    """Which electrolyte is low in a patient with an electrolyte deficit (shares summing to
+    1). Assumption (older outpatients: low sodium 11.2%, low magnesium 9.1%, DOMAIN.md;
+    thiazides and alcohol lower potassium)."""
+    potassium_deficit_range: list = field(default_factory=lambda: [3.0, 3.45])
+    """Baseline potassium of a low-potassium deficit, mild to moderate (uniform, mmol/L;
+    DOMAIN.md mild band 3.0-3.4). Assumption."""
+    potassium_deficit_severe_range: list = field(default_factory=lambda: [2.5, 2.95])
+    """Baseline potassium of a severe deficit (uniform, mmol/L; urgent below 3.0,
+    DOMAIN.md); severe magnesium and calcium deficits bring it too. Assumption."""
+    magnesium_deficit_range: list = field(default_factory=lambda: [0.42, 0.68])
+    """Baseline magnesium of a low-magnesium deficit (uniform, mmol/L; low below 0.70,
+    DOMAIN.md). Assumption."""
+    sodium_deficit_range: list = field(default_factory=lambda: [124, 134])
+    """Baseline sodium of a low-sodium deficit, mild to moderate (uniform, mmol/L;
+    DOMAIN.md bands 121-134). Assumption."""
+    sodium_deficit_severe_range: list = field(default_factory=lambda: [116, 120.5])
+    """Baseline sodium of a severe deficit (uniform, mmol/L; urgent at 120 or less,
+    DOMAIN.md). Assumption."""
+    calcium_deficit_range: list = field(default_factory=lambda: [1.8, 2.08])
+    """Baseline total calcium of a low-calcium deficit (uniform, mmol/L; low below 2.1,
+    DOMAIN.md). Assumption."""
+    diuretic_potassium_target_range: list = field(default_factory=lambda: [2.7, 3.45])
+    """Steady-state potassium on a culprit thiazide or loop diuretic (uniform, mmol/L):
+    mostly in 2.7-3.4. Assumption (thiazide hypokalaemia, Rodenburg 2014)."""
+    diuretic_potassium_min_drop_mmol_l: float = 0.3
+    """Smallest steady-state potassium fall on a culprit thiazide or loop diuretic
+    (mmol/L). Assumption."""
+    potassium_sparing_sodium_target_range: list = field(default_factory=lambda: [124, 133])
+    """Steady-state sodium on a culprit potassium-sparing diuretic (uniform, mmol/L).
+    Assumption."""
+    potassium_sparing_sodium_min_drop_mmol_l: float = 3.0
+    """Smallest steady-state sodium fall on a culprit potassium-sparing diuretic (mmol/L).
+    Assumption."""
     ferritin_median_men_ug_l: float = 120.0
     """Median ferritin in men (ug/L). Assumption."""
     ferritin_median_women_ug_l: float = 70.0
@@ -419,6 +503,11 @@ class LatentParams:
     """Median ferritin with iron deficiency (ug/L). Assumption."""
     ferritin_log_sd: float = 0.55
     """SD of log ferritin. Assumption."""
+    ferritin_range: list = field(default_factory=lambda: [3, 1500])
+    """Clip of ferritin (ug/L). Assumption."""
+    rls_severity_shape: list = field(default_factory=lambda: [2.3, 3.0])
+    """Kumaraswamy(a, b) shape of the intrinsic restless-legs severity (0..1) of patients
+    with restless legs as the root cause (mean about 0.4). Assumption."""
     rls_peak_clock_h: float = 0.5
     """Clock hour of the restless-legs circadian peak (DOMAIN.md: midnight to 1 am)."""
     rls_peak_sd_h: float = 0.6
@@ -430,6 +519,92 @@ class LatentParams:
     tests/model/test_nights_signatures.py."""
     cramp_weekly_rate_log_sd: float = 0.65
     """SD of the log baseline weekly cramp rate in sufferers (see above)."""
+    nerve_severity_shape: list = field(default_factory=lambda: [1.9, 2.9])
+    """Kumaraswamy(a, b) shape of nerve-compression or neuropathy severity (0..1).
+    Assumption."""
+    nerve_right_side_share: float = 0.5
+    """Share of compressions on the right side (the rest on the left). Assumption."""
+    nerve_peroneal_share: float = 0.25
+    """Share of compressions at the peroneal nerve (the rest at a lumbar root, sciatica).
+    Assumption."""
+    bmi_mean_kg_m2: float = 25.5
+    """Mean body-mass index at age 18 without diabetes (kg/m2). Assumption."""
+    bmi_slope_per_year: float = 0.05
+    """Rise in mean BMI per year of age above 18 (kg/m2). Assumption."""
+    bmi_diabetes_kg_m2: float = 2.5
+    """Added mean BMI with diabetes (kg/m2). Assumption."""
+    bmi_sd_kg_m2: float = 4.5
+    """Between-person SD of BMI (kg/m2). Assumption."""
+    bmi_range: list = field(default_factory=lambda: [16, 55])
+    """Clip of BMI (kg/m2). Assumption."""
+    activity_high_prob: float = 0.12
+    """Chance of a high activity level at age ``activity_age_range[1]`` and above (not a
+    fatigue patient). Assumption."""
+    activity_high_prob_young_extra: float = 0.15
+    """Added chance of high activity at age ``activity_age_range[0]`` and below (linear
+    between). Assumption."""
+    activity_low_prob: float = 0.20
+    """Chance of a low activity level at age ``activity_age_range[0]`` and below (not a
+    fatigue patient). Assumption."""
+    activity_low_prob_old_extra: float = 0.25
+    """Added chance of low activity at age ``activity_age_range[1]`` and above (linear
+    between). Assumption."""
+    activity_age_range: list = field(default_factory=lambda: [20, 70])
+    """Ages (years) between which activity falls from young to old levels. Assumption."""
+    activity_high_prob_fatigue: float = 0.65
+    """Chance of high activity for a fatigue (exertion) patient. Assumption: the active are
+    the ones with DOMS."""
+    activity_low_prob_fatigue: float = 0.05
+    """Chance of low activity for a fatigue patient. Assumption."""
+    low_fluid_prob: float = 0.12
+    """Chance of a low fluid-intake habit (not a dehydration patient). Assumption."""
+    low_fluid_prob_elderly_extra: float = 0.10
+    """Added chance of a low fluid habit above ``low_fluid_elderly_age`` (low thirst in the
+    elderly, DOMAIN.md). Assumption."""
+    low_fluid_elderly_age: float = 70.0
+    """Age (years) above which the low-fluid habit is commoner. Assumption."""
+    high_fluid_prob: float = 0.20
+    """Chance of a high fluid-intake habit (not a dehydration patient). Assumption."""
+    low_fluid_prob_dehydration: float = 0.65
+    """Chance of a low fluid habit for a dehydration patient. Assumption."""
+    high_fluid_prob_dehydration: float = 0.03
+    """Chance of a high fluid habit for a dehydration patient. Assumption."""
+    fluid_intake_mean_l: dict = field(
+        default_factory=lambda: {"low": 1.35, "normal": 2.2, "high": 2.8}
+    )
+    """Mean daily drinking (L/day) by fluid-intake habit. Assumption."""
+    fluid_intake_decline_l_per_year: float = 0.01
+    """Fall in daily drinking per year of age above ``fluid_intake_decline_from_age``
+    (L/day). Assumption (low thirst in the elderly)."""
+    fluid_intake_decline_from_age: float = 60.0
+    """Age (years) from which daily drinking declines. Assumption."""
+    fluid_intake_sd_l: float = 0.25
+    """Between-person SD of daily drinking within a habit (L/day). Assumption."""
+    fluid_intake_range: list = field(default_factory=lambda: [0.5, 4.0])
+    """Clip of usual daily drinking (L/day). Assumption."""
+    alcohol_units_median: float = 3.0
+    """Median alcohol units a week of other adults (lognormal). Assumption."""
+    alcohol_units_log_sd: float = 0.9
+    """SD of log weekly units of other adults. Assumption."""
+    alcohol_units_heavy_median: float = 24.0
+    """Median alcohol units a week of heavy drinkers (over 14; lognormal). Assumption."""
+    alcohol_units_heavy_log_sd: float = 0.35
+    """SD of log weekly units of heavy drinkers. Assumption."""
+    exertion_days_base: float = 0.6
+    """Mean exertion days a week at a low activity level (not a fatigue patient).
+    Assumption."""
+    exertion_days_per_activity_level: float = 1.4
+    """Added exertion days a week per activity level (low 0, moderate 1, high 2).
+    Assumption."""
+    exertion_days_fatigue_extra: float = 1.0
+    """Added exertion days a week for a fatigue patient. Assumption."""
+    exertion_days_sd: float = 0.7
+    """Between-person SD of exertion days a week. Assumption."""
+    unaccustomed_exertion_prob_range: list = field(default_factory=lambda: [0.02, 0.15])
+    """Chance that an exertion day is unaccustomed (uniform per patient). Assumption."""
+    unaccustomed_exertion_prob_fatigue_range: list = field(default_factory=lambda: [0.35, 0.8])
+    """The same for fatigue patients, whose exertion is often unaccustomed (DOMS follows
+    heavy or unaccustomed exertion, DOMAIN.md). Assumption."""
 
 
 @dataclass
@@ -461,7 +636,12 @@ class DayParams:
     """Share of yesterday's hydration deficit still there today (thirst and kidneys repair
     the rest). Assumption; older people with blunted thirst carry more (see below)."""
     deficit_carryover_elderly_extra: float = 0.2
-    """Extra carry-over at age 80 and above, linear from 60. Assumption (low thirst)."""
+    """Extra carry-over at age ``deficit_carryover_elderly_full_age`` and above, linear from
+    ``deficit_carryover_elderly_from_age``. Assumption (low thirst)."""
+    deficit_carryover_elderly_from_age: float = 60.0
+    """Age (years) at which the extra carry-over of the elderly begins. Assumption."""
+    deficit_carryover_elderly_full_age: float = 80.0
+    """Age (years) from which the extra carry-over is complete. Assumption."""
     osmolality_base_mosm_kg: float = 287.0
     """Serum osmolality when euhydrated (normal 275-295)."""
     osmolality_per_l_deficit: float = 9.0
@@ -478,6 +658,19 @@ class DayParams:
         }
     )
     """Day-to-day SD of each serum electrolyte around its baseline (mmol/L). Assumption."""
+    alcohol_potassium_drop_mmol_l: float = 0.1
+    """Fall in serum potassium on a heavy drinker's drinking day (mmol/L). Assumption
+    (DOMAIN.md names alcohol among the causes of imbalance)."""
+    alcohol_magnesium_drop_mmol_l: float = 0.04
+    """Fall in serum magnesium on a heavy drinker's drinking day (mmol/L). Assumption
+    (alcohol lowers magnesium, DOMAIN.md)."""
+    potassium_floor_mmol_l: float = 1.8
+    """Lowest serum potassium the model produces (mmol/L). Assumption (survivable floor)."""
+    magnesium_floor_mmol_l: float = 0.25
+    """Lowest serum magnesium the model produces (mmol/L). Assumption (survivable floor)."""
+    loop_diuretic_magnesium_drop_mmol_l: float = 0.15
+    """Magnesium fall on a culprit loop diuretic at full exposure (mmol/L). Assumption
+    (diuretic -> low K and Mg -> cramps, DOMAIN.md)."""
     diuretic_onset_days: float = 4.0
     """Time constant (days) of the potassium fall after a diuretic start (DOMAIN.md: over
     days)."""
@@ -501,6 +694,8 @@ class DayParams:
     """Same-night fatigue load of an accustomed exertion day. Assumption."""
     stenosis_progression_per_night: float = 0.00005
     """ABI fall per night with PAD (slow progression). Assumption."""
+    abi_floor: float = 0.15
+    """Lowest ABI progression reaches. Assumption (a measurable ankle pressure remains)."""
 
 
 @dataclass
@@ -562,6 +757,8 @@ class NightParams:
     """Mean hours in bed (DESIGN.md: up 6-9 hours later)."""
     time_in_bed_sd_h: float = 0.6
     """SD of hours in bed."""
+    time_in_bed_h_range: list = field(default_factory=lambda: [5.0, 10.5])
+    """Clip of tonight's hours in bed. Assumption."""
     wake_threshold: float = 5.0
     """Episode intensity (0-10) above which an episode wakes the patient. Assumption."""
     background_rate: float = 0.12
@@ -579,8 +776,22 @@ class NightParams:
     """Extra PAD episodes per night at full ischaemia (ankle pressure far below 50 mmHg)."""
     legs_elevated_prob: float = 0.12
     """Chance a patient sleeps with legs raised on a night (PAD worse). Assumption."""
+    pad_one_side_prob: float = 0.7
+    """Chance that a patient's PAD hurts on one side only (left or right alike; otherwise
+    both). Assumption."""
     legs_elevated_pad_factor: float = 1.6
     """PAD rate multiplier with the legs raised (elevation harms perfusion, DOMAIN.md)."""
+    legs_elevated_ankle_loss_mmhg: float = 15.0
+    """Ankle perfusion pressure lost with the legs raised on a pillow (mmHg). Assumption."""
+    ischaemia_free_ankle_mmhg: float = 100.0
+    """Ankle pressure lying flat (mmHg) at or above which there is no ischaemia (index 0).
+    Assumption."""
+    ischaemia_full_ankle_mmhg: float = 30.0
+    """Ankle pressure lying flat (mmHg) at or below which ischaemia is full (index 1; 0.71
+    at the 50 mmHg rest-pain limit). Assumption, after the toe-pressure limit of 30 mmHg
+    (DOMAIN.md)."""
+    pad_pain_ischaemia_boost: float = 2.5
+    """Added mean intensity (0-10 scale) of a PAD episode at full ischaemia. Assumption."""
     cramp_potassium_gain: float = 2.0
     """Cramp rate multiplier gain per mmol/L of potassium below 3.5. Assumption."""
     cramp_magnesium_gain: float = 6.0
@@ -610,14 +821,41 @@ class NightParams:
     """Statin-myalgia or bisphosphonate-reaction episodes per night at full effect."""
     electrolyte_rate: float = 1.8
     """Electrolyte episodes per night at full excitability. Assumption."""
+    electrolyte_full_deficit: dict = field(
+        default_factory=lambda: {
+            "potassium": 1.0,
+            "magnesium": 0.25,
+            "calcium": 0.3,
+            "sodium": 15.0,
+        }
+    )
+    """Shortfall below each lower reference limit (mmol/L; ``sim.model.reference``) that
+    gives an excitability of 1; the shortfalls add. Assumption, about the severe band of
+    each test (potassium 2.5, magnesium 0.45, sodium 120 mmol/L; DOMAIN.md)."""
+    electrolyte_excitability_max: float = 1.5
+    """Cap on the summed electrolyte excitability. Assumption."""
+    electrolyte_pain_boost: float = 1.5
+    """Added mean intensity (0-10 scale) of an electrolyte episode when the excitability is
+    ``electrolyte_pain_boost_from`` + 1 or more (linear from there). Assumption."""
+    electrolyte_pain_boost_from: float = 0.5
+    """Excitability above which electrolyte episodes grow more intense. Assumption."""
     sleep_efficiency_mean: float = 0.9
     """Sleep efficiency of an undisturbed night. Assumption."""
     sleep_efficiency_sd: float = 0.035
     """Night-to-night SD of sleep efficiency. Assumption."""
+    sleep_efficiency_range: list = field(default_factory=lambda: [0.3, 0.99])
+    """Clip of a night's sleep efficiency (after the costs below). Assumption."""
     sleep_cost_per_awakening: float = 0.035
     """Efficiency lost per awakening. Assumption."""
     sleep_cost_symptom_share: float = 0.25
     """Efficiency lost per unit of the night spent with symptoms. Assumption."""
+    sleep_latency_mean_min: float = 15.0
+    """Mean minutes from lying down to falling asleep (exponential), event engine only.
+    Assumption; it only places the ``fall_asleep`` event and changes no diary column."""
+    behaviour_delay_share_range: list = field(default_factory=lambda: [0.1, 0.5])
+    """The behaviour answering an episode starts after this share of the episode (uniform),
+    event engine only. Assumption; it only places the behaviour event and changes no diary
+    column."""
     background: MechanismParams = _mech(
         shape="uniform",
         pain_mean=2.5,
@@ -766,6 +1004,10 @@ class MeasurementParams:
 
     abi_sd: float = 0.06
     """ABI measurement error SD against imaging (DOMAIN.md: imperfect; assumption)."""
+    abi_noncompressible_sd: float = 0.05
+    """ABI measurement error SD above the non-compressible limit (1.40). Assumption."""
+    abi_reported_range: list = field(default_factory=lambda: [0.1, 2.0])
+    """Clip of a measured ABI. Assumption (what a Doppler reading can give)."""
     lab_cv: dict = field(
         default_factory=lambda: {
             "potassium": 0.03,
@@ -780,6 +1022,16 @@ class MeasurementParams:
     """Analytical coefficient of variation of each lab test. Assumption."""
     ck_median_u_l: float = 110.0
     """Median creatine kinase (U/L); statin myalgia usually normal CK (DOMAIN.md)."""
+    ck_log_sd: float = 0.35
+    """Between-person SD of log CK. Assumption."""
+    ck_fatigue_gain: float = 2.5
+    """CK multiplier gain per unit of fatigue load on the visit night (exertion raises CK).
+    Assumption."""
+    ck_hypothyroidism_factor: float = 1.6
+    """CK multiplier with hypothyroidism. Assumption."""
+    ck_statin_gain: float = 0.3
+    """CK multiplier gain on a statin (usually normal CK even with myalgia, DOMAIN.md).
+    Assumption."""
     slr_sensitivity: float = 0.92
     """Straight-leg raise sensitivity for disc herniation (van der Windt 2010)."""
     slr_specificity: float = 0.28
@@ -811,13 +1063,33 @@ class MeasurementParams:
             "nerve_conduction": 0.35,
         }
     )
-    """Chance a test is ordered when the diary or history points to it (order=clinic):
+    """Chance a test is ordered when the diary or history points to it (order=clinic; the
+    diary's pointers are ``order_indication_share``):
     ABI for dangling relief, elevation or age over 65 with smoking or diabetes;
     electrolytes for cramps or diuretics; ferritin for an urge to move; CK for a statin;
     osmolality for hot or low-intake days; SLR and nerve conduction for numbness or
     shooting pain. Assumption: a clinic nearly always orders the ABI and the electrolytes the
     history points to (0.95); at 0.85, untested hypokalaemia that looks like idiopathic
     cramps made up most urgent patients a triage could not see."""
+    order_indication_share: dict = field(
+        default_factory=lambda: {
+            "abi": 0.15,
+            "electrolytes": 0.15,
+            "ferritin": 0.3,
+            "ck": 0.2,
+            "osmolality": 0.3,
+            "slr": 0.2,
+            "nerve_conduction": 0.3,
+        }
+    )
+    """Share of diary nights (up to the visit) with the test's sign from which the diary
+    points to the test (order=clinic): ABI, relief by dangling or worse with elevation;
+    electrolytes, a cramp; ferritin, an urge to move; CK, any symptoms (statin users);
+    osmolality, a hot or exertion day; SLR and nerve conduction, numbness or a neuropathic
+    quality. Assumption."""
+    abi_indication_age: float = 65.0
+    """Age (years) from which smoking or diabetes alone points to an ABI (order=clinic).
+    Assumption."""
 
 
 @dataclass
@@ -990,6 +1262,8 @@ _PROBABILITY_NAMES = (
     "oral_bisphosphonate_strength",
     "accustomed_fatigue",
     "electrolyte_severe_share",
+    "nerve_right_side_share",
+    "nerve_peroneal_share",
     "abi_noncompressible_prob_diabetes_ckd",
     "female_share_young",
     "female_share_old",
@@ -1000,6 +1274,8 @@ _PROBABILITY_NAMES = (
     "sleep_efficiency_mean",
 )
 _PROBABILITY_TABLES = (
+    "order_indication_share",
+    "electrolyte_deficit_kind_shares",
     "secondary_cramp_prob",
     "treat_prob",
     "causal_prob",
@@ -1034,7 +1310,37 @@ def _check_numbers(node: Any, key: str) -> None:
         _number(node, key)
 
 
+_POSITIVE_NAMES = (
+    "sleep_latency_mean_min",
+    "electrolyte_excitability_max",
+    "ischaemia_free_ankle_mmhg",
+    "bmi_sd_kg_m2",
+    "fluid_intake_sd_l",
+    "alcohol_units_heavy_log_sd",
+)
+"""Scalar parameters that must be > 0 (a scale, a cap, a divisor)."""
+_POSITIVE_TABLES = ("electrolyte_full_deficit", "fluid_intake_mean_l")
+"""Mapping parameters whose every value must be > 0 (divisors)."""
+_SHARE_RANGES = (
+    "sleep_efficiency_range",
+    "behaviour_delay_share_range",
+    "unaccustomed_exertion_prob_range",
+    "unaccustomed_exertion_prob_fatigue_range",
+)
+"""``[low, high]`` parameters that are shares of something, so within [0, 1]."""
+_ORDERED_PAIRS = (
+    ("medication", "long_term_start_from_day", "recent_start_from_day"),
+    ("day", "deficit_carryover_elderly_from_age", "deficit_carryover_elderly_full_age"),
+    ("night", "ischaemia_full_ankle_mmhg", "ischaemia_free_ankle_mmhg"),
+)
+"""(group, lower, upper): two parameters where the first must be below the second."""
+
 _FIXED_KEY_TABLES = (
+    "order_indication_share",
+    "culprit_start_window_days",
+    "electrolyte_full_deficit",
+    "fluid_intake_mean_l",
+    "electrolyte_deficit_kind_shares",
     "treat_prob",
     "causal_prob",
     "dose_mg",
@@ -1096,6 +1402,20 @@ def _check_model(model: Any) -> None:
         group = model[group_name]
         for name in group:
             _check_parameter(group_name, name, group[name])
+    for drug, window in model.medication.culprit_start_window_days.items():
+        lo, hi = (_number(v, f"model.medication.culprit_start_window_days.{drug}") for v in window)
+        if not lo < hi:
+            raise ConfigError(
+                f"model.medication.culprit_start_window_days.{drug}={list(window)!r} is invalid: "
+                "expected [low, high] with low < high"
+            )
+    for group_name, lower, upper in _ORDERED_PAIRS:
+        lo, hi = model[group_name][lower], model[group_name][upper]
+        if not lo < hi:
+            raise ConfigError(
+                f"model.{group_name}.{lower}={lo!r} is invalid: expected below "
+                f"model.{group_name}.{upper}={hi!r}"
+            )
 
 
 def _check_parameter(group_name: str, name: str, value: Any) -> None:
@@ -1118,6 +1438,8 @@ def _check_parameter(group_name: str, name: str, value: Any) -> None:
     if name in _PROBABILITY_TABLES:
         for label, prob in value.items():
             _check_probability(prob, f"{key}.{label}")
+        if name.endswith("_shares") and not math.isclose(sum(value.values()), 1.0):
+            raise ConfigError(f"{key} shares sum to {sum(value.values()):.6g}: they must sum to 1")
         return
     if name == "cause_odds_ratios":
         for cause, factors in value.items():
@@ -1138,6 +1460,18 @@ def _check_parameter(group_name: str, name: str, value: Any) -> None:
             raise ConfigError(
                 f"{key}={list(value)!r} is invalid: expected [low, high] with low < high"
             )
+        if name in _SHARE_RANGES and not (0.0 <= lo and hi <= 1.0):
+            raise ConfigError(f"{key}={list(value)!r} is invalid: expected shares in [0, 1]")
+        return
+    if name.endswith("_shape") and OmegaConf.is_list(value):
+        for i, x in enumerate(value):
+            if _number(x, f"{key}[{i}]") <= 0:
+                raise ConfigError(f"{key}[{i}]={x!r} is invalid: expected > 0")
+        return
+    if name in _POSITIVE_TABLES:
+        for label, x in value.items():
+            if _number(x, f"{key}.{label}") <= 0:
+                raise ConfigError(f"{key}.{label}={x!r} is invalid: expected > 0")
         return
     if name == "start_horizon_days":
         if _positive_int(value, key) > MAX_NIGHTS:
@@ -1155,6 +1489,8 @@ def _check_parameter(group_name: str, name: str, value: Any) -> None:
     x = _number(value, key)
     if name in _PROBABILITY_NAMES or name.endswith("_prob"):
         _check_probability(x, key)
+    elif name in _POSITIVE_NAMES and x <= 0:
+        raise ConfigError(f"{key}={x!r} is invalid: expected > 0")
     elif name == "wake_threshold" and not 1 < x < 10:
         raise ConfigError(f"{key}={x!r} is invalid: expected between 1 and 10 (the pain scale)")
     elif (
@@ -1162,7 +1498,7 @@ def _check_parameter(group_name: str, name: str, value: Any) -> None:
         or "odds_ratio" in name
     ) and x <= 0:
         raise ConfigError(f"{key}={x!r} is invalid: expected > 0")
-    elif x < 0 and not name.endswith(("_slope_per_decade",)):
+    elif x < 0 and not name.endswith(("_slope_per_decade", "_from_day")):
         raise ConfigError(f"{key}={x!r} is invalid: expected >= 0")
 
 

@@ -110,6 +110,82 @@ def test_mapping_mix_is_parsed() -> None:
         ("model.medication.start_horizon_days=0", "start_horizon_days", "integer >= 1"),
         ("model.medication.start_horizon_days=2.5", "start_horizon_days", "integer >= 1"),
         ("model.medication.start_horizon_days=9999", "start_horizon_days", "at most 3650"),
+        # Constants that moved into config (issue 12 item 6).
+        ("model.night.sleep_latency_mean_min=0", "model.night.sleep_latency_mean_min", "> 0"),
+        (
+            "model.night.behaviour_delay_share_range=[0.5,0.1]",
+            "model.night.behaviour_delay_share_range",
+            "low < high",
+        ),
+        (
+            "model.night.behaviour_delay_share_range=[0.1,1.5]",
+            "model.night.behaviour_delay_share_range",
+            "shares in [0, 1]",
+        ),
+        (
+            "model.night.electrolyte_full_deficit.sodium=0",
+            "model.night.electrolyte_full_deficit.sodium",
+            "> 0",
+        ),
+        (
+            "model.night.electrolyte_excitability_max=0",
+            "model.night.electrolyte_excitability_max",
+            "> 0",
+        ),
+        (
+            "model.night.ischaemia_full_ankle_mmhg=120",
+            "model.night.ischaemia_full_ankle_mmhg",
+            "below model.night.ischaemia_free_ankle_mmhg",
+        ),
+        (
+            "model.day.deficit_carryover_elderly_from_age=85",
+            "model.day.deficit_carryover_elderly_from_age",
+            "below model.day.deficit_carryover_elderly_full_age",
+        ),
+        ("model.night.pad_pain_ischaemia_boost=-1", "model.night.pad_pain_ischaemia_boost", ">= 0"),
+        (
+            "model.day.alcohol_potassium_drop_mmol_l=-0.1",
+            "model.day.alcohol_potassium_drop_mmol_l",
+            ">= 0",
+        ),
+        (
+            "model.night.sleep_efficiency_range=[0.3,1.2]",
+            "model.night.sleep_efficiency_range",
+            "shares in [0, 1]",
+        ),
+        (
+            "model.latent.electrolyte_deficit_kind_shares.sodium=0.5",
+            "model.latent.electrolyte_deficit_kind_shares",
+            "must sum to 1",
+        ),
+        ("model.latent.rls_severity_shape=[0,3]", "model.latent.rls_severity_shape[0]", "> 0"),
+        (
+            "model.latent.unaccustomed_exertion_prob_range=[0.2,1.5]",
+            "model.latent.unaccustomed_exertion_prob_range",
+            "shares in [0, 1]",
+        ),
+        ("model.latent.bmi_sd_kg_m2=0", "model.latent.bmi_sd_kg_m2", "> 0"),
+        (
+            "model.latent.fluid_intake_mean_l.low=0",
+            "model.latent.fluid_intake_mean_l.low",
+            "> 0",
+        ),
+        (
+            "model.medication.culprit_start_window_days.statin=[-7,-42]",
+            "model.medication.culprit_start_window_days.statin",
+            "low < high",
+        ),
+        (
+            "model.medication.recent_start_from_day=-5000",
+            "model.medication.long_term_start_from_day",
+            "below model.medication.recent_start_from_day",
+        ),
+        (
+            "model.measurements.order_indication_share.abi=1.5",
+            "model.measurements.order_indication_share.abi",
+            "[0, 1]",
+        ),
+        ("model.measurements.ck_log_sd=0", "model.measurements.ck_log_sd", "> 0"),
     ],
 )
 def test_bad_value_names_key_and_what_is_allowed(override: str, key: str, allowed: str) -> None:
@@ -173,6 +249,10 @@ def test_numbers_refuse_booleans_nan_and_infinity(key: str, value: str) -> None:
             "did you mean model.medication.treat_prob.statin?",
         ),
         ("+outt=x", "outt is an unknown key: did you mean out?"),
+        (
+            "+model.night.electrolyte_full_deficit.zinc=1",
+            "model.night.electrolyte_full_deficit.zinc is an unknown key",
+        ),
         ("+model.night.rls.zzz=1", "model.night.rls.zzz is an unknown key (expected a field of"),
     ],
 )

@@ -86,12 +86,6 @@ EPISODE_UNIFORMS = 7 + _F
 """Per episode: intensity, duration, cramp, one per flag, quality, location, side, delay of
 the behaviour answering it."""
 
-SLEEP_LATENCY_MEAN_MIN = 15.0
-"""Mean minutes from lying down to falling asleep (exponential). Assumption; it only places
-the ``fall_asleep`` event and changes no diary column."""
-BEHAVIOUR_DELAY_SHARE = (0.1, 0.5)
-"""The behaviour answering an episode starts after this share of the episode (uniform).
-Assumption; it only places the behaviour event and changes no diary column."""
 
 PROCESS_GROUP = 256
 """Patient processes per simpy environment (event-queue size; results do not depend on it)."""
@@ -334,7 +328,7 @@ class EventNights:
         behaviour[flag["urge_to_move"] | flag["relief_by_movement"]] = KIND["get_up_walk"]
         behaviour[flag["relief_by_dangling"]] = KIND["dangle_leg"]
         behaviour[cramp] = KIND["stretch"]
-        lo, hi = BEHAVIOUR_DELAY_SHARE
+        lo, hi = self.night_p.behaviour_delay_share_range
         return _Episodes(
             row=row,
             start_min=start,
@@ -423,7 +417,9 @@ class EventNights:
         for d, on, start_day in self.drug_on:
             r = np.flatnonzero(on & (start_day == j))
             add(r, noon[r], KIND["drug_start"], drug=np.full(len(r), d, dtype=np.int8))
-        latency = np.minimum(-SLEEP_LATENCY_MEAN_MIN * np.log(u_latency.astype(np.float64)), t_bed)
+        latency = np.minimum(
+            -self.night_p.sleep_latency_mean_min * np.log(u_latency.astype(np.float64)), t_bed
+        )
         add(all_rows, np.zeros(n), KIND["lie_down"])
         add(all_rows, latency, KIND["fall_asleep"])
         add(all_rows, t_bed, KIND["get_up_morning"])

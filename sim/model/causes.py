@@ -5,7 +5,7 @@ Usage::
     from sim.model.causes import CAUSE_CODE, urgency
     code = CAUSE_CODE["rls"]
 
-The urgency rules are DOMAIN.md's: urgent for critical limb ischaemia (ankle pressure
+The urgency rules are DOMAIN.md's (limits in ``sim.model.reference``): urgent for critical limb ischaemia (ankle pressure
 below 50 mmHg or ABI below 0.40), potassium below 3.0 or sodium 120 or less; routine for
 every other cause that needs a clinician (or any lab derangement); self-care for idiopathic
 cramps, fatigue, dehydration without lab derangement, and controls.
@@ -16,19 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import CAUSES, LABELS
+from sim.model import reference as ref
 
 CAUSE_CODE = {name: i for i, name in enumerate(LABELS)}
 NONE = CAUSE_CODE["none"]
 URGENCIES = ("urgent", "routine", "self_care")
 URGENCY_CODE = {name: i for i, name in enumerate(URGENCIES)}
 ROUTINE_CAUSES = ("rls", "pad", "nerve", "medication", "electrolyte")
-
-CRITICAL_ANKLE_SBP_MMHG = 50.0
-"""Ischaemic rest pain below this ankle pressure (DOMAIN.md)."""
-CRITICAL_ABI = 0.40
-"""Advanced ischaemia below this ABI (AHA/ACC 2016)."""
-URGENT_POTASSIUM_MMOL_L = 3.0
-URGENT_SODIUM_MMOL_L = 120.0
 
 
 def urgency(
@@ -43,15 +37,17 @@ def urgency(
     calcium_mmol_l: np.ndarray,
 ) -> np.ndarray:
     """Urgency code per patient from cause codes and steady-state latent physiology."""
-    critical_limb = pad_active & ((ankle_sbp_mmhg < CRITICAL_ANKLE_SBP_MMHG) | (abi < CRITICAL_ABI))
-    severe_lab = (potassium_mmol_l < URGENT_POTASSIUM_MMOL_L) | (
-        sodium_mmol_l <= URGENT_SODIUM_MMOL_L
+    critical_limb = pad_active & (
+        (ankle_sbp_mmhg < ref.CRITICAL_ANKLE_SBP_MMHG) | (abi < ref.CRITICAL_ABI)
+    )
+    severe_lab = (potassium_mmol_l < ref.URGENT_POTASSIUM_MMOL_L) | (
+        sodium_mmol_l <= ref.URGENT_SODIUM_MMOL_L
     )
     deranged = (
-        (potassium_mmol_l < 3.5)
-        | (sodium_mmol_l < 135)
-        | (magnesium_mmol_l < 0.70)
-        | (calcium_mmol_l < 2.1)
+        (potassium_mmol_l < ref.POTASSIUM_LOW_MMOL_L)
+        | (sodium_mmol_l < ref.SODIUM_LOW_MMOL_L)
+        | (magnesium_mmol_l < ref.MAGNESIUM_LOW_MMOL_L)
+        | (calcium_mmol_l < ref.CALCIUM_LOW_MMOL_L)
     )
     routine_cause = np.isin(primary, [CAUSE_CODE[c] for c in ROUTINE_CAUSES])
     out = np.full(primary.shape, URGENCY_CODE["self_care"], dtype=np.int8)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from sim.model import reference as ref
 from sim.model.jit import njit
 from sim.model.symptoms import QUALITIES
 from sim.rng import ShardStreams
@@ -232,9 +233,16 @@ def _count_signs(
 
 
 def indications(
-    patients: pl.DataFrame, nights: pl.DataFrame, visit_night: int, per_patient: int | None = None
+    patients: pl.DataFrame,
+    nights: pl.DataFrame,
+    visit_night: int,
+    per_patient: int | None = None,
+    *,
+    params,
 ) -> pl.DataFrame:
-    """Per patient, whether the diary and history point to each test (observed data only)."""
+    """Per patient, whether the diary and history point to each test (observed data only);
+    ``params``: ``model.measurements`` (``order_indication_share``, ``abi_indication_age``)."""
+    share = params.order_indication_share
     diary = diary_shares(nights, visit_night, per_patient)
     df = patients.select(
         "patient_id",
@@ -256,21 +264,26 @@ def indications(
     return df.select(
         "patient_id",
         (
-            (pl.col("vascular") >= 0.15)
-            | ((pl.col("age") >= 65) & (pl.col("smoking") | pl.col("diabetes")))
+            (pl.col("vascular") >= share["abi"])
+            | (
+                (pl.col("age") >= params.abi_indication_age)
+                & (pl.col("smoking") | pl.col("diabetes"))
+            )
         ).alias("abi"),
         (
-            (pl.col("cramp") >= 0.15)
+            (pl.col("cramp") >= share["electrolytes"])
             | pl.col("on_thiazide")
             | pl.col("on_loop_diuretic")
             | pl.col("on_potassium_sparing")
             | pl.col("ckd")
         ).alias("electrolytes"),
-        (pl.col("urge") >= 0.3).alias("ferritin"),
-        (pl.col("on_statin") & (pl.col("symptomatic") >= 0.2)).alias("ck"),
-        ((pl.col("heat") >= 0.3) | (pl.col("fluid_intake_habit") == "low")).alias("osmolality"),
-        (pl.col("neuro") >= 0.2).alias("slr"),
-        (pl.col("neuro") >= 0.3).alias("nerve_conduction"),
+        (pl.col("urge") >= share["ferritin"]).alias("ferritin"),
+        (pl.col("on_statin") & (pl.col("symptomatic") >= share["ck"])).alias("ck"),
+        ((pl.col("heat") >= share["osmolality"]) | (pl.col("fluid_intake_habit") == "low")).alias(
+            "osmolality"
+        ),
+        (pl.col("neuro") >= share["slr"]).alias("slr"),
+        (pl.col("neuro") >= share["nerve_conduction"]).alias("nerve_conduction"),
     )
 
 
@@ -297,7 +310,7 @@ def measure(
     if n != streams.n:
         raise ValueError("patients and streams disagree on the shard")
     u = streams.uniform("measurements", UNIFORMS)
-    ind = indications(patients, nights, visit_night, per_patient)
+    ind = indications(patients, nights, visit_night, per_patient, params=params)
     state = visit_rows(nights, visit_night, per_patient, VISIT_STATE)
     if order == "all":
         ordered = {t: np.ones(n, dtype=bool) for t in TESTS}
@@ -317,14 +330,18 @@ def measure(
         return frame[name].to_numpy()
 
     abi_true = col("abi_true")
-    abi = np.where(abi_true > 1.4, abi_true + 0.05 * z[:, 0], abi_true + params.abi_sd * z[:, 0])
+    abi = np.where(
+        abi_true > ref.ABI_NONCOMPRESSIBLE,
+        abi_true + params.abi_noncompressible_sd * z[:, 0],
+        abi_true + params.abi_sd * z[:, 0],
+    )
     fatigue = col("fatigue_load", state)
     ck_true = (
         params.ck_median_u_l
-        * np.exp(0.35 * z[:, 1])
-        * (1 + 2.5 * fatigue)
-        * np.where(col("hypothyroidism"), 1.6, 1.0)
-        * (1 + 0.3 * col("on_statin"))
+        * np.exp(params.ck_log_sd * z[:, 1])
+        * (1 + params.ck_fatigue_gain * fatigue)
+        * np.where(col("hypothyroidism"), params.ck_hypothyroidism_factor, 1.0)
+        * (1 + params.ck_statin_gain * col("on_statin"))
     )
     lumbar = (
         col("nerve_compression")
@@ -335,7 +352,9 @@ def measure(
     out = {
         "patient_id": col("patient_id").astype(np.int32),
         "visit_night": np.full(n, visit_night, dtype=np.int16),
-        "abi": np.where(ordered["abi"], np.clip(abi, 0.1, 2.0), np.nan).astype(np.float32),
+        "abi": np.where(ordered["abi"], np.clip(abi, *params.abi_reported_range), np.nan).astype(
+            np.float32
+        ),
         "potassium_mmol_l": noisy(col("potassium_mmol_l", state), "potassium", 2),
         "magnesium_mmol_l": noisy(col("magnesium_mmol_l", state), "magnesium", 3),
         "calcium_mmol_l": noisy(col("calcium_mmol_l", state), "calcium", 4),

@@ -187,7 +187,9 @@ def day_step(day, key, patient, s, carry, out, p):
             culprit_diuretic = True
     if culprit_diuretic:
         k_drop = s[S_K_DROP] * diuretic
-        mg_drop = 0.15 * diuretic if culprit == LOOP_DIURETIC else 0.0
+        mg_drop = (
+            p.loop_diuretic_magnesium_drop_mmol_l * diuretic if culprit == LOOP_DIURETIC else 0.0
+        )
     else:
         k_drop = p.noncausal_diuretic_potassium_drop * diuretic * s[S_ON_DIURETIC]
         mg_drop = 0.0
@@ -222,7 +224,7 @@ def day_step(day, key, patient, s, carry, out, p):
     if culprit == BISPHOSPHONATE:
         bis = medication.bisphosphonate_reaction(day, s[S_BIS_START], s[S_BIS_WEEKLY] > 0, p)
     abi = vascular.progress_stenosis(
-        carry[C_ABI], s[S_PAD_ACTIVE] > 0, p.stenosis_progression_per_night
+        carry[C_ABI], s[S_PAD_ACTIVE] > 0, p.stenosis_progression_per_night, p
     )
 
     carry[C_HOT] = as_float(hot)
@@ -381,8 +383,8 @@ def static_matrix(patients: dict[str, np.ndarray], p, night_p, u_static: np.ndar
     s[:, S_BEDTIME] = dist.normal(
         u_static[:, 0], night_p.bedtime_mean_h, night_p.bedtime_between_sd_h
     )
-    # PAD hurts on one side (70%, left or right) or both. Codes: 0 left, 1 right, 2 both.
-    one_side = u_static[:, 3] < 0.7
+    # PAD hurts on one side (left or right) or both. Codes: 0 left, 1 right, 2 both.
+    one_side = u_static[:, 3] < night_p.pad_one_side_prob
     s[:, S_PAD_SIDE] = np.where(one_side, (u_static[:, 4] < 0.5).astype(np.int8), 2)
     s[:, S_RLS_SEVERITY] = pt["rls_severity"]
     s[:, S_FERRITIN] = pt["ferritin_ug_l"]

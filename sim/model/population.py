@@ -31,6 +31,7 @@ import numpy as np
 
 from sim.config import CAUSES, LABELS, Cohort, ConfigError
 from sim.model import distributions as dist
+from sim.model import reference as ref
 from sim.model.causes import CAUSE_CODE, NONE, urgency
 from sim.rng import ShardStreams
 
@@ -67,13 +68,6 @@ COMORBIDITIES = (
 LIFESTYLE_FLAGS = ("smoking", "heavy_alcohol", "family_history_rls")
 DIURETICS = ("thiazide", "loop_diuretic", "potassium_sparing")
 RLS_DRUGS = ("ssri", "mirtazapine")
-DIURETIC_CRAMP_PROB = 0.8
-"""Probability a diuretic-caused patient also has cramps (assumption: the low K and Mg
-excite motor nerves, DOMAIN.md)."""
-DEHYDRATION_ELECTROLYTE_PROB = 0.25
-"""Probability dehydration shifts electrolytes enough to contribute (assumption)."""
-DIABETIC_NEUROPATHY_PROB = 0.2
-"""Probability a diabetic patient's neuropathy contributes nerve symptoms (assumption)."""
 ACTIVITY_LEVELS = ("low", "moderate", "high")
 FLUID_HABITS = ("low", "normal", "high")
 SIDES = ("left", "right")
@@ -197,12 +191,13 @@ class PopulationModel:
                     f"expected one of {', '.join(c for c in CAUSES if c != 'cramps')}"
                 )
             out[:, :, CAUSE_CODE[cause]] = prob
-        # A diuretic culprit adds cramps with DIURETIC_CRAMP_PROB on top of the base probability.
+        # A diuretic culprit adds cramps with diuretic_cramp_prob on top of the base probability.
         total = drug_causal.sum(axis=2)
         diuretic = drug_causal[:, :, [DRUGS.index(d) for d in DIURETICS]].sum(axis=2)
         share = np.divide(diuretic, total, out=np.zeros_like(total), where=total > 0)
         base = out[:, :, CAUSE_CODE["medication"]]
-        out[:, :, CAUSE_CODE["medication"]] = base + (1 - base) * share * DIURETIC_CRAMP_PROB
+        extra = self.p.prevalence.diuretic_cramp_prob
+        out[:, :, CAUSE_CODE["medication"]] = base + (1 - base) * share * extra
         return out
 
     def _cause_mix(self) -> np.ndarray:
@@ -262,6 +257,7 @@ class PopulationModel:
     def _risk_factors(self, streams, cols, age_idx, female, primary) -> None:
         names = COMORBIDITIES + LIFESTYLE_FLAGS
         u = streams.uniform("population.risk_factors", len(names) + 4)
+        lat = self.p.latent
         odds = self.p.comorbidity.cause_odds_ratios
         for cause in odds:
             if cause not in CAUSE_CODE:
@@ -289,26 +285,49 @@ class PopulationModel:
         k = len(names)
         age = cols["age"].astype(np.float64)
         cols["bmi_kg_m2"] = np.clip(
-            dist.normal(u[:, k], 25.5 + 0.05 * (age - 18) + 2.5 * cols["diabetes"], 4.5), 16, 55
+            dist.normal(
+                u[:, k],
+                lat.bmi_mean_kg_m2
+                + lat.bmi_slope_per_year * (age - 18)
+                + lat.bmi_diabetes_kg_m2 * cols["diabetes"],
+                lat.bmi_sd_kg_m2,
+            ),
+            *lat.bmi_range,
         ).astype(np.float32)
         # Activity level: fatigue patients are the active ones (exertion-driven DOMS).
         fatigue = primary == CAUSE_CODE["fatigue"]
-        young = np.clip((70 - age) / 50, 0, 1)
-        p_high = np.where(fatigue, 0.65, 0.12 + 0.15 * young)
-        p_low = np.where(fatigue, 0.05, 0.20 + 0.25 * (1 - young))
+        young_until, old_from = lat.activity_age_range
+        young = np.clip((old_from - age) / (old_from - young_until), 0, 1)
+        p_high = np.where(
+            fatigue,
+            lat.activity_high_prob_fatigue,
+            lat.activity_high_prob + lat.activity_high_prob_young_extra * young,
+        )
+        p_low = np.where(
+            fatigue,
+            lat.activity_low_prob_fatigue,
+            lat.activity_low_prob + lat.activity_low_prob_old_extra * (1 - young),
+        )
         level = np.where(u[:, k + 1] < p_high, 2, np.where(u[:, k + 1] > 1 - p_low, 0, 1))
         cols["activity_level"] = level.astype(np.int8)
         dehydrated = primary == CAUSE_CODE["dehydration"]
-        p_low_fluid = np.where(dehydrated, 0.65, 0.12 + 0.10 * (age > 70))
-        p_high_fluid = np.where(dehydrated, 0.03, 0.20)
+        p_low_fluid = np.where(
+            dehydrated,
+            lat.low_fluid_prob_dehydration,
+            lat.low_fluid_prob
+            + lat.low_fluid_prob_elderly_extra * (age > lat.low_fluid_elderly_age),
+        )
+        p_high_fluid = np.where(dehydrated, lat.high_fluid_prob_dehydration, lat.high_fluid_prob)
         fluid = np.where(
             u[:, k + 2] < p_low_fluid, 0, np.where(u[:, k + 2] > 1 - p_high_fluid, 2, 1)
         )
         cols["fluid_intake_habit"] = fluid.astype(np.int8)
         cols["alcohol_units_week"] = np.where(
             cols["heavy_alcohol"],
-            dist.lognormal(u[:, k + 3], 24.0, 0.35),
-            dist.lognormal(u[:, k + 3], 3.0, 0.9),
+            dist.lognormal(
+                u[:, k + 3], lat.alcohol_units_heavy_median, lat.alcohol_units_heavy_log_sd
+            ),
+            dist.lognormal(u[:, k + 3], lat.alcohol_units_median, lat.alcohol_units_log_sd),
         ).astype(np.float32)
 
     def _medications(self, streams, cols, age_idx, female, primary) -> None:
@@ -335,19 +354,10 @@ class PopulationModel:
             # could show before the horizon (timing per drug from DOMAIN.md).
             start = np.where(
                 u_recent < med.recent_start_share,
-                dist.uniform(u_start, -60, horizon),
-                dist.uniform(u_start, -3650, -60),
+                dist.uniform(u_start, med.recent_start_from_day, horizon),
+                dist.uniform(u_start, med.long_term_start_from_day, med.recent_start_from_day),
             )
-            window = {
-                "statin": (-42, -7),  # myalgia 4-6 weeks after the start
-                "thiazide": (-10, 10),  # potassium falls over days
-                "loop_diuretic": (-10, 10),
-                "potassium_sparing": (-10, 10),
-                "ssri": (-5, 14),  # restless legs in the first days
-                "mirtazapine": (-5, 14),
-                "bisphosphonate": (-3, 18),  # acute-phase reaction after a dose
-            }[drug]
-            lo, hi = window
+            lo, hi = med.culprit_start_window_days[drug]
             hi = min(hi, horizon - 1)
             if drug == "statin":
                 # Myalgia must be able to begin before the horizon even at the longest delay.
@@ -365,6 +375,7 @@ class PopulationModel:
     def _contributing(self, streams, cols, primary) -> None:
         """Multi-label active causes (bool per cause) from the primary cause and its effects."""
         u = streams.uniform("population.contributing", 4)
+        prev = self.p.prevalence
         code = CAUSE_CODE
         active = {c: primary == code[c] for c in CAUSES}
         culprit = cols["culprit_drug"]
@@ -375,15 +386,17 @@ class PopulationModel:
         for cause, prob in self.p.prevalence.secondary_cramp_prob.items():
             p_cramp[primary == code[cause]] = prob
         med_rows = primary == code["medication"]
-        p_cramp[med_rows & diuretic] += (1 - p_cramp[med_rows & diuretic]) * DIURETIC_CRAMP_PROB
+        p_cramp[med_rows & diuretic] += (
+            1 - p_cramp[med_rows & diuretic]
+        ) * prev.diuretic_cramp_prob
         active["cramps"] |= u[:, 0] < p_cramp
         active["electrolyte"] |= diuretic
         active["rls"] |= rls_drug
         active["electrolyte"] |= (primary == code["dehydration"]) & (
-            u[:, 1] < DEHYDRATION_ELECTROLYTE_PROB
+            u[:, 1] < prev.dehydration_electrolyte_prob
         )
         active["nerve"] |= (
-            (primary != NONE) & cols["diabetes"] & (u[:, 2] < DIABETIC_NEUROPATHY_PROB)
+            (primary != NONE) & cols["diabetes"] & (u[:, 2] < prev.diabetic_neuropathy_prob)
         )
         for c in CAUSES:
             cols[f"active_{c}"] = active[c]
@@ -411,12 +424,15 @@ class PopulationModel:
         alo, ahi = lat.abi_pad_asymptomatic_range
         abi_asympt = dist.uniform(u[:, 2], alo, ahi)
         abi_normal = np.clip(
-            dist.normal(u[:, 2], lat.abi_normal_mean, lat.abi_normal_sd), 0.91, 1.40
+            dist.normal(u[:, 2], lat.abi_normal_mean, lat.abi_normal_sd),
+            ref.ABI_NORMAL_LOW,
+            ref.ABI_NONCOMPRESSIBLE,
         )
         stiff = (cols["diabetes"] | cols["ckd"]) & (
             u[:, 3] < lat.abi_noncompressible_prob_diabetes_ckd
         )
-        abi_normal = np.where(stiff, dist.uniform(u[:, 4], 1.41, 1.7), abi_normal)
+        slo, shi = lat.abi_noncompressible_range
+        abi_normal = np.where(stiff, dist.uniform(u[:, 4], slo, shi), abi_normal)
         abi = np.where(pad_primary, abi_sympt, np.where(asympt, abi_asympt, abi_normal))
         cols["brachial_sbp_mmhg"] = sbp.astype(np.float32)
         cols["abi_true"] = abi.astype(np.float32)
@@ -426,7 +442,8 @@ class PopulationModel:
         # Electrolytes: background, then the electrolyte cause's deficit, then diuretic effects.
         older = np.clip((age - 50) / 10, 0, None)
         k = np.clip(
-            dist.normal(u[:, 5], lat.potassium_mean_mmol_l, lat.potassium_sd_mmol_l), 3.1, 5.4
+            dist.normal(u[:, 5], lat.potassium_mean_mmol_l, lat.potassium_sd_mmol_l),
+            *lat.potassium_baseline_range,
         )
         mg = np.clip(
             dist.normal(
@@ -434,11 +451,11 @@ class PopulationModel:
                 lat.magnesium_mean_mmol_l + lat.magnesium_age_slope_per_decade * older,
                 lat.magnesium_sd_mmol_l,
             ),
-            0.52,
-            1.15,
+            *lat.magnesium_baseline_range,
         )
         ca = np.clip(
-            dist.normal(u[:, 7], lat.calcium_mean_mmol_l, lat.calcium_sd_mmol_l), 2.02, 2.7
+            dist.normal(u[:, 7], lat.calcium_mean_mmol_l, lat.calcium_sd_mmol_l),
+            *lat.calcium_baseline_range,
         )
         na = np.clip(
             dist.normal(
@@ -446,32 +463,46 @@ class PopulationModel:
                 lat.sodium_mean_mmol_l + lat.sodium_age_slope_per_decade * older,
                 lat.sodium_sd_mmol_l,
             ),
-            126,
-            148,
+            *lat.sodium_baseline_range,
         )
         elec_primary = primary == code["electrolyte"]
         # A culprit diuretic lowers electrolytes only once taken (sim.model.night_state), so
         # its patients get no baseline deficit; dehydration's electrolyte shift does.
         diuretic_culprit = np.isin(cols["culprit_drug"], [DRUGS.index(d) for d in DIURETICS])
         elec_any = cols["active_electrolyte"] & ~elec_primary & ~diuretic_culprit
-        kind = dist.categorical(u[:, 9], [0.35, 0.30, 0.25, 0.10])
+        kind_shares = lat.electrolyte_deficit_kind_shares
+        kind = dist.categorical(u[:, 9], [kind_shares[name] for name in ELECTROLYTE_KINDS])
         severe = elec_primary & (u[:, 10] < lat.electrolyte_severe_share)
         deficit = elec_primary | elec_any
         k = np.where(
             deficit & (kind == 0),
-            np.where(severe, dist.uniform(u[:, 11], 2.5, 2.95), dist.uniform(u[:, 11], 3.0, 3.45)),
+            np.where(
+                severe,
+                dist.uniform(u[:, 11], *lat.potassium_deficit_severe_range),
+                dist.uniform(u[:, 11], *lat.potassium_deficit_range),
+            ),
             k,
         )
-        mg = np.where(deficit & (kind == 1), dist.uniform(u[:, 11], 0.42, 0.68), mg)
+        mg = np.where(
+            deficit & (kind == 1), dist.uniform(u[:, 11], *lat.magnesium_deficit_range), mg
+        )
         kind_na = deficit & (kind == 2)
         na = np.where(
             kind_na,
-            np.where(severe, dist.uniform(u[:, 11], 116, 120.5), dist.uniform(u[:, 11], 124, 134)),
+            np.where(
+                severe,
+                dist.uniform(u[:, 11], *lat.sodium_deficit_severe_range),
+                dist.uniform(u[:, 11], *lat.sodium_deficit_range),
+            ),
             na,
         )
-        ca = np.where(deficit & (kind == 3), dist.uniform(u[:, 11], 1.8, 2.08), ca)
+        ca = np.where(deficit & (kind == 3), dist.uniform(u[:, 11], *lat.calcium_deficit_range), ca)
         # Severe electrolyte patients with a magnesium or calcium deficit also lose potassium.
-        k = np.where(severe & (kind >= 1) & (kind != 2), dist.uniform(u[:, 12], 2.5, 2.95), k)
+        k = np.where(
+            severe & (kind >= 1) & (kind != 2),
+            dist.uniform(u[:, 12], *lat.potassium_deficit_severe_range),
+            k,
+        )
         cols["potassium_base_mmol_l"] = k.astype(np.float32)
         cols["magnesium_base_mmol_l"] = mg.astype(np.float32)
         cols["calcium_base_mmol_l"] = ca.astype(np.float32)
@@ -481,12 +512,22 @@ class PopulationModel:
         thiazide_like = np.isin(culprit, [DRUGS.index("thiazide"), DRUGS.index("loop_diuretic")])
         # Steady-state fall in potassium on a culprit diuretic: lands mostly in 2.7-3.4 mmol/L.
         drop = np.where(
-            thiazide_like, np.clip(k - dist.uniform(u[:, 13], 2.7, 3.45), 0.3, None), drop
+            thiazide_like,
+            np.clip(
+                k - dist.uniform(u[:, 13], *lat.diuretic_potassium_target_range),
+                lat.diuretic_potassium_min_drop_mmol_l,
+                None,
+            ),
+            drop,
         )
         cols["diuretic_potassium_drop_mmol_l"] = drop.astype(np.float32)
         na_drop = np.where(
             culprit == DRUGS.index("potassium_sparing"),
-            np.clip(na - dist.uniform(u[:, 14], 124, 133), 3, None),
+            np.clip(
+                na - dist.uniform(u[:, 14], *lat.potassium_sparing_sodium_target_range),
+                lat.potassium_sparing_sodium_min_drop_mmol_l,
+                None,
+            ),
             0.0,
         )
         cols["diuretic_sodium_drop_mmol_l"] = na_drop.astype(np.float32)
@@ -497,13 +538,15 @@ class PopulationModel:
         )
         median = np.where(cols["iron_deficiency"], lat.ferritin_median_iron_deficient_ug_l, median)
         cols["ferritin_ug_l"] = np.clip(
-            dist.lognormal(u[:, 15], median, lat.ferritin_log_sd), 3, 1500
+            dist.lognormal(u[:, 15], median, lat.ferritin_log_sd), *lat.ferritin_range
         )
         rls = cols["active_rls"]
         # Intrinsic drive only for restless legs as the root; a culprit SSRI or mirtazapine
         # supplies the drive of drug-induced restless legs (sim.model.physiology.neurological).
         intrinsic = primary == code["rls"]
-        cols["rls_severity"] = _where(intrinsic, lambda r: dist.kumaraswamy(u[r, 16], 2.3, 3.0), 0)
+        cols["rls_severity"] = _where(
+            intrinsic, lambda r: dist.kumaraswamy(u[r, 16], *lat.rls_severity_shape), 0
+        )
         cols["rls_peak_clock_h"] = _where(
             rls, lambda r: dist.normal(u[r, 17], lat.rls_peak_clock_h, lat.rls_peak_sd_h), np.nan
         )
@@ -522,26 +565,42 @@ class PopulationModel:
         nerve = cols["active_nerve"]
         compression = nerve & ((primary == code["nerve"]) | cols["disc_disease"])
         cols["nerve_compression"] = compression
-        cols["nerve_severity"] = _where(nerve, lambda r: dist.kumaraswamy(u[r, 19], 1.9, 2.9), 0)
-        cols["nerve_side"] = np.where(compression, (u[:, 20] < 0.5).astype(np.int8), -1).astype(
-            np.int8
+        cols["nerve_severity"] = _where(
+            nerve, lambda r: dist.kumaraswamy(u[r, 19], *lat.nerve_severity_shape), 0
         )
-        cols["nerve_site"] = np.where(compression, (u[:, 21] < 0.25).astype(np.int8), -1).astype(
-            np.int8
-        )
+        # Codes: side 0 left, 1 right (SIDES); site 0 lumbar root, 1 peroneal (NERVE_SITES).
+        right = (u[:, 20] < lat.nerve_right_side_share).astype(np.int8)
+        cols["nerve_side"] = np.where(compression, right, -1).astype(np.int8)
+        peroneal = (u[:, 21] < lat.nerve_peroneal_share).astype(np.int8)
+        cols["nerve_site"] = np.where(compression, peroneal, -1).astype(np.int8)
 
         # Exertion and hydration habits.
         fatigue = cols["active_fatigue"]
         level = cols["activity_level"].astype(np.float64)
         cols["exertion_days_per_week"] = np.clip(
-            dist.normal(u[:, 22], 0.6 + 1.4 * level + 1.0 * fatigue, 0.7), 0, 7
+            dist.normal(
+                u[:, 22],
+                lat.exertion_days_base
+                + lat.exertion_days_per_activity_level * level
+                + lat.exertion_days_fatigue_extra * fatigue,
+                lat.exertion_days_sd,
+            ),
+            0,
+            7,
         ).astype(np.float32)
         cols["unaccustomed_exertion_prob"] = np.where(
-            fatigue, dist.uniform(u[:, 24], 0.35, 0.8), dist.uniform(u[:, 24], 0.02, 0.15)
+            fatigue,
+            dist.uniform(u[:, 24], *lat.unaccustomed_exertion_prob_fatigue_range),
+            dist.uniform(u[:, 24], *lat.unaccustomed_exertion_prob_range),
         ).astype(np.float32)
-        habit_mean = np.array([1.35, 2.2, 2.8])[cols["fluid_intake_habit"]]
+        habit_mean = np.array([lat.fluid_intake_mean_l[h] for h in FLUID_HABITS])
+        habit_mean = habit_mean[cols["fluid_intake_habit"]]
+        decline = lat.fluid_intake_decline_l_per_year * np.clip(
+            age - lat.fluid_intake_decline_from_age, 0, None
+        )
         cols["fluid_intake_l_day"] = np.clip(
-            dist.normal(u[:, 23], habit_mean - 0.01 * np.clip(age - 60, 0, None), 0.25), 0.5, 4.0
+            dist.normal(u[:, 23], habit_mean - decline, lat.fluid_intake_sd_l),
+            *lat.fluid_intake_range,
         ).astype(np.float32)
 
         # Steady state on the current drugs; re-evaluated on the visit night's true

@@ -383,15 +383,15 @@ def mechanism_rate(mech, s, d, bedtime_h, legs_elevated, bad_position, p, pain_m
         # Hours since noon, so that 23:00 -> 11 and 00:30 -> 12.5.
         offset = 60.0 * (clock_hours(peak - 12.0) - clock_hours(bedtime_h - 12.0))
     elif mech == PAD:
-        pressure = vascular.supine_ankle_pressure(d[D_ANKLE], legs_elevated)
-        isch = vascular.ischaemia_index(pressure)
+        pressure = vascular.supine_ankle_pressure(d[D_ANKLE], legs_elevated, p)
+        isch = vascular.ischaemia_index(pressure, p)
         rate = p.pad_rate_base + p.pad_rate_ischaemia * isch * isch
         if legs_elevated:
             rate *= p.legs_elevated_pad_factor
-        pain = pain + 2.5 * isch
+        pain = pain + p.pad_pain_ischaemia_boost * isch
         severity = isch
     elif mech == CRAMPS:
-        isch = vascular.ischaemia_index(d[D_ANKLE]) if s[S_PAD_ACTIVE] > 0 else 0.0
+        isch = vascular.ischaemia_index(d[D_ANKLE], p) if s[S_PAD_ACTIVE] > 0 else 0.0
         gain = muscle.cramp_excitability(d[D_K], d[D_MG], d[D_DEFICIT], d[D_FATIGUE], isch, p)
         # The patient's base rate (muscle.cramp_base_rate, once per patient) times tonight's
         # excitability.
@@ -410,9 +410,10 @@ def mechanism_rate(mech, s, d, bedtime_h, legs_elevated, bad_position, p, pain_m
         rate = p.medication_rate * (d[D_STATIN] + d[D_BIS])
         severity = rate
     else:  # ELECTROLYTE
-        exc = muscle.electrolyte_excitability(d[D_K], d[D_MG], d[D_CA], d[D_NA])
+        exc = muscle.electrolyte_excitability(d[D_K], d[D_MG], d[D_CA], d[D_NA], p)
         rate = p.electrolyte_rate * exc
-        pain = pain + 1.5 * clip(exc - 0.5, 0.0, 1.0)
+        boost = clip(exc - p.electrolyte_pain_boost_from, 0.0, 1.0)
+        pain = pain + p.electrolyte_pain_boost * boost
         severity = rate
     return rate, pain, offset, severity
 
@@ -645,7 +646,8 @@ def diary_numbers(n_wake, duration_sum, max_pain, t_bed, sleep_base, p):
         - p.sleep_cost_per_awakening * n_wake
         - p.sleep_cost_symptom_share * duration / t_bed
     )
-    return np.rint(max_pain), duration, clip(se, 0.3, 0.99)
+    lo, hi = p.sleep_efficiency_range
+    return np.rint(max_pain), duration, clip(se, lo, hi)
 
 
 @njit
@@ -667,10 +669,12 @@ undisturbed sleep efficiency."""
 
 @njit
 def lying_down_at(u_legs, u_position, z_bedtime, z_in_bed, z_sleep, usual_bedtime_h, p):
-    """Tonight's (bedtime clock hour, whole minutes in bed (5-10.5 h), undisturbed sleep
-    efficiency, legs raised (worsens PAD), a provoking position for a compressed nerve)."""
+    """Tonight's (bedtime clock hour, whole minutes in bed (``p.time_in_bed_h_range``, 5-10.5
+    h), undisturbed sleep efficiency, legs raised (worsens PAD), a provoking position for a
+    compressed nerve)."""
     bedtime = clock_hours(usual_bedtime_h + p.bedtime_within_sd_h * z_bedtime)
-    hours = clip(p.time_in_bed_mean_h + p.time_in_bed_sd_h * z_in_bed, 5.0, 10.5)
+    lo, hi = p.time_in_bed_h_range
+    hours = clip(p.time_in_bed_mean_h + p.time_in_bed_sd_h * z_in_bed, lo, hi)
     return (
         bedtime,
         np.rint(hours * 60.0),

@@ -27,7 +27,8 @@ def fluid_need(p, hot: bool, exertion: bool, alcohol: bool, diuretic: float) -> 
 @njit
 def carryover(p, age: float) -> float:
     """Share of yesterday's deficit kept: more in the elderly, whose thirst is blunted."""
-    old = clip((age - 60.0) / 20.0, 0.0, 1.0)
+    start = p.deficit_carryover_elderly_from_age
+    old = clip((age - start) / (p.deficit_carryover_elderly_full_age - start), 0.0, 1.0)
     return p.deficit_carryover + p.deficit_carryover_elderly_extra * old
 
 
@@ -66,8 +67,18 @@ def serum_electrolytes(
     alcohol lowers magnesium and potassium a little (DOMAIN.md causes of imbalance).
     """
     alcohol = as_float(heavy_alcohol)
-    k = potassium_base - potassium_drop - 0.1 * alcohol + p.electrolyte_day_sd_potassium * z_k
-    mg = magnesium_base - magnesium_drop - 0.04 * alcohol + p.electrolyte_day_sd_magnesium * z_mg
+    k = (
+        potassium_base
+        - potassium_drop
+        - p.alcohol_potassium_drop_mmol_l * alcohol
+        + p.electrolyte_day_sd_potassium * z_k
+    )
+    mg = (
+        magnesium_base
+        - magnesium_drop
+        - p.alcohol_magnesium_drop_mmol_l * alcohol
+        + p.electrolyte_day_sd_magnesium * z_mg
+    )
     ca = calcium_base + p.electrolyte_day_sd_calcium * z_ca
     na = (
         sodium_base
@@ -75,4 +86,4 @@ def serum_electrolytes(
         + p.sodium_per_l_deficit * deficit_l
         + p.electrolyte_day_sd_sodium * z_na
     )
-    return max(k, 1.8), max(mg, 0.25), ca, na
+    return max(k, p.potassium_floor_mmol_l), max(mg, p.magnesium_floor_mmol_l), ca, na

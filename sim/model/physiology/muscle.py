@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from sim.model import reference as ref
 from sim.model.jit import as_float, clip, njit
 
 
@@ -48,8 +49,8 @@ def cramp_excitability(
     potassium: float, magnesium: float, deficit_l: float, fatigue: float, ischaemia: float, p
 ) -> float:
     """Multiplier (>= 1) on a patient's cramp rate from tonight's state."""
-    low_k = max(3.5 - potassium, 0.0)
-    low_mg = max(0.70 - magnesium, 0.0)
+    low_k = max(ref.POTASSIUM_LOW_MMOL_L - potassium, 0.0)
+    low_mg = max(ref.MAGNESIUM_LOW_MMOL_L - magnesium, 0.0)
     return (
         (1.0 + p.cramp_potassium_gain * low_k)
         * (1.0 + p.cramp_magnesium_gain * low_mg)
@@ -61,11 +62,12 @@ def cramp_excitability(
 
 @njit
 def electrolyte_excitability(
-    potassium: float, magnesium: float, calcium: float, sodium: float
+    potassium: float, magnesium: float, calcium: float, sodium: float, p
 ) -> float:
-    """Membrane excitability from low K, Mg, Ca or Na (0 in range, about 1 when severe)."""
-    k = max(3.5 - potassium, 0.0) / 1.0
-    mg = max(0.70 - magnesium, 0.0) / 0.25
-    ca = max(2.1 - calcium, 0.0) / 0.3
-    na = max(135.0 - sodium, 0.0) / 15.0
-    return clip(k + mg + ca + na, 0.0, 1.5)
+    """Membrane excitability from low K, Mg, Ca or Na (0 in range, about 1 when severe):
+    each shortfall below its reference limit over ``p.electrolyte_full_deficit_*``."""
+    k = max(ref.POTASSIUM_LOW_MMOL_L - potassium, 0.0) / p.electrolyte_full_deficit_potassium
+    mg = max(ref.MAGNESIUM_LOW_MMOL_L - magnesium, 0.0) / p.electrolyte_full_deficit_magnesium
+    ca = max(ref.CALCIUM_LOW_MMOL_L - calcium, 0.0) / p.electrolyte_full_deficit_calcium
+    na = max(ref.SODIUM_LOW_MMOL_L - sodium, 0.0) / p.electrolyte_full_deficit_sodium
+    return clip(k + mg + ca + na, 0.0, p.electrolyte_excitability_max)

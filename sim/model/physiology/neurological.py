@@ -13,16 +13,14 @@ SSRIs or mirtazapine (Rottach 2008). The within-night shape is a Gaussian in clo
 
 from __future__ import annotations
 
+from sim.model import reference as ref
 from sim.model.jit import njit
-
-IRON_THRESHOLD_UG_L = 75.0
-"""Ferritin at or below which iron treatment is indicated for RLS (AASM 2024)."""
 
 
 @njit
 def rls_drive(severity: float, ferritin_ug_l: float, ssri_effect: float, p) -> float:
     """Restless-legs drive (0 .. about 1.5): intrinsic severity, iron, serotonergic drugs."""
-    iron = p.rls_low_ferritin_factor if ferritin_ug_l <= IRON_THRESHOLD_UG_L else 1.0
+    iron = p.rls_low_ferritin_factor if ferritin_ug_l <= ref.FERRITIN_IRON_THRESHOLD_UG_L else 1.0
     return severity * iron + p.rls_ssri_drive * ssri_effect
 
 

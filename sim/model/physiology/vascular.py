@@ -2,8 +2,8 @@
 
 Usage (scalars, compiled; see ``sim.model.jit``)::
 
-    ischaemia = ischaemia_index(ankle_sbp_mmhg)          # 0 (none) .. 1 (critical)
-    abi = progress_stenosis(abi, pad_active, rate)      # one night of slow progression
+    ischaemia = ischaemia_index(ankle_sbp_mmhg, night_p)       # 0 (none) .. 1 (critical)
+    abi = progress_stenosis(abi, pad_active, rate, day_p)     # one night of slow progression
 
 Lying flat removes gravity's help to ankle perfusion; raising the legs removes more and
 hanging them down restores some (DOMAIN.md). The supine deficit is what drives rest pain.
@@ -13,36 +13,23 @@ from __future__ import annotations
 
 from sim.model.jit import as_float, clip, njit
 
-REST_PAIN_ANKLE_MMHG = 50.0
-"""Ischaemic rest pain below this ankle pressure (DOMAIN.md)."""
-SYMPTOM_FREE_ANKLE_MMHG = 100.0
-"""Above this ankle pressure lying flat gives no ischaemic symptoms. Assumption."""
-GRAVITY_GAIN_MMHG = 20.0
-"""Ankle pressure gained by hanging the leg down (about 1 mmHg per 1.36 cm of height)."""
-ELEVATION_LOSS_MMHG = 15.0
-"""Ankle pressure lost with the legs raised on a pillow. Assumption."""
+
+@njit
+def supine_ankle_pressure(ankle_sbp_mmhg: float, legs_elevated: bool, p) -> float:
+    """Effective ankle perfusion pressure lying down (mmHg); ``p``: NightP."""
+    return ankle_sbp_mmhg - p.legs_elevated_ankle_loss_mmhg * as_float(legs_elevated)
 
 
 @njit
-def supine_ankle_pressure(ankle_sbp_mmhg: float, legs_elevated: bool) -> float:
-    """Effective ankle perfusion pressure lying down (mmHg)."""
-    return ankle_sbp_mmhg - ELEVATION_LOSS_MMHG * as_float(legs_elevated)
-
-
-@njit
-def ischaemia_index(ankle_pressure_mmhg: float) -> float:
-    """0 at or above ``SYMPTOM_FREE_ANKLE_MMHG``, 1 at 30 mmHg and below (0.71 at 50 mmHg)."""
-    x = (SYMPTOM_FREE_ANKLE_MMHG - ankle_pressure_mmhg) / (SYMPTOM_FREE_ANKLE_MMHG - 30.0)
+def ischaemia_index(ankle_pressure_mmhg: float, p) -> float:
+    """0 at or above ``p.ischaemia_free_ankle_mmhg``, 1 at ``p.ischaemia_full_ankle_mmhg``
+    and below (0.71 at 50 mmHg with the defaults); ``p``: NightP."""
+    free = p.ischaemia_free_ankle_mmhg
+    x = (free - ankle_pressure_mmhg) / (free - p.ischaemia_full_ankle_mmhg)
     return clip(x, 0.0, 1.0)
 
 
 @njit
-def dangling_relief(ankle_pressure_mmhg: float) -> float:
-    """Ischaemia after hanging the leg down: what the gravity gain leaves (0..1)."""
-    return ischaemia_index(ankle_pressure_mmhg + GRAVITY_GAIN_MMHG)
-
-
-@njit
-def progress_stenosis(abi: float, pad_active: bool, rate_per_night: float) -> float:
-    """ABI after one more night of slow stenosis progression (PAD only)."""
-    return max(abi - rate_per_night, 0.15) if pad_active else abi
+def progress_stenosis(abi: float, pad_active: bool, rate_per_night: float, p) -> float:
+    """ABI after one more night of slow stenosis progression (PAD only); ``p``: DayP."""
+    return max(abi - rate_per_night, p.abi_floor) if pad_active else abi
