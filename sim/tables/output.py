@@ -19,7 +19,9 @@ The rules, checked before any work is done:
   an ``.incomplete`` marker; ``manifest.json`` (file list, sizes, SHA-256 checksums, row
   counts, config, seed, timings) is written last and the folder renamed into place. A
   killed run leaves only that marked temporary folder, which the next run into the same
-  ``out`` removes (it holds the lock, so no live run owns it) and reports.
+  ``out`` removes (it holds the lock, so no live run owns it) and reports. A run stopped
+  between the two renames of the final swap leaves the earlier ``out`` aside as
+  ``.<name>.old-<tag>``: the next run puts it back (or removes it once ``out`` exists).
 - The marker is also the run's journal: one JSON line per finished shard with its parts'
   row counts and checksums. ``resume=true`` adopts the temporary folder of a killed run of
   the same configuration (same ``digest``) instead of removing it, keeps each part whose
@@ -213,6 +215,29 @@ def clean_stale(out: Path, keep: Path | None = None) -> list[Path]:
     return removed
 
 
+def mend_swap(out: Path) -> None:
+    """Folders ``.<name>.old-*`` holding our manifest are an earlier ``out`` that a swap put
+    aside (call with the lock held). If ``out`` is missing, a run was stopped between the
+    swap's two renames: the newest is put back. The others are removed. Each step is
+    reported on stderr; folders without our manifest are left alone."""
+    asides = [
+        p
+        for p in sorted(out.parent.glob(f".{out.name}.old-*"))
+        if p.is_dir() and not p.is_symlink() and is_ours(p)
+    ]
+    if asides and not out.exists():
+        newest = max(asides, key=lambda p: p.stat().st_mtime)
+        newest.rename(out)
+        asides.remove(newest)
+        print(
+            f"note: put {newest.name} back as {out.name}: a run stopped while replacing it",
+            file=sys.stderr,
+        )
+    for aside in asides:
+        shutil.rmtree(aside, ignore_errors=True)
+        print(f"note: removed {aside.name}, an earlier output already replaced", file=sys.stderr)
+
+
 def read_journal(tmp: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The header and the shard entries of a temporary folder's journal (a torn last line,
     from a kill mid-write, is dropped)."""
@@ -383,6 +408,7 @@ def output_dir(
     check_replaceable(path, overwrite=overwrite, key=key)
     _prepare_parent(path, key)
     with run_lock(path, key=key):
+        mend_swap(path)
         adopted = None
         if resume and digest is not None:
             matching = [
@@ -442,6 +468,7 @@ __all__ = [
     "clean_stale",
     "file_checksum",
     "is_ours",
+    "mend_swap",
     "output_dir",
     "preflight",
     "resolve_out",

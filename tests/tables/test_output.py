@@ -224,3 +224,29 @@ def test_resume_adopts_only_the_same_config_and_only_proven_parts(tmp_path: Path
     with output_dir(tmp_path / "run2", tool="test", resume=True, digest="digest-a") as run:
         assert run.resumed == [] and run.tmp != other
     assert not other.exists()
+
+
+def test_a_swap_cut_off_between_its_renames_is_mended(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """Killed after ``out`` was renamed aside and before the new folder took its place: the
+    previous dataset is put back; once ``out`` exists again, an aside copy of ours goes."""
+    out = tmp_path / "run"
+    _write_ours(out, "previous")
+    aside = tmp_path / ".run.old-deadbeef"
+    out.rename(aside)
+    with pytest.raises(OutputError, match="already holds an earlier run"):
+        with output_dir(out, tool="test") as run:  # put back first, so refused without overwrite
+            (run.tmp / "a.txt").write_text("new")
+    assert (out / "a.txt").read_text() == "previous" and not aside.exists()
+    assert ".run.old-deadbeef" in capsys.readouterr().err
+    # An aside copy of ours beside a complete out (the old folder's removal was cut off).
+    _write_ours(aside, "older")
+    _write_ours(out, "newer")
+    assert not aside.exists() and (out / "a.txt").read_text() == "newer"
+    # Not ours: left alone.
+    foreign = tmp_path / ".run.old-notours"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("keep")
+    _write_ours(out, "newest")
+    assert (foreign / "keep.txt").read_text() == "keep"
