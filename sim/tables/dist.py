@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sim.config import ConfigError
-from sim.tables.shards import THREAD_VARS, map_shards, resolve_workers, sigint_deferred
+from sim.config import ConfigError, _positive_int
+from sim.tables.shards import map_shards, resolve_workers, sigint_deferred, thread_env
 
 T = TypeVar("T")
 
@@ -54,21 +54,15 @@ class DistSettings:
         return resolve_workers(self.workers)
 
 
-def _count(value: Any, key: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{key}={value!r} is invalid: expected an integer >= {minimum}")
-    return value
-
-
 def dist_settings(cfg: Any) -> DistSettings:
     """Read and check ``dist`` (and ``engine.workers`` for ``dist=local``) from a config."""
     node = cfg.get("dist") or {}
     name = node.get("name", "local")
     if name not in DISTS:
         raise ConfigError(f"dist={name!r} is invalid: expected one of {', '.join(DISTS)}")
-    retries = _count(node.get("retries", 2), "dist.retries", 0)
+    retries = _positive_int(node.get("retries", 2), "dist.retries", minimum=0)
     if name == "local":
-        workers = _count(cfg.engine.get("workers", 1), "engine.workers", 0)
+        workers = _positive_int(cfg.engine.get("workers", 1), "engine.workers", minimum=0)
         return DistSettings("local", workers, None, retries)
     address = node.get("address")
     if address is not None and (not isinstance(address, str) or "://" not in address):
@@ -76,7 +70,7 @@ def dist_settings(cfg: Any) -> DistSettings:
             f"dist.address={address!r} is invalid: expected null (a LocalCluster) or a "
             "scheduler address such as tcp://host:8786"
         )
-    workers = _count(node.get("workers", 2), "dist.workers", 0)
+    workers = _positive_int(node.get("workers", 2), "dist.workers", minimum=0)
     return DistSettings("dask", workers, address, retries)
 
 
@@ -182,10 +176,12 @@ def _run_dask(fn, ranges: list, settings: DistSettings, done: Callable) -> list:
         stack.enter_context(_quiet_dask_logs())
         if settings.address is None:
             stack.enter_context(dask.config.set(LOCAL_CLUSTER_CONFIG))
+            # Its worker processes ignore Ctrl-C from their first import of sim (sim/__init__):
+            # Ctrl-C is this process's; it cancels the shards and closes the cluster. One
+            # that comes while the cluster starts is held until the cluster is whole, so
+            # that the exit stack closes it (cut off half-built, Dask's own exit handler
+            # fails with a traceback).
             workers = resolve_workers(settings.workers)
-            threads = str(max(1, (os.cpu_count() or 1) // workers))
-            # The cluster's threads and worker processes start with Ctrl-C blocked and keep
-            # it so: Ctrl-C is this process's; it cancels the shards and closes the cluster.
             with sigint_deferred():
                 cluster = stack.enter_context(
                     LocalCluster(
@@ -196,7 +192,7 @@ def _run_dask(fn, ranges: list, settings: DistSettings, done: Callable) -> list:
                         # port of this machine only, never a fixed one another program holds.
                         dashboard_address="127.0.0.1:0",
                         silence_logs=logging.ERROR,
-                        env={k: threads for k in THREAD_VARS},
+                        env=thread_env(workers),
                     )
                 )
             client = stack.enter_context(Client(cluster))

@@ -58,6 +58,13 @@ def resolve_workers(workers: int) -> int:
     return (os.cpu_count() or 1) if workers == 0 else workers
 
 
+def thread_env(processes: int) -> dict[str, str]:
+    """Thread-count variables giving each of ``processes`` an equal share of the cores, so
+    that polars and BLAS in several processes do not oversubscribe them."""
+    threads = str(max(1, (os.cpu_count() or 1) // processes))
+    return {k: threads for k in THREAD_VARS}
+
+
 def map_shards(
     fn: Callable[[tuple[int, int]], T],
     ranges: Iterable[tuple[int, int]],
@@ -87,9 +94,8 @@ def map_shards(
             results.append(fn(r))
             report(index, results[-1])
         return results
-    threads = str(max(1, (os.cpu_count() or 1) // workers))
     saved = {k: os.environ.get(k) for k in THREAD_VARS}
-    os.environ.update({k: threads for k in THREAD_VARS})
+    os.environ.update(thread_env(workers))
     try:
         context = mp.get_context("spawn")
         claims = context.Value("q", 0)
@@ -129,14 +135,14 @@ _done = None
 def _join(claims, done, parent: int) -> None:
     """Initialiser of a spawned worker: the shared shard counter and the results queue.
 
-    A worker never outlives the process that started it: Ctrl-C is the caller's to handle
-    (it stops the workers), and if the caller dies, even by SIGKILL, the worker exits too.
+    A worker never outlives the process that started it: if the caller dies, even by
+    SIGKILL, the worker exits too. (Ctrl-C is the caller's to handle: a spawned worker
+    ignores it from its first import of sim, see sim/__init__.py.)
     """
     global _claims, _done
     _claims, _done = claims, done
     # Exit without waiting for unread results (the caller stops reading after an error).
     done.cancel_join_thread()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent)
 
 
@@ -163,9 +169,10 @@ _PR_SET_PDEATHSIG = 1
 
 @contextlib.contextmanager
 def sigint_deferred():
-    """Hold Ctrl-C (block SIGINT in this thread) while worker processes, and the threads
-    that start them, are created: they inherit the blocked signal and never see Ctrl-C,
-    which is this process's to handle (it stops them). A Ctrl-C meanwhile is delivered here
+    """Hold Ctrl-C (block SIGINT in this thread) while worker processes are started: a
+    process the pool spawns inherits the blocked signal, so a Ctrl-C before its first
+    import of sim (which makes it ignore Ctrl-C) does not kill it with a traceback; and this
+    process finishes starting what it must later close. A Ctrl-C meanwhile is delivered here
     when the block ends: delayed, never lost."""
     if threading.current_thread() is not threading.main_thread():
         yield
