@@ -217,7 +217,14 @@ def write_tables(
         dist = DistSettings("local", dist)
     cohort = options.cohort
     ranges = shard_ranges(cohort.n, cohort.shard_size, dist.processes)
-    kept = {tuple(e["shard"]): e for e in (run.resumed if run else [])}
+    resumed = {tuple(e["shard"]): e for e in (run.resumed if run else [])}
+    kept = {r: e for r, e in resumed.items() if r in set(ranges)}
+    # A killed run with another cut (the cut depends on the number of processes, which the
+    # config digest leaves out) has parts that overlap this cut's: they go.
+    for shard, entry in resumed.items():
+        if shard not in kept:
+            for rel in entry["parts"]:
+                (tmp / rel).unlink(missing_ok=True)
     todo = [r for r in ranges if r not in kept]
     parts = {k: v for e in kept.values() for k, v in e["parts"].items()}
     rss: dict[int, float] = {}

@@ -201,3 +201,37 @@ def test_resume_keeps_the_proven_parts_of_a_killed_run(tmp_path) -> None:
     _assert_same_tables(out, tmp_path / "fresh")
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["shards"]["resumed"] == len(entries) - 1
+
+
+def test_resumed_parts_of_another_shard_cut_are_not_kept(tmp_path) -> None:
+    """The cut depends on the number of processes, which the config digest leaves out: a
+    killed run's parts that are not shards of this run's cut must not end up beside it."""
+    from types import SimpleNamespace
+
+    from sim.config import validate
+    from sim.pipeline import write_tables
+
+    n = ["cohort.n=32768", "cohort.nights=2", "cohort.seed=17"]
+    wide = compose_config([*n, "cohort.shard_size=24576"])  # shards from blocks 0 and 3
+    narrow = compose_config([*n, "cohort.shard_size=16384"])  # shards from blocks 0 and 2
+    part_dir = tmp_path / "parts"
+    part_dir.mkdir()
+    first = write_tables(shard_options(wide, validate(wide)), part_dir, 1)
+    # The killed run had finished its second shard (patients 24576-32767) only.
+    entry = {
+        "shard": [24576, 32768],
+        "parts": {k: v for k, v in first.parts.items() if k.endswith("part-000003.parquet")},
+    }
+    for rel in first.parts:
+        if rel not in entry["parts"]:
+            (part_dir / rel).unlink()
+    run = SimpleNamespace(resumed=[entry], journal=lambda entry: None)
+    written = write_tables(shard_options(narrow, validate(narrow)), part_dir, 1, run=run)
+    assert written.resumed_shards == 0 and written.shards == 2
+    patients = read_table(part_dir, "patients", unfinished=True)
+    assert patients.height == 32768 and patients["patient_id"].n_unique() == 32768
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    write_tables(shard_options(narrow, validate(narrow)), fresh, 1)
+    for table in ("patients", "nights", "measurements"):
+        assert_frame_equal(read_table(part_dir, table), read_table(fresh, table), check_exact=True)
