@@ -20,3 +20,8 @@ def _spawned_worker() -> bool:
 
 if _spawned_worker() and _threading.current_thread() is _threading.main_thread():
     _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+
+# The mechanism registry registers each mechanism's parameters into the config tree
+# (``model.mechanisms.<name>``, sim.config.register_mechanism): every import of ``sim``
+# loads it, so a config is never composed without them.
+from sim.model import mechanisms as _mechanisms  # noqa: E402, F401

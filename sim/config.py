@@ -609,7 +609,8 @@ class LatentParams:
 
 @dataclass
 class DayParams:
-    """Daily physiology: exertion, weather, drinking, fluid balance, electrolytes, drugs."""
+    """The day of every patient: weather and drinking days (each mechanism's own day
+    physiology is in its block of ``model.mechanisms``)."""
 
     hot_spell_start_prob: float = 0.03
     """Daily chance a hot spell starts. Assumption."""
@@ -619,83 +620,6 @@ class DayParams:
     """Drinking days a week of heavy drinkers (the rest: ``alcohol_days_per_week_light``)."""
     alcohol_days_per_week_light: float = 1.2
     """Drinking days a week of other adults. Assumption."""
-    fluid_need_l: float = 1.6
-    """Daily drinking need at rest in temperate weather (L, beyond water in food).
-    Assumption."""
-    fluid_need_hot_l: float = 0.9
-    """Extra need on a hot day (L). Assumption."""
-    fluid_need_exertion_l: float = 0.7
-    """Extra need on a heavy exertion day (sweat, L). Assumption."""
-    fluid_need_alcohol_l: float = 0.4
-    """Extra loss on a drinking day (diuresis, L). Assumption."""
-    fluid_need_diuretic_l: float = 0.3
-    """Extra loss on a diuretic (L/day at full effect). Assumption."""
-    intake_day_log_sd: float = 0.18
-    """Day-to-day SD of log fluid intake. Assumption."""
-    deficit_carryover: float = 0.45
-    """Share of yesterday's hydration deficit still there today (thirst and kidneys repair
-    the rest). Assumption; older people with blunted thirst carry more (see below)."""
-    deficit_carryover_elderly_extra: float = 0.2
-    """Extra carry-over at age ``deficit_carryover_elderly_full_age`` and above, linear from
-    ``deficit_carryover_elderly_from_age``. Assumption (low thirst)."""
-    deficit_carryover_elderly_from_age: float = 60.0
-    """Age (years) at which the extra carry-over of the elderly begins. Assumption."""
-    deficit_carryover_elderly_full_age: float = 80.0
-    """Age (years) from which the extra carry-over is complete. Assumption."""
-    osmolality_base_mosm_kg: float = 287.0
-    """Serum osmolality when euhydrated (normal 275-295)."""
-    osmolality_per_l_deficit: float = 9.0
-    """Rise in osmolality per litre of deficit (mOsm/kg); above 300 marks dehydration
-    (ESPEN). Assumption."""
-    sodium_per_l_deficit: float = 2.5
-    """Rise in sodium per litre of deficit (mmol/L). Assumption."""
-    electrolyte_day_sd: dict = field(
-        default_factory=lambda: {
-            "potassium": 0.10,
-            "magnesium": 0.025,
-            "calcium": 0.03,
-            "sodium": 0.8,
-        }
-    )
-    """Day-to-day SD of each serum electrolyte around its baseline (mmol/L). Assumption."""
-    alcohol_potassium_drop_mmol_l: float = 0.1
-    """Fall in serum potassium on a heavy drinker's drinking day (mmol/L). Assumption
-    (DOMAIN.md names alcohol among the causes of imbalance)."""
-    alcohol_magnesium_drop_mmol_l: float = 0.04
-    """Fall in serum magnesium on a heavy drinker's drinking day (mmol/L). Assumption
-    (alcohol lowers magnesium, DOMAIN.md)."""
-    potassium_floor_mmol_l: float = 1.8
-    """Lowest serum potassium the model produces (mmol/L). Assumption (survivable floor)."""
-    magnesium_floor_mmol_l: float = 0.25
-    """Lowest serum magnesium the model produces (mmol/L). Assumption (survivable floor)."""
-    loop_diuretic_magnesium_drop_mmol_l: float = 0.15
-    """Magnesium fall on a culprit loop diuretic at full exposure (mmol/L). Assumption
-    (diuretic -> low K and Mg -> cramps, DOMAIN.md)."""
-    diuretic_onset_days: float = 4.0
-    """Time constant (days) of the potassium fall after a diuretic start (DOMAIN.md: over
-    days)."""
-    noncausal_diuretic_potassium_drop: float = 0.15
-    """Potassium fall on a diuretic that does not cause symptoms (mmol/L). Assumption."""
-    statin_onset_days: list = field(default_factory=lambda: [28.0, 42.0])
-    """Statin myalgia begins this many days after the start (DOMAIN.md: within 4-6 weeks)."""
-    ssri_onset_days: list = field(default_factory=lambda: [1.0, 4.0])
-    """SSRI or mirtazapine restless legs begin this many days after the start (first days)."""
-    drug_ramp_days: float = 2.5
-    """Days for a drug effect to build to full strength once it begins. Assumption."""
-    bisphosphonate_reaction_days: list = field(default_factory=lambda: [1.0, 4.0])
-    """Acute-phase reaction window after a bisphosphonate dose (days after dosing)."""
-    oral_bisphosphonate_strength: float = 0.5
-    """Weekly oral dose reaction relative to an infusion. Assumption."""
-    doms_kernel: list = field(default_factory=lambda: [0.3, 0.95, 1.0, 0.55, 0.2, 0.05, 0.0])
-    """Delayed-onset muscle soreness on nights 0..6 after an unaccustomed exertion day
-    (night 0 is about 8 h after, night 1 about 32 h): peaks 24-72 h, gone by 5-7 days
-    (DOMAIN.md)."""
-    accustomed_fatigue: float = 0.15
-    """Same-night fatigue load of an accustomed exertion day. Assumption."""
-    stenosis_progression_per_night: float = 0.00005
-    """ABI fall per night with PAD (slow progression). Assumption."""
-    abi_floor: float = 0.15
-    """Lowest ABI progression reaches. Assumption (a measurable ankle pressure remains)."""
 
 
 @dataclass
@@ -739,13 +663,38 @@ class MechanismParams:
     """Chance of numbness or tingling."""
 
 
-def _mech(**kw) -> Any:
-    return field(default_factory=lambda: MechanismParams(**kw))
+_MECHANISM_PARAMS: dict[str, type] = {}
+"""Each mechanism's parameter dataclass by name, in registry order (filled by
+``sim.model.mechanisms``, which every import of ``sim`` loads first)."""
+
+
+def register_mechanism(name: str, params: type) -> None:
+    """Register a mechanism's parameters into the config tree at ``model.mechanisms.<name>``.
+
+    Called by the mechanism registry (``sim.model.mechanisms``) for each of its modules: the
+    config knows the shape of a mechanism block (``MechanismParams``), the model says which
+    mechanisms there are and what else each block holds.
+    """
+    if not (dataclasses.is_dataclass(params) and issubclass(params, MechanismParams)):
+        raise TypeError(f"mechanism {name!r}: its Params must subclass MechanismParams")
+    _MECHANISM_PARAMS[name] = params
+
+
+def mechanism_names() -> tuple[str, ...]:
+    """The registered mechanisms, in code order."""
+    return tuple(_MECHANISM_PARAMS)
+
+
+def _mechanism_defaults() -> dict[str, Any]:
+    if not _MECHANISM_PARAMS:
+        raise RuntimeError("no mechanism is registered: import sim.model.mechanisms first")
+    return {name: cls() for name, cls in _MECHANISM_PARAMS.items()}
 
 
 @dataclass
 class NightParams:
-    """Within-night model: bedtime, rates of each mechanism, waking, sleep efficiency."""
+    """The night of every patient: bedtime, time in bed, posture, waking, sleep efficiency
+    (each mechanism's rate law and episodes are in its block of ``model.mechanisms``)."""
 
     bedtime_mean_h: float = 23.0
     """Mean clock hour of lying down (23.0 = 11 pm). Assumption."""
@@ -761,84 +710,10 @@ class NightParams:
     """Clip of tonight's hours in bed. Assumption."""
     wake_threshold: float = 5.0
     """Episode intensity (0-10) above which an episode wakes the patient. Assumption."""
-    background_rate: float = 0.12
-    """Harmless-ache episodes per night in everyone (controls are not always zero).
-    Assumption."""
-    rls_rate_max: float = 5.0
-    """Restless-legs episodes per night at full drive. Assumption (severe RLS nightly)."""
-    rls_low_ferritin_factor: float = 1.5
-    """Drive multiplier with ferritin at or below 75 ug/L (AASM 2024 iron threshold)."""
-    rls_ssri_drive: float = 0.6
-    """Restless-legs drive added by a culprit SSRI or mirtazapine at full effect."""
-    pad_rate_base: float = 0.35
-    """PAD episodes per night with mild ischaemia. Assumption."""
-    pad_rate_ischaemia: float = 4.5
-    """Extra PAD episodes per night at full ischaemia (ankle pressure far below 50 mmHg)."""
     legs_elevated_prob: float = 0.12
     """Chance a patient sleeps with legs raised on a night (PAD worse). Assumption."""
-    pad_one_side_prob: float = 0.7
-    """Chance that a patient's PAD hurts on one side only (left or right alike; otherwise
-    both). Assumption."""
-    legs_elevated_pad_factor: float = 1.6
-    """PAD rate multiplier with the legs raised (elevation harms perfusion, DOMAIN.md)."""
-    legs_elevated_ankle_loss_mmhg: float = 15.0
-    """Ankle perfusion pressure lost with the legs raised on a pillow (mmHg). Assumption."""
-    ischaemia_free_ankle_mmhg: float = 100.0
-    """Ankle pressure lying flat (mmHg) at or above which there is no ischaemia (index 0).
-    Assumption."""
-    ischaemia_full_ankle_mmhg: float = 30.0
-    """Ankle pressure lying flat (mmHg) at or below which ischaemia is full (index 1; 0.71
-    at the 50 mmHg rest-pain limit). Assumption, after the toe-pressure limit of 30 mmHg
-    (DOMAIN.md)."""
-    pad_pain_ischaemia_boost: float = 2.5
-    """Added mean intensity (0-10 scale) of a PAD episode at full ischaemia. Assumption."""
-    cramp_potassium_gain: float = 2.0
-    """Cramp rate multiplier gain per mmol/L of potassium below 3.5. Assumption."""
-    cramp_magnesium_gain: float = 6.0
-    """Cramp rate multiplier gain per mmol/L of magnesium below 0.70. Assumption."""
-    cramp_dehydration_gain: float = 0.5
-    """Cramp rate multiplier gain per litre of hydration deficit. Assumption."""
-    cramp_fatigue_gain: float = 0.6
-    """Cramp rate multiplier gain per unit of fatigue load. Assumption."""
-    cramp_ischaemia_gain: float = 1.0
-    """Cramp rate multiplier gain at full ischaemia (PAD cramps, odds ratio 2.9)."""
-    fatigue_rate: float = 3.0
-    """Fatigue-ache episodes per night per unit of fatigue load. Assumption."""
-    dehydration_rate: float = 2.0
-    """Dehydration-ache episodes per night per litre of deficit above
-    ``dehydration_threshold_l``. Assumption."""
-    dehydration_threshold_l: float = 0.4
-    """Deficit (L) below which dehydration causes no aches. Assumption."""
-    nerve_rate_base: float = 0.4
-    """Nerve episodes per night at minimal severity. Assumption."""
-    nerve_rate_severity: float = 3.0
-    """Extra nerve episodes per night at full severity. Assumption."""
     nerve_bad_position_prob: float = 0.5
     """Chance of a night spent in a provoking position. Assumption."""
-    nerve_bad_position_factor: float = 1.8
-    """Nerve rate multiplier in a provoking position (worse in some lying positions)."""
-    medication_rate: float = 2.5
-    """Statin-myalgia or bisphosphonate-reaction episodes per night at full effect."""
-    electrolyte_rate: float = 1.8
-    """Electrolyte episodes per night at full excitability. Assumption."""
-    electrolyte_full_deficit: dict = field(
-        default_factory=lambda: {
-            "potassium": 1.0,
-            "magnesium": 0.25,
-            "calcium": 0.3,
-            "sodium": 15.0,
-        }
-    )
-    """Shortfall below each lower reference limit (mmol/L; ``sim.model.reference``) that
-    gives an excitability of 1; the shortfalls add. Assumption, about the severe band of
-    each test (potassium 2.5, magnesium 0.45, sodium 120 mmol/L; DOMAIN.md)."""
-    electrolyte_excitability_max: float = 1.5
-    """Cap on the summed electrolyte excitability. Assumption."""
-    electrolyte_pain_boost: float = 1.5
-    """Added mean intensity (0-10 scale) of an electrolyte episode when the excitability is
-    ``electrolyte_pain_boost_from`` + 1 or more (linear from there). Assumption."""
-    electrolyte_pain_boost_from: float = 0.5
-    """Excitability above which electrolyte episodes grow more intense. Assumption."""
     sleep_efficiency_mean: float = 0.9
     """Sleep efficiency of an undisturbed night. Assumption."""
     sleep_efficiency_sd: float = 0.035
@@ -856,146 +731,6 @@ class NightParams:
     """The behaviour answering an episode starts after this share of the episode (uniform),
     event engine only. Assumption; it only places the behaviour event and changes no diary
     column."""
-    background: MechanismParams = _mech(
-        shape="uniform",
-        pain_mean=2.5,
-        pain_sd=1.2,
-        duration_shape=1.5,
-        duration_scale_min=10.0,
-        quality={"aching": 0.65, "throbbing": 0.15, "tingling": 0.12, "shooting": 0.08},
-        location={"calf": 0.4, "thigh": 0.3, "whole_leg": 0.3},
-        side={"both": 0.5, "left": 0.25, "right": 0.25},
-        relief_by_movement=0.25,
-    )
-    """Harmless aches (everyone)."""
-    rls: MechanismParams = _mech(
-        shape="circadian",
-        shape_min=95.0,
-        pain_mean=4.3,
-        pain_sd=1.8,
-        duration_shape=2.0,
-        duration_scale_min=12.0,
-        quality={
-            "crawling": 0.5,
-            "aching": 0.3,
-            "tingling": 0.1,
-            "burning": 0.05,
-            "throbbing": 0.05,
-        },
-        location={"calf": 0.5, "whole_leg": 0.3, "thigh": 0.2},
-        side={"both": 0.8, "left": 0.1, "right": 0.1},
-        urge_to_move=0.95,
-        relief_by_movement=0.85,
-        relief_by_dangling=0.03,
-        worse_with_elevation=0.02,
-        numbness_tingling=0.1,
-    )
-    """Restless legs: urge to move, crawling, relieved while moving, peak near midnight to 1
-    am; about a third call it painful (DOMAIN.md)."""
-    pad: MechanismParams = _mech(
-        shape="ramp",
-        shape_min=60.0,
-        pain_mean=5.5,
-        pain_sd=1.6,
-        duration_shape=2.0,
-        duration_scale_min=15.0,
-        quality={"aching": 0.45, "burning": 0.3, "throbbing": 0.15, "cramping": 0.1},
-        location={"toes_forefoot": 0.55, "calf": 0.4, "whole_leg": 0.05},
-        urge_to_move=0.1,
-        relief_by_movement=0.4,
-        relief_by_dangling=0.8,
-        worse_with_elevation=0.7,
-        cramp=0.1,
-        palpable_hardening=0.05,
-        numbness_tingling=0.15,
-    )
-    """PAD rest pain: toes and forefoot or calf, worse raised, eased hanging down (DOMAIN.md)."""
-    cramps: MechanismParams = _mech(
-        shape="uniform",
-        pain_mean=7.2,
-        pain_sd=1.4,
-        duration_shape=4.0,
-        duration_scale_min=2.25,
-        quality={"cramping": 1.0},
-        location={"calf": 0.8, "toes_forefoot": 0.15, "thigh": 0.05},
-        side={"left": 0.47, "right": 0.47, "both": 0.06},
-        urge_to_move=0.05,
-        relief_by_movement=0.7,
-        relief_by_dangling=0.03,
-        cramp=1.0,
-        palpable_hardening=0.9,
-        numbness_tingling=0.02,
-    )
-    """Nocturnal cramps: sudden, intense, palpable, 80% calf, mean about 9 min (gamma 4 x
-    2.25 min), relieved by stretching (DOMAIN.md)."""
-    fatigue: MechanismParams = _mech(
-        shape="decay",
-        shape_min=90.0,
-        pain_mean=4.0,
-        pain_sd=1.4,
-        duration_shape=2.0,
-        duration_scale_min=20.0,
-        quality={"aching": 0.8, "throbbing": 0.2},
-        location={"thigh": 0.45, "calf": 0.45, "whole_leg": 0.1},
-        side={"both": 0.85, "left": 0.075, "right": 0.075},
-        relief_by_movement=0.2,
-    )
-    """Exertion fatigue and DOMS: deep ache after heavy or unaccustomed exertion."""
-    dehydration: MechanismParams = _mech(
-        shape="uniform",
-        pain_mean=4.0,
-        pain_sd=1.5,
-        duration_shape=2.0,
-        duration_scale_min=15.0,
-        quality={"aching": 0.6, "cramping": 0.25, "throbbing": 0.15},
-        location={"calf": 0.5, "whole_leg": 0.3, "thigh": 0.2},
-        side={"both": 0.8, "left": 0.1, "right": 0.1},
-        relief_by_movement=0.3,
-        cramp=0.2,
-        palpable_hardening=0.15,
-    )
-    """Dehydration aches and stiffness."""
-    nerve: MechanismParams = _mech(
-        shape="uniform",
-        pain_mean=5.3,
-        pain_sd=1.6,
-        duration_shape=1.5,
-        duration_scale_min=10.0,
-        quality={"shooting": 0.4, "burning": 0.3, "tingling": 0.3},
-        location={"buttock_to_leg": 0.7, "thigh": 0.1, "calf": 0.2},
-        relief_by_movement=0.35,
-        relief_by_dangling=0.03,
-        numbness_tingling=0.8,
-    )
-    """Nerve compression: radiating, shooting or burning, one side, numbness (DOMAIN.md).
-    Side and site come from the patient (peroneal: calf and foot; neuropathy: both feet)."""
-    medication: MechanismParams = _mech(
-        shape="uniform",
-        pain_mean=4.5,
-        pain_sd=1.5,
-        duration_shape=2.0,
-        duration_scale_min=25.0,
-        quality={"aching": 0.85, "throbbing": 0.15},
-        location={"thigh": 0.5, "whole_leg": 0.4, "calf": 0.1},
-        side={"both": 0.9, "left": 0.05, "right": 0.05},
-        relief_by_movement=0.15,
-    )
-    """Statin myalgia (symmetric, proximal) and bisphosphonate acute-phase aches."""
-    electrolyte: MechanismParams = _mech(
-        shape="uniform",
-        pain_mean=5.0,
-        pain_sd=1.6,
-        duration_shape=2.0,
-        duration_scale_min=5.0,
-        quality={"cramping": 0.5, "aching": 0.3, "tingling": 0.2},
-        location={"calf": 0.6, "whole_leg": 0.3, "toes_forefoot": 0.1},
-        side={"both": 0.6, "left": 0.2, "right": 0.2},
-        relief_by_movement=0.4,
-        cramp=0.4,
-        palpable_hardening=0.35,
-        numbness_tingling=0.25,
-    )
-    """Electrolyte spasms, cramps and weakness (low K, Mg, Ca or Na)."""
 
 
 @dataclass
@@ -1103,6 +838,9 @@ class ModelConfig:
     latent: LatentParams = field(default_factory=LatentParams)
     day: DayParams = field(default_factory=DayParams)
     night: NightParams = field(default_factory=NightParams)
+    mechanisms: Any = field(default_factory=_mechanism_defaults)
+    """One block per mechanism (``sim.model.mechanisms``): its episodes (``MechanismParams``)
+    and the numbers of its own laws, e.g. ``model.mechanisms.pad.rate_ischaemia``."""
     measurements: MeasurementParams = field(default_factory=MeasurementParams)
 
 
@@ -1312,14 +1050,14 @@ def _check_numbers(node: Any, key: str) -> None:
 
 _POSITIVE_NAMES = (
     "sleep_latency_mean_min",
-    "electrolyte_excitability_max",
+    "excitability_max",
     "ischaemia_free_ankle_mmhg",
     "bmi_sd_kg_m2",
     "fluid_intake_sd_l",
     "alcohol_units_heavy_log_sd",
 )
 """Scalar parameters that must be > 0 (a scale, a cap, a divisor)."""
-_POSITIVE_TABLES = ("electrolyte_full_deficit", "fluid_intake_mean_l")
+_POSITIVE_TABLES = ("full_deficit", "fluid_intake_mean_l")
 """Mapping parameters whose every value must be > 0 (divisors)."""
 _SHARE_RANGES = (
     "sleep_efficiency_range",
@@ -1330,22 +1068,26 @@ _SHARE_RANGES = (
 """``[low, high]`` parameters that are shares of something, so within [0, 1]."""
 _ORDERED_PAIRS = (
     ("medication", "long_term_start_from_day", "recent_start_from_day"),
-    ("day", "deficit_carryover_elderly_from_age", "deficit_carryover_elderly_full_age"),
-    ("night", "ischaemia_full_ankle_mmhg", "ischaemia_free_ankle_mmhg"),
+    (
+        "mechanisms.dehydration",
+        "deficit_carryover_elderly_from_age",
+        "deficit_carryover_elderly_full_age",
+    ),
+    ("mechanisms.pad", "ischaemia_full_ankle_mmhg", "ischaemia_free_ankle_mmhg"),
 )
 """(group, lower, upper): two parameters where the first must be below the second."""
 
 _FIXED_KEY_TABLES = (
     "order_indication_share",
     "culprit_start_window_days",
-    "electrolyte_full_deficit",
+    "full_deficit",
     "fluid_intake_mean_l",
     "electrolyte_deficit_kind_shares",
     "treat_prob",
     "causal_prob",
     "dose_mg",
     "secondary_cramp_prob",
-    "electrolyte_day_sd",
+    "day_sd",
     "lab_cv",
     "order_base",
     "order_indicated",
@@ -1384,6 +1126,12 @@ def _check_keys(node: Any, path: str = "") -> None:
         child = node[key]
         if not OmegaConf.is_dict(child):
             continue
+        if name == "model.mechanisms":
+            for mechanism in child:
+                if mechanism not in _MECHANISM_PARAMS:
+                    raise ConfigError(
+                        _unknown_key(f"{name}.{mechanism}", list(_MECHANISM_PARAMS), "model")
+                    )
         if key in _FIXED_KEY_TABLES and key in fields:
             known = list(fields[key].default_factory())
             for label in child:
@@ -1410,7 +1158,10 @@ def _check_model(model: Any) -> None:
                 "expected [low, high] with low < high"
             )
     for group_name, lower, upper in _ORDERED_PAIRS:
-        lo, hi = model[group_name][lower], model[group_name][upper]
+        group = OmegaConf.select(model, group_name)
+        if group is None:
+            continue
+        lo, hi = group[lower], group[upper]
         if not lo < hi:
             raise ConfigError(
                 f"model.{group_name}.{lower}={lo!r} is invalid: expected below "
@@ -1434,6 +1185,10 @@ def _check_parameter(group_name: str, name: str, value: Any) -> None:
         for table in ("quality", "location", "side"):
             for label, prob in value[table].items():
                 _check_probability(prob, f"{key}.{table}.{label}")
+        episode = {f.name for f in dataclasses.fields(MechanismParams)}
+        for field_name in value:
+            if field_name not in episode:
+                _check_parameter(f"{group_name}.{name}", field_name, value[field_name])
         return
     if name in _PROBABILITY_TABLES:
         for label, prob in value.items():

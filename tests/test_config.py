@@ -53,10 +53,14 @@ def test_mapping_mix_is_parsed() -> None:
             "[0, 1]",
         ),
         ("cohort.nights=99999", "cohort.nights", "at most 3650"),
-        ("model.night.cramps.duration_shape=-1", "model.night.cramps.duration_shape", "> 0"),
-        ("model.night.rls.shape_min=0", "model.night.rls.shape_min", "> 0"),
-        ("model.night.background_rate=-1", "model.night.background_rate", ">= 0"),
-        ("model.night.rls.urge_to_move=2", "model.night.rls.urge_to_move", "[0, 1]"),
+        (
+            "model.mechanisms.cramps.duration_shape=-1",
+            "model.mechanisms.cramps.duration_shape",
+            "> 0",
+        ),
+        ("model.mechanisms.rls.shape_min=0", "model.mechanisms.rls.shape_min", "> 0"),
+        ("model.mechanisms.background.rate=-1", "model.mechanisms.background.rate", ">= 0"),
+        ("model.mechanisms.rls.urge_to_move=2", "model.mechanisms.rls.urge_to_move", "[0, 1]"),
         ("model.night.wake_threshold=20", "model.night.wake_threshold", "between 1 and 10"),
         ("model.measurements.slr_sensitivity=1.5", "model.measurements.slr_sensitivity", "[0, 1]"),
         (
@@ -65,8 +69,16 @@ def test_mapping_mix_is_parsed() -> None:
             "low < high",
         ),
         ("model.day.hot_spell_start_prob=7", "model.day.hot_spell_start_prob", "[0, 1]"),
-        ("model.day.doms_kernel=[0.5,-1]", "model.day.doms_kernel", "weights >= 0"),
-        ("model.day.doms_kernel=[]", "model.day.doms_kernel", "1 to 62"),
+        (
+            "model.mechanisms.fatigue.doms_kernel=[0.5,-1]",
+            "model.mechanisms.fatigue.doms_kernel",
+            "weights >= 0",
+        ),
+        (
+            "model.mechanisms.fatigue.doms_kernel=[]",
+            "model.mechanisms.fatigue.doms_kernel",
+            "1 to 62",
+        ),
         (
             "model.prevalence.fatigue_knots=[[40,0.1],[20,0.1]]",
             "model.prevalence.fatigue_knots",
@@ -105,7 +117,7 @@ def test_mapping_mix_is_parsed() -> None:
             "model.prevalence.fatigue_knots[0][1]",
             "a finite number",
         ),
-        ("model.night.rls.pain_mean=nan", "model.night.rls.pain_mean", "a finite number"),
+        ("model.mechanisms.rls.pain_mean=nan", "model.mechanisms.rls.pain_mean", "a finite number"),
         # The drug-start horizon (a fixed number of days, not the diary length).
         ("model.medication.start_horizon_days=0", "start_horizon_days", "integer >= 1"),
         ("model.medication.start_horizon_days=2.5", "start_horizon_days", "integer >= 1"),
@@ -123,29 +135,33 @@ def test_mapping_mix_is_parsed() -> None:
             "shares in [0, 1]",
         ),
         (
-            "model.night.electrolyte_full_deficit.sodium=0",
-            "model.night.electrolyte_full_deficit.sodium",
+            "model.mechanisms.electrolyte.full_deficit.sodium=0",
+            "model.mechanisms.electrolyte.full_deficit.sodium",
             "> 0",
         ),
         (
-            "model.night.electrolyte_excitability_max=0",
-            "model.night.electrolyte_excitability_max",
+            "model.mechanisms.electrolyte.excitability_max=0",
+            "model.mechanisms.electrolyte.excitability_max",
             "> 0",
         ),
         (
-            "model.night.ischaemia_full_ankle_mmhg=120",
-            "model.night.ischaemia_full_ankle_mmhg",
-            "below model.night.ischaemia_free_ankle_mmhg",
+            "model.mechanisms.pad.ischaemia_full_ankle_mmhg=120",
+            "model.mechanisms.pad.ischaemia_full_ankle_mmhg",
+            "below model.mechanisms.pad.ischaemia_free_ankle_mmhg",
         ),
         (
-            "model.day.deficit_carryover_elderly_from_age=85",
-            "model.day.deficit_carryover_elderly_from_age",
-            "below model.day.deficit_carryover_elderly_full_age",
+            "model.mechanisms.dehydration.deficit_carryover_elderly_from_age=85",
+            "model.mechanisms.dehydration.deficit_carryover_elderly_from_age",
+            "below model.mechanisms.dehydration.deficit_carryover_elderly_full_age",
         ),
-        ("model.night.pad_pain_ischaemia_boost=-1", "model.night.pad_pain_ischaemia_boost", ">= 0"),
         (
-            "model.day.alcohol_potassium_drop_mmol_l=-0.1",
-            "model.day.alcohol_potassium_drop_mmol_l",
+            "model.mechanisms.pad.pain_ischaemia_boost=-1",
+            "model.mechanisms.pad.pain_ischaemia_boost",
+            ">= 0",
+        ),
+        (
+            "model.mechanisms.electrolyte.alcohol_potassium_drop_mmol_l=-0.1",
+            "model.mechanisms.electrolyte.alcohol_potassium_drop_mmol_l",
             ">= 0",
         ),
         (
@@ -212,7 +228,7 @@ def test_bad_value_names_key_and_what_is_allowed(override: str, key: str, allowe
         "measurements.visit_night",
         "cohort.presenting_none_share",
         "model.prevalence.secondary_cramp_prob.pad",
-        "model.day.drug_ramp_days",
+        "model.mechanisms.medication.drug_ramp_days",
     ],
 )
 @pytest.mark.parametrize("value", ["true", "nan", "inf", "-inf"])
@@ -226,7 +242,7 @@ def test_numbers_refuse_booleans_nan_and_infinity(key: str, value: str) -> None:
     except ConfigCompositionException:
         assert value == "true" and key in (
             "cohort.presenting_none_share",
-            "model.day.drug_ramp_days",
+            "model.mechanisms.medication.drug_ramp_days",
         )
         return
     with pytest.raises(ConfigError) as err:
@@ -241,8 +257,12 @@ def test_numbers_refuse_booleans_nan_and_infinity(key: str, value: str) -> None:
         ("+cohort.nn=5", "cohort.nn is an unknown key: did you mean cohort.n? (expected one of n,"),
         ("+engine.wrokers=2", "engine.wrokers is an unknown key: did you mean engine.workers?"),
         ("+measurements.visit=3", "did you mean measurements.visit_night?"),
-        ("+model.day.drug_ramp_day=3", "did you mean model.day.drug_ramp_days?"),
-        ("+model.night.rls.pain_means=3", "did you mean model.night.rls.pain_mean?"),
+        (
+            "+model.mechanisms.medication.drug_ramp_day=3",
+            "did you mean model.mechanisms.medication.drug_ramp_days?",
+        ),
+        ("+model.mechanisms.rlss.rate=1", "model.mechanisms.rlss is an unknown key: did you mean"),
+        ("+model.mechanisms.rls.pain_means=3", "did you mean model.mechanisms.rls.pain_mean?"),
         ("+model.nigth.rls=3", "did you mean model.night?"),
         (
             "+model.medication.treat_prob.statins=0.3",
@@ -250,10 +270,13 @@ def test_numbers_refuse_booleans_nan_and_infinity(key: str, value: str) -> None:
         ),
         ("+outt=x", "outt is an unknown key: did you mean out?"),
         (
-            "+model.night.electrolyte_full_deficit.zinc=1",
-            "model.night.electrolyte_full_deficit.zinc is an unknown key",
+            "+model.mechanisms.electrolyte.full_deficit.zinc=1",
+            "model.mechanisms.electrolyte.full_deficit.zinc is an unknown key",
         ),
-        ("+model.night.rls.zzz=1", "model.night.rls.zzz is an unknown key (expected a field of"),
+        (
+            "+model.mechanisms.rls.zzz=1",
+            "model.mechanisms.rls.zzz is an unknown key (expected a field of",
+        ),
     ],
 )
 def test_unknown_key_names_it_and_the_closest_valid_one(override: str, message: str) -> None:

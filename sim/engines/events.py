@@ -54,12 +54,14 @@ import numpy as np
 import polars as pl
 import simpy
 
-from sim.engines import EngineResult
+from sim.engines import EngineResult, layout
+from sim.model import diary
 from sim.model import distributions as dist
 from sim.model import symptoms as sx
+from sim.model.jit import njit
+from sim.model.mechanisms.medication import DRUGS
 from sim.model.night_state import NightState
 from sim.model.params import night_params
-from sim.model.population import DRUGS
 from sim.rng import BLOCK, ShardStreams, stream_key
 from sim.tables.schema import EVENT_KINDS, to_frame
 
@@ -166,12 +168,10 @@ class EventNights:
         self.nights = nights
         self.n = len(patients["age"])
         self.patient_id = np.asarray(patients["patient_id"], dtype=np.int64)
-        self.table = sx.MechanismTable.from_params(model_cfg.night)
+        self.table = sx.MechanismTable.from_params(model_cfg.mechanisms, model_cfg.night)
         self.state = NightState(patients, model_cfg, streams)
-        slots = sx.mechanism_slots(patients)
-        self.groups = sx.mechanism_groups(slots)
-        self.nerve_site = patients["nerve_site"]
-        self.nerve_side = patients["nerve_side"]
+        self.slots = sx.mechanism_slots(patients).astype(np.int64)
+        self.groups = sx.mechanism_groups(self.slots)
         self.drug_on = [
             (d, np.asarray(patients[f"on_{drug}"], dtype=bool), patients[f"{drug}_start_day"])
             for d, drug in enumerate(DRUGS)
@@ -279,7 +279,7 @@ class EventNights:
             keep = accept * np.repeat(peak, k) < sx.shape_intensity(shape, t, scale, off)
             parts.append((r[keep], t[keep], m, s, np.repeat(pain_mean, k)[keep]))
         episodes = self._episodes(parts, pool, counts.sum(axis=1))
-        diary = self._diary(j, day, lying, episodes, tonight.rls_drive, tonight.ischaemia)
+        diary = self._diary(j, day, lying, episodes, tonight)
         return self._agenda(j, day, lying, u[:, sx.LYING_DOWN_UNIFORMS], episodes, diary)
 
     def _episodes(self, parts: list[tuple], pool: _Pool, n_candidates: np.ndarray) -> _Episodes:
@@ -317,11 +317,7 @@ class EventNights:
         cramp = u[:, _U_CRAMP] < table.cramp[mech]
         flags = u[:, _U_FLAGS : _U_FLAGS + _F] < table.flags[mech]
         quality_p, location_p, side_p = sx.attribute_probabilities(
-            table,
-            mech,
-            nerve_site=self.nerve_site[row],
-            nerve_side=self.nerve_side[row],
-            pad_side=self.state.pad_side[row],
+            table, mech, static=self.state.static, rows=row
         )
         flag = {f: flags[:, i] for i, f in enumerate(sx.FLAGS)}
         behaviour = np.full(len(row), -1, dtype=np.int8)
@@ -347,48 +343,68 @@ class EventNights:
             behaviour_min=start + duration * (lo + (hi - lo) * u[:, _U_DELAY]),
         )
 
-    def _diary(self, j, day, lying, ep: _Episodes, rls_drive, ischaemia) -> dict[str, np.ndarray]:
-        """The diary row: the model's fixed function of the night's episodes."""
-        n = self.n
-        count = np.bincount(ep.row, minlength=n)
-        has = count > 0
-        first = np.cumsum(count) - count
-        onset = np.full(n, np.nan)
-        onset[has] = ep.start_min[first[has]]
-        # The most intense episode; ties (intensity clipped at 10) go to the lower slot, as
-        # in the vectorised engine's running maximum over slots.
-        best = np.lexsort((ep.slot, -ep.intensity, ep.row))[first[has]]
-        max_pain = np.zeros(n)
-        max_pain[has] = ep.intensity[best]
+    def _diary(self, j, day, lying, ep: _Episodes, tonight) -> dict[str, np.ndarray]:
+        """The diary row: per (patient, slot) what its episodes did, then the model's one
+        reduction of those to the row (``diary.reduce_slots``, ``diary.write_row``, as in
+        the vectorised engine). Within a slot the most intense episode (ties: the earlier)
+        gives the quality, location and side."""
+        n, n_slots = self.n, sx.SLOTS
+        key = ep.row.astype(np.int64) * n_slots + ep.slot
+        size = n * n_slots
+
+        def per_slot(weights=None) -> np.ndarray:
+            return np.bincount(key, weights=weights, minlength=size).reshape(n, n_slots)
+
+        count = per_slot()
+        first = np.full(size, np.nan)
+        keys, at = np.unique(key, return_index=True)  # episodes are in time order per patient
+        first[keys] = ep.start_min[at]
+        best = np.lexsort((-ep.intensity, key))  # stable: ties keep the earlier episode
+        keys, at = np.unique(key[best], return_index=True)
+        best_episode = np.zeros(size, dtype=np.int64)
+        best_episode[keys] = best[at]
+        max_pain = np.zeros(size)
+        max_pain[keys] = ep.intensity[best[at]]
+        severity = np.zeros((n, n_slots))
+        for s, _m, rows, rates in tonight.groups:
+            severity[rows, s] = rates.severity
 
         def of_best(values: np.ndarray) -> np.ndarray:
-            out = np.full(n, -1, dtype=np.int16)
-            out[has] = values[best]
-            return out
+            out = np.full(size, -1, dtype=np.int64)
+            out[keys] = values[best[at]]
+            return out.reshape(n, n_slots)
 
         flags = np.zeros((n, _F), dtype=bool)
         for i in range(_F):
             flags[:, i] = np.bincount(ep.row, weights=ep.flags[:, i], minlength=n) > 0
-        return sx.diary_columns(
-            patient_id=self.patient_id,
-            night=j,
-            day=day,
-            lying=lying,
-            n_episodes=count,
-            n_wake=np.bincount(ep.row, weights=ep.wakes, minlength=n).astype(np.int64),
-            n_cramp=np.bincount(ep.row, weights=ep.cramp, minlength=n).astype(np.int64),
-            onset_min=onset,
-            max_pain=max_pain,
-            best_mech=of_best(ep.mech),
-            duration_min=np.bincount(ep.row, weights=ep.duration_min, minlength=n),
-            flags=flags,
-            quality=of_best(ep.quality),
-            location=of_best(ep.location),
-            side=of_best(ep.side),
-            rls_drive=rls_drive,
-            ischaemia=ischaemia,
-            night_p=self.night_p,
+        out = layout.diary_buffers(n)
+        _diary_rows(
+            out,
+            day.matrix,
+            np.ascontiguousarray(lying.bedtime_h, dtype=np.float64),
+            np.ascontiguousarray(lying.time_in_bed_min, dtype=np.float64),
+            np.ascontiguousarray(lying.sleep_base, dtype=np.float64),
+            np.ascontiguousarray(lying.legs_elevated, dtype=np.bool_),
+            self.slots,
+            count,
+            per_slot(ep.wakes).astype(np.int64),
+            per_slot(ep.cramp).astype(np.int64),
+            first.reshape(n, n_slots),
+            max_pain.reshape(n, n_slots),
+            per_slot(ep.duration_min),
+            severity,
+            of_best(ep.quality),
+            of_best(ep.location),
+            of_best(ep.side),
+            flags,
+            self.night_p,
         )
+        cols = {
+            "patient_id": self.patient_id.astype(np.int32),
+            "night": np.full(n, j, dtype=np.int16),
+        }
+        cols.update(layout.diary_columns(out))
+        return cols
 
     def _agenda(self, j, day, lying, u_latency, ep: _Episodes, diary) -> _Night:
         """Everything that will happen to each patient from noon to getting up, in order."""
@@ -537,6 +553,63 @@ class EventNights:
         for i, f in enumerate(sx.FLAGS):
             cols[f] = np.ma.masked_array(episode_flags[:, i], mask=~is_start)
         return to_frame("events", cols)
+
+
+@njit
+def _diary_rows(
+    out,
+    day,
+    bedtime,
+    t_bed,
+    sleep_base,
+    legs,
+    slots,
+    count,
+    wake,
+    cramps,
+    first,
+    max_pain,
+    minutes,
+    severity,
+    quality,
+    location,
+    side,
+    flags,
+    night_p,
+):
+    """Row i of ``out`` for each patient i: the model's reduction of its slots."""
+    for i in range(slots.shape[0]):
+        used = 0
+        while used < slots.shape[1] and slots[i, used] >= 0:
+            used += 1
+        total, n_wake, n_cramp, onset, best_pain, best, duration = diary.reduce_slots(
+            used, count[i], wake[i], cramps[i], first[i], max_pain[i], minutes[i]
+        )
+        has = best >= 0
+        diary.write_row(
+            out,
+            i,
+            day[i],
+            bedtime[i],
+            t_bed[i],
+            sleep_base[i],
+            legs[i],
+            total,
+            n_wake,
+            n_cramp,
+            onset,
+            best_pain,
+            slots[i, best] if has else -1,
+            duration,
+            quality[i, best] if has else -1,
+            location[i, best] if has else -1,
+            side[i, best] if has else -1,
+            flags[i],
+            slots[i],
+            severity[i],
+            used,
+            night_p,
+        )
 
 
 def peak_minute(shape: int, time_in_bed_min: np.ndarray, offset: np.ndarray) -> np.ndarray:

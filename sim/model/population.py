@@ -33,18 +33,10 @@ from sim.config import CAUSES, LABELS, Cohort, ConfigError
 from sim.model import distributions as dist
 from sim.model import reference as ref
 from sim.model.causes import CAUSE_CODE, NONE, urgency
+from sim.model.mechanisms.medication import DIURETICS, DRUGS, RLS_DRUGS
 from sim.rng import ShardStreams
 
 AGES = np.arange(18, 96)
-DRUGS = (
-    "statin",
-    "thiazide",
-    "loop_diuretic",
-    "potassium_sparing",
-    "ssri",
-    "mirtazapine",
-    "bisphosphonate",
-)
 DRUG_INDICATION = {
     "statin": "hypercholesterolaemia",
     "thiazide": "hypertension",
@@ -66,8 +58,6 @@ COMORBIDITIES = (
     "disc_disease",
 )
 LIFESTYLE_FLAGS = ("smoking", "heavy_alcohol", "family_history_rls")
-DIURETICS = ("thiazide", "loop_diuretic", "potassium_sparing")
-RLS_DRUGS = ("ssri", "mirtazapine")
 ACTIVITY_LEVELS = ("low", "moderate", "high")
 FLUID_HABITS = ("low", "normal", "high")
 SIDES = ("left", "right")
@@ -361,7 +351,7 @@ class PopulationModel:
             hi = min(hi, horizon - 1)
             if drug == "statin":
                 # Myalgia must be able to begin before the horizon even at the longest delay.
-                hi = min(hi, horizon - 1 - int(self.p.day.statin_onset_days[1]))
+                hi = min(hi, horizon - 1 - int(self.p.mechanisms.medication.statin_onset_days[1]))
                 lo = min(lo, hi - 1)
             start = np.where(forced[rows], dist.uniform(u_start, lo, max(lo + 1, hi)), start)
             levels = np.array(med.dose_mg[drug], dtype=np.float32)

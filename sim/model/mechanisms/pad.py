@@ -1,0 +1,153 @@
+"""Peripheral artery disease: arterial stenosis, ankle pressure and ischaemia lying down.
+
+Usage::
+
+    isch = pad.ischaemia_index(ankle_pressure_mmhg, mp.pad)      # 0 (none) .. 1 (critical)
+    rate, pain, offset, isch = pad.rate(s, d, bedtime_h, legs, bad, p, mp, pain_mean)
+
+The patient's true ABI (``population``) times the brachial pressure is the ankle pressure;
+the stenosis progresses slowly night by night (``day``). Lying flat removes gravity's help
+to ankle perfusion; raising the legs removes more and hanging them down restores some
+(DOMAIN.md). The supine deficit drives rest pain: the rate grows with the square of the
+ischaemia index and the pain with the index; the intensity ramps up over the first hour
+lying flat (shape ``ramp``). PAD hurts on one side or both (``VARIANTS``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.config import MechanismParams
+from sim.model import state
+from sim.model.jit import as_float, clip, njit
+from sim.model.mechanisms.base import column
+
+NAME = "pad"
+STATIC = ("pad_active", "abi_true", "brachial_sbp_mmhg", "pad_side")
+CARRY = ("abi",)
+CARRY_INIT = {"abi": "abi_true"}
+DAY = ("abi", "ankle_sbp_mmhg")
+DAY_ORDER = 50
+DRAWS = {"static": {"pad_one_side": 3, "pad_which_side": 4}}
+SEVERITY = "ischaemia"
+_LEFT = {"left": 0.9, "right": 0.02, "both": 0.08}
+_RIGHT = {"right": 0.9, "left": 0.02, "both": 0.08}
+VARIANTS = {"side": (_LEFT, _RIGHT, {"both": 1.0})}
+"""Side rows of a patient whose PAD hurts on the left, the right, or both."""
+
+
+@dataclass
+class Params(MechanismParams):
+    """PAD rest pain: toes and forefoot or calf, worse raised, eased hanging down (DOMAIN.md)."""
+
+    shape: str = "ramp"
+    shape_min: float = 60.0
+    pain_mean: float = 5.5
+    pain_sd: float = 1.6
+    duration_shape: float = 2.0
+    duration_scale_min: float = 15.0
+    quality: dict = field(
+        default_factory=lambda: {
+            "aching": 0.45,
+            "burning": 0.3,
+            "throbbing": 0.15,
+            "cramping": 0.1,
+        }
+    )
+    location: dict = field(
+        default_factory=lambda: {"toes_forefoot": 0.55, "calf": 0.4, "whole_leg": 0.05}
+    )
+    urge_to_move: float = 0.1
+    relief_by_movement: float = 0.4
+    relief_by_dangling: float = 0.8
+    worse_with_elevation: float = 0.7
+    cramp: float = 0.1
+    palpable_hardening: float = 0.05
+    numbness_tingling: float = 0.15
+    rate_base: float = 0.35
+    """PAD episodes per night with mild ischaemia. Assumption."""
+    rate_ischaemia: float = 4.5
+    """Extra PAD episodes per night at full ischaemia (ankle pressure far below 50 mmHg)."""
+    one_side_prob: float = 0.7
+    """Chance that a patient's PAD hurts on one side only (left or right alike; otherwise
+    both). Assumption."""
+    legs_elevated_factor: float = 1.6
+    """PAD rate multiplier with the legs raised (elevation harms perfusion, DOMAIN.md)."""
+    legs_elevated_ankle_loss_mmhg: float = 15.0
+    """Ankle perfusion pressure lost with the legs raised on a pillow (mmHg). Assumption."""
+    ischaemia_free_ankle_mmhg: float = 100.0
+    """Ankle pressure lying flat (mmHg) at or above which there is no ischaemia (index 0).
+    Assumption."""
+    ischaemia_full_ankle_mmhg: float = 30.0
+    """Ankle pressure lying flat (mmHg) at or below which ischaemia is full (index 1; 0.71
+    at the 50 mmHg rest-pain limit). Assumption, after the toe-pressure limit of 30 mmHg
+    (DOMAIN.md)."""
+    pain_ischaemia_boost: float = 2.5
+    """Added mean intensity (0-10 scale) of a PAD episode at full ischaemia. Assumption."""
+    stenosis_progression_per_night: float = 0.00005
+    """ABI fall per night with PAD (slow progression). Assumption."""
+    abi_floor: float = 0.15
+    """Lowest ABI progression reaches. Assumption (a measurable ankle pressure remains)."""
+
+
+def static(pt, u, q, ctx) -> dict:
+    # Side codes: 0 left, 1 right, 2 both.
+    one_side = u.pad_one_side < q.one_side_prob
+    return {
+        "pad_active": np.asarray(pt["active_pad"], dtype=bool).astype(np.float64),
+        "abi_true": column(pt, "abi_true"),
+        "brachial_sbp_mmhg": column(pt, "brachial_sbp_mmhg"),
+        "pad_side": np.where(one_side, (u.pad_which_side < 0.5).astype(np.int8), 2),
+    }
+
+
+@njit
+def supine_ankle_pressure(ankle_sbp_mmhg: float, legs_elevated: bool, q) -> float:
+    """Effective ankle perfusion pressure lying down (mmHg)."""
+    return ankle_sbp_mmhg - q.legs_elevated_ankle_loss_mmhg * as_float(legs_elevated)
+
+
+@njit
+def ischaemia_index(ankle_pressure_mmhg: float, q) -> float:
+    """0 at or above ``q.ischaemia_free_ankle_mmhg``, 1 at ``q.ischaemia_full_ankle_mmhg``
+    and below (0.71 at 50 mmHg with the defaults)."""
+    free = q.ischaemia_free_ankle_mmhg
+    x = (free - ankle_pressure_mmhg) / (free - q.ischaemia_full_ankle_mmhg)
+    return clip(x, 0.0, 1.0)
+
+
+@njit
+def progress_stenosis(abi: float, pad_active: bool, q) -> float:
+    """ABI after one more night of slow stenosis progression (PAD only)."""
+    return max(abi - q.stenosis_progression_per_night, q.abi_floor) if pad_active else abi
+
+
+@njit
+def day(day, key, patient, s, c, d, dp, mp):
+    """The stenosis progresses; tonight's ABI and ankle pressure."""
+    abi = progress_stenosis(c[state.C.abi], s[state.S.pad_active] > 0, mp.pad)
+    c[state.C.abi] = abi
+    d[state.D.abi] = abi
+    d[state.D.ankle_sbp_mmhg] = abi * s[state.S.brachial_sbp_mmhg]
+
+
+@njit
+def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
+    """Rest pain from the supine ischaemia index: more and stronger episodes, and more
+    with the legs raised."""
+    q = mp.pad
+    pressure = supine_ankle_pressure(d[state.D.ankle_sbp_mmhg], legs_elevated, q)
+    isch = ischaemia_index(pressure, q)
+    r = q.rate_base + q.rate_ischaemia * isch * isch
+    if legs_elevated:
+        r *= q.legs_elevated_factor
+    return r, pain_mean + q.pain_ischaemia_boost * isch, 0.0, isch
+
+
+@njit
+def attributes(s, own, q0, l0, s0):
+    """Its own quality and location rows; the side row of the patient's painful side."""
+    side = s[state.S.pad_side]
+    return own, own, s0 + (int(side) if side == 0 or side == 1 else 2)

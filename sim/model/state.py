@@ -1,0 +1,123 @@
+"""Named state of the night model, generated from one declaration per mechanism.
+
+Usage (in compiled code; ``s``, ``c``, ``d`` are float64 rows)::
+
+    from sim.model import state
+    ferritin = s[state.S.ferritin_ug_l]          # a per-patient constant
+    c[state.C.abi] = abi                         # state carried to tomorrow
+    d[state.D.potassium] = k                     # tonight's state
+    z = normal_at(key, patient, day, state.DAY_DRAW.potassium)   # a named draw
+
+Each mechanism module declares the names it owns (``STATIC``, ``CARRY``, ``DAY``) and the
+counter indices of the draws it reads (``DRAWS``, per stream); ``build`` (called once by
+``sim.model.mechanisms`` after importing every mechanism) lays them out after the generic
+ones below, refuses a name or a draw index declared twice, and publishes the layouts as
+named tuples of indices. Numba reads a global named tuple as a compile-time constant, so
+``s[state.S.ferritin_ug_l]`` compiles to a fixed offset, as the hand-kept constants did.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+GENERIC_STATIC = (
+    "exertion_prob",
+    "unaccustomed_prob",
+    "alcohol_prob",
+    "heavy_alcohol",
+    "usual_bedtime_h",
+)
+"""Per-patient constants of the day and the night that belong to no mechanism: how often the
+patient exerts, drinks alcohol, and when they usually go to bed."""
+GENERIC_CARRY = ("hot",)
+"""Carried from day to day by the driver: whether a hot spell is on."""
+GENERIC_DAY = ("hot", "exertion", "unaccustomed", "alcohol")
+"""Tonight's state the driver writes: the day's weather and behaviour (1.0 or 0.0)."""
+
+GENERIC_DRAWS = {
+    "day": {"hot": 0, "exertion": 1, "unaccustomed": 2, "alcohol": 3},
+    "static": {"bedtime": 0},
+    "night": {
+        "legs": 0,
+        "position": 1,
+        "bedtime": 2,
+        "in_bed": 3,
+        "sleep": 4,
+        "flag": 5,  # 5 .. 5 + len(FLAGS) - 1: one per diary flag
+        "quality": 11,
+        "location": 12,
+        "side": 13,
+        "slot": 16,  # slot s uses slot + SLOT_UNIFORMS * s + k
+    },
+}
+"""Counter indices of the driver's own draws in the streams ``night.day`` (per patient-day),
+``night.static`` (per patient, once) and ``night.night`` (per patient-night)."""
+STREAMS = {"day": "night.day", "static": "night.static", "night": "night.night"}
+RESERVED = {"night": range(5, 16)}
+"""Indices a driver uses as a block (the flags), besides the named ones."""
+
+S = C = D = DAY_DRAW = STATIC_DRAW = NIGHT_DRAW = None
+STATIC_FIELDS: tuple[str, ...] = ()
+CARRY_FIELDS: tuple[str, ...] = ()
+DAY_FIELDS: tuple[str, ...] = ()
+STATIC_UNIFORMS = 0
+"""Uniforms per patient in ``night.static`` (one past the highest declared index)."""
+
+
+def _layout(kind: str, generic: tuple[str, ...], modules) -> tuple[str, ...]:
+    names = list(generic)
+    owner = dict.fromkeys(generic, "the driver")
+    for m in modules:
+        for name in getattr(m, kind, ()):
+            if name in owner:
+                raise ValueError(
+                    f"{kind} field {name!r} of mechanism {m.NAME!r} is already declared by "
+                    f"{owner[name]}"
+                )
+            owner[name] = f"mechanism {m.NAME!r}"
+            names.append(name)
+    return tuple(names)
+
+
+def _draws(stream: str, modules) -> dict[str, int]:
+    out = dict(GENERIC_DRAWS[stream])
+    owner = {i: "the driver" for i in out.values()}
+    for i in RESERVED.get(stream, ()):
+        owner.setdefault(i, "the driver")
+    for m in modules:
+        for name, index in getattr(m, "DRAWS", {}).get(stream, {}).items():
+            if name in out:
+                raise ValueError(f"draw {stream}.{name} of mechanism {m.NAME!r} is declared twice")
+            if index in owner:
+                raise ValueError(
+                    f"draw {stream}.{name} of mechanism {m.NAME!r} reuses counter index {index} "
+                    f"of {owner[index]}"
+                )
+            owner[index] = f"mechanism {m.NAME!r}"
+            out[name] = index
+    return out
+
+
+def _named(name: str, fields) -> tuple:
+    fields = dict(fields) if isinstance(fields, dict) else {f: i for i, f in enumerate(fields)}
+    return namedtuple(name, list(fields))(*fields.values())
+
+
+def build(modules) -> None:
+    """Lay out the state and draws of ``modules`` (the registry, in order)."""
+    global S, C, D, DAY_DRAW, STATIC_DRAW, NIGHT_DRAW
+    global STATIC_FIELDS, CARRY_FIELDS, DAY_FIELDS, STATIC_UNIFORMS
+    STATIC_FIELDS = _layout("STATIC", GENERIC_STATIC, modules)
+    CARRY_FIELDS = _layout("CARRY", GENERIC_CARRY, modules)
+    DAY_FIELDS = _layout("DAY", GENERIC_DAY, modules)
+    S = _named("Static", STATIC_FIELDS)
+    C = _named("Carry", CARRY_FIELDS)
+    D = _named("Day", DAY_FIELDS)
+    day, static, night = (_draws(k, modules) for k in ("day", "static", "night"))
+    DAY_DRAW = _named("DayDraws", day)
+    STATIC_DRAW = _named("StaticDraws", static)
+    NIGHT_DRAW = _named("NightDraws", night)
+    STATIC_UNIFORMS = max(static.values()) + 1
+
+
+__all__ = ["build", "S", "C", "D", "DAY_DRAW", "STATIC_DRAW", "NIGHT_DRAW"]
