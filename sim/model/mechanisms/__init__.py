@@ -21,36 +21,30 @@ The generic drivers run over this registry: ``sim.model.night_state`` (the days)
 mechanism code). A mechanism's code is its position here (background 0, then the causes
 in ``sim.config.CAUSES`` order), which the tables use for ``dominant_mechanism``.
 
-To add one: write ``sim/model/mechanisms/<name>.py`` and add it to ``REGISTRY`` below
-(docs/architecture.md, "Add a cause").
+To add one: write ``sim/model/mechanisms/<name>.py`` and add its name to ``REGISTRY`` below,
+one line (docs/architecture.md, "Add a cause").
 """
 
 from __future__ import annotations
 
+import importlib
+
 from sim import config
 from sim.model import state
-from sim.model.mechanisms import (
-    background,
-    cramps,
-    dehydration,
-    electrolyte,
-    fatigue,
-    medication,
-    nerve,
-    pad,
-    rls,
-)
 
-REGISTRY = (
-    background,
-    rls,
-    pad,
-    cramps,
-    fatigue,
-    dehydration,
-    nerve,
-    medication,
-    electrolyte,
+REGISTRY = tuple(
+    importlib.import_module(f"{__name__}.{name}")
+    for name in (
+        "background",
+        "rls",
+        "pad",
+        "cramps",
+        "fatigue",
+        "dehydration",
+        "nerve",
+        "medication",
+        "electrolyte",
+    )
 )
 """Every mechanism, in code order."""
 
