@@ -12,6 +12,13 @@ change::
     UPDATE_BASELINE=1 .venv/bin/pytest tests/test_baseline.py
 
 (the test then rewrites the file and is reported as skipped).
+
+A second summary does the same for the nights of both engines
+(``tests/baseline/nights_baseline.json``: a presenting cohort, n=1500 x 14 nights with the
+vectorised engine and n=600 x 7 with the event engine, seed 11): symptomatic nights, counts
+of cramps, awakenings and episodes, the dominant mechanisms, flag counts and mean diary
+values. A change to the night model, a mechanism, the diary or the nightly streams shows up
+there.
 """
 
 from __future__ import annotations
@@ -23,12 +30,33 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from sim.config import CAUSES, LABELS
+from sim.config import CAUSES, LABELS, compose_config
 from sim.model.causes import URGENCIES
 from sim.model.population import DRUGS
+from sim.model.symptoms import FLAGS, MECHANISMS
+from sim.pipeline import simulate_cohort
 from tests.helpers import simulate_patients
 
 BASELINE = Path(__file__).resolve().parent / "baseline" / "population_baseline.json"
+NIGHTS_BASELINE = BASELINE.with_name("nights_baseline.json")
+NIGHTS_RUNS = {
+    "vectorised": ("cohort.n=1500", "cohort.nights=14", "cohort.seed=11"),
+    "events": ("cohort.n=600", "cohort.nights=7", "cohort.seed=11", "engine.name=events"),
+}
+NIGHT_MEANS = (
+    "pain_score",
+    "onset_min",
+    "duration_min",
+    "sleep_efficiency",
+    "bedtime_h",
+    "time_in_bed_min",
+    "potassium_mmol_l",
+    "hydration_deficit_l",
+    "fatigue_load",
+    "rls_drive",
+    "ischaemia",
+    "drug_effect",
+)
 OVERRIDES = ("cohort.n=3000", "cohort.seed=11", "cohort.population=general")
 FLOAT_TOLERANCE = 1e-6
 MEANS = (
@@ -93,6 +121,43 @@ def test_population_reproduces_the_baseline() -> None:
     diffs = _compare(expected, summary)
     assert not diffs, (
         "the population differs from tests/baseline/population_baseline.json:\n  "
+        + "\n  ".join(sorted(diffs))
+        + "\nif the change is intended: UPDATE_BASELINE=1 pytest tests/test_baseline.py"
+    )
+
+
+def summarise_nights(nights: pl.DataFrame) -> dict:
+    """The nights baseline summary of one engine's ``nights`` table (plain JSON types)."""
+    symptomatic = nights.filter(pl.col("n_episodes") > 0)
+    found = dict(symptomatic["dominant_mechanism"].cast(pl.String).value_counts().iter_rows())
+    return {
+        "rows": nights.height,
+        "symptomatic_nights": symptomatic.height,
+        "episodes": int(nights["n_episodes"].cast(pl.Int64).sum()),
+        "cramps": int(nights["cramp_count"].cast(pl.Int64).sum()),
+        "awakenings": int(nights["awakenings"].cast(pl.Int64).sum()),
+        "dominant_mechanism": {m: int(found.get(m, 0)) for m in MECHANISMS},
+        "flags": {f: int(nights[f].sum()) for f in FLAGS},
+        "mean": {name: float(nights[name].cast(pl.Float64).mean()) for name in NIGHT_MEANS},
+    }
+
+
+def test_nights_of_both_engines_reproduce_the_baseline() -> None:
+    """Presenting cohorts, seed 11 (sizes in ``NIGHTS_RUNS``): counts exact, means to 1e-6."""
+    summary = {}
+    for engine, overrides in NIGHTS_RUNS.items():
+        cfg = compose_config([*overrides, "cohort.population=presenting"])
+        summary[engine] = {
+            "overrides": [*overrides, "cohort.population=presenting"],
+            **summarise_nights(simulate_cohort(cfg).nights),
+        }
+    if os.environ.get("UPDATE_BASELINE"):
+        NIGHTS_BASELINE.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+        pytest.skip(f"rewrote {NIGHTS_BASELINE.name}: review the diff and commit it")
+    expected = json.loads(NIGHTS_BASELINE.read_text())
+    diffs = _compare(expected, summary)
+    assert not diffs, (
+        "the nights differ from tests/baseline/nights_baseline.json:\n  "
         + "\n  ".join(sorted(diffs))
         + "\nif the change is intended: UPDATE_BASELINE=1 pytest tests/test_baseline.py"
     )
