@@ -25,6 +25,7 @@ Calibration targets hold by construction of the table and are checked on samples
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
@@ -219,8 +220,8 @@ class PopulationModel:
         cols: dict[str, np.ndarray] = {
             "patient_id": np.arange(streams.start, streams.stop, dtype=np.int64)
         }
-        u = streams.uniform("population.cause", 2)
-        primary = dist.categorical(u[:, 0], self.mix)
+        u = _named_draws(streams, "population.cause", ("cause", "cell"))
+        primary = dist.categorical(u.cause, self.mix)
         cell_probs = self.curves.age_sex_weight[:, :, None] * self.curves.cause_given_cell
         cell_probs = cell_probs.reshape(len(AGES) * 2, len(LABELS))
         cell = np.empty(n, dtype=np.int64)
@@ -232,7 +233,7 @@ class PopulationModel:
                     f"cohort.cause_mix asks for {LABELS[code]!r} but no age in "
                     f"[{self.cohort.age_min}, {self.cohort.age_max}] has that cause"
                 )
-            cell[rows] = dist.categorical(u[rows, 1], weights)
+            cell[rows] = dist.categorical(u.cell[rows], weights)
         age_idx, female = np.divmod(cell, 2)
         female = female.astype(bool)
         cols["age"] = AGES[age_idx].astype(np.int8)
@@ -246,7 +247,9 @@ class PopulationModel:
 
     def _risk_factors(self, streams, cols, age_idx, female, primary) -> None:
         names = COMORBIDITIES + LIFESTYLE_FLAGS
-        u = streams.uniform("population.risk_factors", len(names) + 4)
+        u = _named_draws(
+            streams, "population.risk_factors", (*names, "bmi", "activity", "fluid", "alcohol")
+        )
         lat = self.p.latent
         odds = self.p.comorbidity.cause_odds_ratios
         for cause in odds:
@@ -262,7 +265,7 @@ class PopulationModel:
                         f"expected one of {', '.join(names)}"
                     )
         sex = female.astype(int)
-        for j, name in enumerate(names):
+        for name in names:
             # The probability is a function of (age, sex, primary cause): computed once per
             # cell of that small table, then looked up for every patient.
             log_or = np.zeros(len(LABELS))
@@ -271,12 +274,11 @@ class PopulationModel:
                     log_or[CAUSE_CODE[cause]] = np.log(factors[name])
             base = self.comorbidity_table(name)
             cell_p = dist.expit(dist.logit(base)[:, :, None] + log_or)
-            cols[name] = dist.bernoulli(u[:, j], cell_p[age_idx, sex, primary])
-        k = len(names)
+            cols[name] = dist.bernoulli(getattr(u, name), cell_p[age_idx, sex, primary])
         age = cols["age"].astype(np.float64)
         cols["bmi_kg_m2"] = np.clip(
             dist.normal(
-                u[:, k],
+                u.bmi,
                 lat.bmi_mean_kg_m2
                 + lat.bmi_slope_per_year * (age - 18)
                 + lat.bmi_diabetes_kg_m2 * cols["diabetes"],
@@ -298,7 +300,7 @@ class PopulationModel:
             lat.activity_low_prob_fatigue,
             lat.activity_low_prob + lat.activity_low_prob_old_extra * (1 - young),
         )
-        level = np.where(u[:, k + 1] < p_high, 2, np.where(u[:, k + 1] > 1 - p_low, 0, 1))
+        level = np.where(u.activity < p_high, 2, np.where(u.activity > 1 - p_low, 0, 1))
         cols["activity_level"] = level.astype(np.int8)
         dehydrated = primary == CAUSE_CODE["dehydration"]
         p_low_fluid = np.where(
@@ -308,25 +310,27 @@ class PopulationModel:
             + lat.low_fluid_prob_elderly_extra * (age > lat.low_fluid_elderly_age),
         )
         p_high_fluid = np.where(dehydrated, lat.high_fluid_prob_dehydration, lat.high_fluid_prob)
-        fluid = np.where(
-            u[:, k + 2] < p_low_fluid, 0, np.where(u[:, k + 2] > 1 - p_high_fluid, 2, 1)
-        )
+        fluid = np.where(u.fluid < p_low_fluid, 0, np.where(u.fluid > 1 - p_high_fluid, 2, 1))
         cols["fluid_intake_habit"] = fluid.astype(np.int8)
         cols["alcohol_units_week"] = np.where(
             cols["heavy_alcohol"],
             dist.lognormal(
-                u[:, k + 3], lat.alcohol_units_heavy_median, lat.alcohol_units_heavy_log_sd
+                u.alcohol, lat.alcohol_units_heavy_median, lat.alcohol_units_heavy_log_sd
             ),
-            dist.lognormal(u[:, k + 3], lat.alcohol_units_median, lat.alcohol_units_log_sd),
+            dist.lognormal(u.alcohol, lat.alcohol_units_median, lat.alcohol_units_log_sd),
         ).astype(np.float32)
 
     def _medications(self, streams, cols, age_idx, female, primary) -> None:
         med = self.p.medication
-        u = streams.uniform("population.medications", 4 * len(DRUGS) + 1)
+        u = _named_draws(
+            streams,
+            "population.medications",
+            (*(f"{d}_{k}" for d in DRUGS for k in ("on", "recent", "start", "dose")), "culprit"),
+        )
         is_med = primary == CAUSE_CODE["medication"]
         causal = np.array([med.causal_prob[d] for d in DRUGS])
         weights = self.curves.drug_given_cell[age_idx, female.astype(int)] * causal
-        culprit = np.where(is_med, dist.categorical(u[:, -1], weights), -1)
+        culprit = np.where(is_med, dist.categorical(u.culprit, weights), -1)
         cols["culprit_drug"] = culprit.astype(np.int8)
         n = len(primary)
         # Start days are drawn over a fixed horizon, never over cohort.nights: a longer
@@ -336,10 +340,12 @@ class PopulationModel:
             forced = culprit == j
             indication = DRUG_INDICATION[drug]
             cols[indication] = cols[indication] | forced
-            on = forced | (cols[indication] & (u[:, 4 * j] < med.treat_prob[drug]))
+            on = forced | (cols[indication] & (getattr(u, f"{drug}_on") < med.treat_prob[drug]))
             # Start day and dose of the users only (the others get 0 and null).
             rows = np.flatnonzero(on)
-            u_recent, u_start, u_dose = (u[rows, 4 * j + c] for c in (1, 2, 3))
+            u_recent, u_start, u_dose = (
+                getattr(u, f"{drug}_{k}")[rows] for k in ("recent", "start", "dose")
+            )
             # Most users started long ago; some recently. A culprit started when its effect
             # could show before the horizon (timing per drug from DOMAIN.md).
             start = np.where(
@@ -364,7 +370,7 @@ class PopulationModel:
 
     def _contributing(self, streams, cols, primary) -> None:
         """Multi-label active causes (bool per cause) from the primary cause and its effects."""
-        u = streams.uniform("population.contributing", 4)
+        u = _named_draws(streams, "population.contributing", CONTRIBUTING_DRAWS)
         prev = self.p.prevalence
         code = CAUSE_CODE
         active = {c: primary == code[c] for c in CAUSES}
@@ -379,14 +385,16 @@ class PopulationModel:
         p_cramp[med_rows & diuretic] += (
             1 - p_cramp[med_rows & diuretic]
         ) * prev.diuretic_cramp_prob
-        active["cramps"] |= u[:, 0] < p_cramp
+        active["cramps"] |= u.secondary_cramps < p_cramp
         active["electrolyte"] |= diuretic
         active["rls"] |= rls_drug
         active["electrolyte"] |= (primary == code["dehydration"]) & (
-            u[:, 1] < prev.dehydration_electrolyte_prob
+            u.dehydration_electrolyte < prev.dehydration_electrolyte_prob
         )
         active["nerve"] |= (
-            (primary != NONE) & cols["diabetes"] & (u[:, 2] < prev.diabetic_neuropathy_prob)
+            (primary != NONE)
+            & cols["diabetes"]
+            & (u.diabetic_neuropathy < prev.diabetic_neuropathy_prob)
         )
         for c in CAUSES:
             cols[f"active_{c}"] = active[c]
@@ -394,35 +402,35 @@ class PopulationModel:
     def _latent(self, streams, cols, age_idx, female, primary) -> None:
         lat = self.p.latent
         n = len(primary)
-        u = streams.uniform("population.latent", 25)
+        u = _named_draws(streams, "population.latent", LATENT_DRAWS)
         code = CAUSE_CODE
         age = cols["age"].astype(np.float64)
 
         # Vascular: brachial pressure, ABI, ankle pressure.
         sbp = dist.normal(
-            u[:, 0],
+            u.brachial_sbp,
             lat.brachial_sbp_mean_mmhg + lat.brachial_sbp_hypertension_mmhg * cols["hypertension"],
             lat.brachial_sbp_sd_mmhg,
         )
         pad_primary = primary == code["pad"]
         asympt = ~pad_primary & (
-            u[:, 1] < self.curves.asymptomatic_low_abi[age_idx, female.astype(int)]
+            u.asymptomatic_low_abi < self.curves.asymptomatic_low_abi[age_idx, female.astype(int)]
         )
         lo, hi = lat.abi_pad_symptomatic_range
         a, b = lat.abi_pad_symptomatic_shape
-        abi_sympt = lo + (hi - lo) * dist.kumaraswamy(u[:, 2], a, b)
+        abi_sympt = lo + (hi - lo) * dist.kumaraswamy(u.abi, a, b)
         alo, ahi = lat.abi_pad_asymptomatic_range
-        abi_asympt = dist.uniform(u[:, 2], alo, ahi)
+        abi_asympt = dist.uniform(u.abi, alo, ahi)
         abi_normal = np.clip(
-            dist.normal(u[:, 2], lat.abi_normal_mean, lat.abi_normal_sd),
+            dist.normal(u.abi, lat.abi_normal_mean, lat.abi_normal_sd),
             ref.ABI_NORMAL_LOW,
             ref.ABI_NONCOMPRESSIBLE,
         )
         stiff = (cols["diabetes"] | cols["ckd"]) & (
-            u[:, 3] < lat.abi_noncompressible_prob_diabetes_ckd
+            u.noncompressible < lat.abi_noncompressible_prob_diabetes_ckd
         )
         slo, shi = lat.abi_noncompressible_range
-        abi_normal = np.where(stiff, dist.uniform(u[:, 4], slo, shi), abi_normal)
+        abi_normal = np.where(stiff, dist.uniform(u.noncompressible_abi, slo, shi), abi_normal)
         abi = np.where(pad_primary, abi_sympt, np.where(asympt, abi_asympt, abi_normal))
         cols["brachial_sbp_mmhg"] = sbp.astype(np.float32)
         cols["abi_true"] = abi.astype(np.float32)
@@ -432,24 +440,24 @@ class PopulationModel:
         # Electrolytes: background, then the electrolyte cause's deficit, then diuretic effects.
         older = np.clip((age - 50) / 10, 0, None)
         k = np.clip(
-            dist.normal(u[:, 5], lat.potassium_mean_mmol_l, lat.potassium_sd_mmol_l),
+            dist.normal(u.potassium, lat.potassium_mean_mmol_l, lat.potassium_sd_mmol_l),
             *lat.potassium_baseline_range,
         )
         mg = np.clip(
             dist.normal(
-                u[:, 6],
+                u.magnesium,
                 lat.magnesium_mean_mmol_l + lat.magnesium_age_slope_per_decade * older,
                 lat.magnesium_sd_mmol_l,
             ),
             *lat.magnesium_baseline_range,
         )
         ca = np.clip(
-            dist.normal(u[:, 7], lat.calcium_mean_mmol_l, lat.calcium_sd_mmol_l),
+            dist.normal(u.calcium, lat.calcium_mean_mmol_l, lat.calcium_sd_mmol_l),
             *lat.calcium_baseline_range,
         )
         na = np.clip(
             dist.normal(
-                u[:, 8],
+                u.sodium,
                 lat.sodium_mean_mmol_l + lat.sodium_age_slope_per_decade * older,
                 lat.sodium_sd_mmol_l,
             ),
@@ -461,36 +469,38 @@ class PopulationModel:
         diuretic_culprit = np.isin(cols["culprit_drug"], [DRUGS.index(d) for d in DIURETICS])
         elec_any = cols["active_electrolyte"] & ~elec_primary & ~diuretic_culprit
         kind_shares = lat.electrolyte_deficit_kind_shares
-        kind = dist.categorical(u[:, 9], [kind_shares[name] for name in ELECTROLYTE_KINDS])
-        severe = elec_primary & (u[:, 10] < lat.electrolyte_severe_share)
+        kind = dist.categorical(u.deficit_kind, [kind_shares[name] for name in ELECTROLYTE_KINDS])
+        severe = elec_primary & (u.deficit_severe < lat.electrolyte_severe_share)
         deficit = elec_primary | elec_any
         k = np.where(
             deficit & (kind == 0),
             np.where(
                 severe,
-                dist.uniform(u[:, 11], *lat.potassium_deficit_severe_range),
-                dist.uniform(u[:, 11], *lat.potassium_deficit_range),
+                dist.uniform(u.deficit_value, *lat.potassium_deficit_severe_range),
+                dist.uniform(u.deficit_value, *lat.potassium_deficit_range),
             ),
             k,
         )
         mg = np.where(
-            deficit & (kind == 1), dist.uniform(u[:, 11], *lat.magnesium_deficit_range), mg
+            deficit & (kind == 1), dist.uniform(u.deficit_value, *lat.magnesium_deficit_range), mg
         )
         kind_na = deficit & (kind == 2)
         na = np.where(
             kind_na,
             np.where(
                 severe,
-                dist.uniform(u[:, 11], *lat.sodium_deficit_severe_range),
-                dist.uniform(u[:, 11], *lat.sodium_deficit_range),
+                dist.uniform(u.deficit_value, *lat.sodium_deficit_severe_range),
+                dist.uniform(u.deficit_value, *lat.sodium_deficit_range),
             ),
             na,
         )
-        ca = np.where(deficit & (kind == 3), dist.uniform(u[:, 11], *lat.calcium_deficit_range), ca)
+        ca = np.where(
+            deficit & (kind == 3), dist.uniform(u.deficit_value, *lat.calcium_deficit_range), ca
+        )
         # Severe electrolyte patients with a magnesium or calcium deficit also lose potassium.
         k = np.where(
             severe & (kind >= 1) & (kind != 2),
-            dist.uniform(u[:, 12], *lat.potassium_deficit_severe_range),
+            dist.uniform(u.deficit_potassium, *lat.potassium_deficit_severe_range),
             k,
         )
         cols["potassium_base_mmol_l"] = k.astype(np.float32)
@@ -504,7 +514,7 @@ class PopulationModel:
         drop = np.where(
             thiazide_like,
             np.clip(
-                k - dist.uniform(u[:, 13], *lat.diuretic_potassium_target_range),
+                k - dist.uniform(u.diuretic_potassium, *lat.diuretic_potassium_target_range),
                 lat.diuretic_potassium_min_drop_mmol_l,
                 None,
             ),
@@ -514,7 +524,7 @@ class PopulationModel:
         na_drop = np.where(
             culprit == DRUGS.index("potassium_sparing"),
             np.clip(
-                na - dist.uniform(u[:, 14], *lat.potassium_sparing_sodium_target_range),
+                na - dist.uniform(u.diuretic_sodium, *lat.potassium_sparing_sodium_target_range),
                 lat.potassium_sparing_sodium_min_drop_mmol_l,
                 None,
             ),
@@ -528,17 +538,19 @@ class PopulationModel:
         )
         median = np.where(cols["iron_deficiency"], lat.ferritin_median_iron_deficient_ug_l, median)
         cols["ferritin_ug_l"] = np.clip(
-            dist.lognormal(u[:, 15], median, lat.ferritin_log_sd), *lat.ferritin_range
+            dist.lognormal(u.ferritin, median, lat.ferritin_log_sd), *lat.ferritin_range
         )
         rls = cols["active_rls"]
         # Intrinsic drive only for restless legs as the root; a culprit SSRI or mirtazapine
         # supplies the drive of drug-induced restless legs (sim.model.physiology.neurological).
         intrinsic = primary == code["rls"]
         cols["rls_severity"] = _where(
-            intrinsic, lambda r: dist.kumaraswamy(u[r, 16], *lat.rls_severity_shape), 0
+            intrinsic, lambda r: dist.kumaraswamy(u.rls_severity[r], *lat.rls_severity_shape), 0
         )
         cols["rls_peak_clock_h"] = _where(
-            rls, lambda r: dist.normal(u[r, 17], lat.rls_peak_clock_h, lat.rls_peak_sd_h), np.nan
+            rls,
+            lambda r: dist.normal(u.rls_peak[r], lat.rls_peak_clock_h, lat.rls_peak_sd_h),
+            np.nan,
         )
 
         # Cramps: weekly rate in sufferers (40% above 3 a week, 6% daily).
@@ -546,7 +558,7 @@ class PopulationModel:
         cols["cramp_weekly_rate"] = _where(
             cramps,
             lambda r: dist.lognormal(
-                u[r, 18], lat.cramp_weekly_rate_median, lat.cramp_weekly_rate_log_sd
+                u.cramp_rate[r], lat.cramp_weekly_rate_median, lat.cramp_weekly_rate_log_sd
             ),
             0,
         )
@@ -556,12 +568,12 @@ class PopulationModel:
         compression = nerve & ((primary == code["nerve"]) | cols["disc_disease"])
         cols["nerve_compression"] = compression
         cols["nerve_severity"] = _where(
-            nerve, lambda r: dist.kumaraswamy(u[r, 19], *lat.nerve_severity_shape), 0
+            nerve, lambda r: dist.kumaraswamy(u.nerve_severity[r], *lat.nerve_severity_shape), 0
         )
         # Codes: side 0 left, 1 right (SIDES); site 0 lumbar root, 1 peroneal (NERVE_SITES).
-        right = (u[:, 20] < lat.nerve_right_side_share).astype(np.int8)
+        right = (u.nerve_side < lat.nerve_right_side_share).astype(np.int8)
         cols["nerve_side"] = np.where(compression, right, -1).astype(np.int8)
-        peroneal = (u[:, 21] < lat.nerve_peroneal_share).astype(np.int8)
+        peroneal = (u.nerve_site < lat.nerve_peroneal_share).astype(np.int8)
         cols["nerve_site"] = np.where(compression, peroneal, -1).astype(np.int8)
 
         # Exertion and hydration habits.
@@ -569,7 +581,7 @@ class PopulationModel:
         level = cols["activity_level"].astype(np.float64)
         cols["exertion_days_per_week"] = np.clip(
             dist.normal(
-                u[:, 22],
+                u.exertion_days,
                 lat.exertion_days_base
                 + lat.exertion_days_per_activity_level * level
                 + lat.exertion_days_fatigue_extra * fatigue,
@@ -580,8 +592,8 @@ class PopulationModel:
         ).astype(np.float32)
         cols["unaccustomed_exertion_prob"] = np.where(
             fatigue,
-            dist.uniform(u[:, 24], *lat.unaccustomed_exertion_prob_fatigue_range),
-            dist.uniform(u[:, 24], *lat.unaccustomed_exertion_prob_range),
+            dist.uniform(u.unaccustomed, *lat.unaccustomed_exertion_prob_fatigue_range),
+            dist.uniform(u.unaccustomed, *lat.unaccustomed_exertion_prob_range),
         ).astype(np.float32)
         habit_mean = np.array([lat.fluid_intake_mean_l[h] for h in FLUID_HABITS])
         habit_mean = habit_mean[cols["fluid_intake_habit"]]
@@ -589,7 +601,7 @@ class PopulationModel:
             age - lat.fluid_intake_decline_from_age, 0, None
         )
         cols["fluid_intake_l_day"] = np.clip(
-            dist.normal(u[:, 23], habit_mean - decline, lat.fluid_intake_sd_l),
+            dist.normal(u.fluid_intake, habit_mean - decline, lat.fluid_intake_sd_l),
             *lat.fluid_intake_range,
         ).astype(np.float32)
 
@@ -620,6 +632,45 @@ def urgency_at_visit(
         magnesium_mmol_l=magnesium,
         calcium_mmol_l=calcium,
     )
+
+
+LATENT_DRAWS = (
+    "brachial_sbp",
+    "asymptomatic_low_abi",
+    "abi",
+    "noncompressible",
+    "noncompressible_abi",
+    "potassium",
+    "magnesium",
+    "calcium",
+    "sodium",
+    "deficit_kind",
+    "deficit_severe",
+    "deficit_value",
+    "deficit_potassium",
+    "diuretic_potassium",
+    "diuretic_sodium",
+    "ferritin",
+    "rls_severity",
+    "rls_peak",
+    "cramp_rate",
+    "nerve_severity",
+    "nerve_side",
+    "nerve_site",
+    "exertion_days",
+    "fluid_intake",
+    "unaccustomed",
+)
+"""The uniforms of ``population.latent``, by name, in counter order."""
+CONTRIBUTING_DRAWS = ("secondary_cramps", "dehydration_electrolyte", "diabetic_neuropathy")
+"""The uniforms of ``population.contributing``, by name, in counter order."""
+
+
+def _named_draws(streams: ShardStreams, stream: str, names) -> tuple:
+    """The next call of ``stream``, one (n,) column of uniforms per name (``u.abi``), the
+    i-th name the i-th counter index (so a name never moves another's numbers)."""
+    u = streams.uniform(stream, len(names))
+    return namedtuple("Draws", names)(*(u[:, i] for i in range(len(names))))
 
 
 def _where(mask: np.ndarray, draw, fill: float) -> np.ndarray:
