@@ -16,7 +16,6 @@ arrays in ``symptoms.MechanismTable`` instead.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections import namedtuple
 
 from sim.config import _MECHANISM_PARAMS as MECHANISM_PARAMS
@@ -70,29 +69,31 @@ def night_params(cfg) -> NightP:
     return _params(cfg, NightP, _NIGHT_FIELDS)
 
 
-@functools.cache
-def _mechanism_kinds() -> tuple[tuple[str, type, list], ...]:
+def _mechanism_tuples() -> tuple[tuple[str, type, list], ...]:
+    """One named tuple class per registered mechanism, made a module attribute (``PadP``):
+    numba's disk cache pickles argument types by reference, so a class it cannot find by
+    name would make every process compile the model again."""
     out = []
     for name in mechanism_names():
         fields = _fields(MECHANISM_PARAMS[name], skip=_TABLE_FIELDS)
-        kind = namedtuple(f"{name.title()}P", [f for f, _ in fields])
+        type_name = "".join(part.title() for part in name.split("_")) + "P"
+        kind = namedtuple(type_name, [f for f, _ in fields])
+        globals()[type_name] = kind
         out.append((name, kind, fields))
     return tuple(out)
+
+
+_MECHANISM_KINDS = _mechanism_tuples()
+MechP = namedtuple("MechP", [name for name, _, _ in _MECHANISM_KINDS])
+"""Every mechanism's numbers: ``mp.<mechanism>.<parameter>``."""
 
 
 def mechanism_params(cfg) -> tuple:
     """``model.mechanisms`` (DictConfig, dict of blocks, or of dataclasses) as a ``MechP``:
     one named tuple per mechanism, ``mp.<mechanism>.<parameter>``."""
-    kinds = _mechanism_kinds()
-    mech_p = _mech_p_type(tuple(name for name, _, _ in kinds))
-    if isinstance(cfg, mech_p):
+    if isinstance(cfg, MechP):
         return cfg
-    return mech_p(*(_params(cfg[name], kind, fields) for name, kind, fields in kinds))
-
-
-@functools.cache
-def _mech_p_type(names: tuple[str, ...]) -> type:
-    return namedtuple("MechP", names)
+    return MechP(*(_params(cfg[name], kind, fields) for name, kind, fields in _MECHANISM_KINDS))
 
 
 def mechanism_defaults() -> dict:
