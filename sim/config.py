@@ -685,7 +685,8 @@ def mechanism_names() -> tuple[str, ...]:
     return tuple(_MECHANISM_PARAMS)
 
 
-def _mechanism_defaults() -> dict[str, Any]:
+def mechanism_defaults() -> dict[str, Any]:
+    """Every registered mechanism's block at its defaults (dataclass instances)."""
     if not _MECHANISM_PARAMS:
         raise RuntimeError("no mechanism is registered: import sim.model.mechanisms first")
     return {name: cls() for name, cls in _MECHANISM_PARAMS.items()}
@@ -838,7 +839,7 @@ class ModelConfig:
     latent: LatentParams = field(default_factory=LatentParams)
     day: DayParams = field(default_factory=DayParams)
     night: NightParams = field(default_factory=NightParams)
-    mechanisms: Any = field(default_factory=_mechanism_defaults)
+    mechanisms: Any = field(default_factory=mechanism_defaults)
     """One block per mechanism (``sim.model.mechanisms``): its episodes (``MechanismParams``)
     and the numbers of its own laws, e.g. ``model.mechanisms.pad.rate_ischaemia``."""
     measurements: MeasurementParams = field(default_factory=MeasurementParams)

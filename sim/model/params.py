@@ -94,8 +94,3 @@ def mechanism_params(cfg) -> tuple:
     if isinstance(cfg, MechP):
         return cfg
     return MechP(*(_params(cfg[name], kind, fields) for name, kind, fields in _MECHANISM_KINDS))
-
-
-def mechanism_defaults() -> dict:
-    """Every mechanism block at its defaults (dataclass instances)."""
-    return {name: MECHANISM_PARAMS[name]() for name in mechanism_names()}

@@ -195,10 +195,6 @@ def _config_error(msg: str) -> Exception:
     return ConfigError(msg)
 
 
-HAZARD_MECHANISMS = MECHANISMS[1:]
-"""Mechanisms that come from a cause (background is everyone's)."""
-
-
 def mechanism_slots(patients: dict[str, np.ndarray]) -> np.ndarray:
     """(n, SLOTS) mechanism codes per patient, in code order; -1 empty. Who has a mechanism
     is its ``active`` hook (``active_<name>`` by default; background: everyone)."""

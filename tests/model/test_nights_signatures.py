@@ -28,7 +28,7 @@ BASE = [
 
 
 def _defaults() -> dict:
-    from sim.model.params import mechanism_defaults
+    from sim.config import mechanism_defaults
 
     return mechanism_defaults()
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.config import mechanism_defaults
 from sim.model import reference as ref
 from sim.model.causes import CAUSE_CODE, URGENCY_CODE, urgency
 from sim.model.mechanisms import cramps, electrolyte, rls
-from sim.model.params import mechanism_defaults, mechanism_params
+from sim.model.params import mechanism_params
 
 MP = mechanism_params(mechanism_defaults())
 

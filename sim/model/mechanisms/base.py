@@ -37,6 +37,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.jit import njit
+
 
 @dataclass
 class StaticContext:
@@ -46,6 +48,21 @@ class StaticContext:
     day_p: object  # DayP
     mechanisms: object  # the config's model.mechanisms (every block)
     n: int
+
+
+ONE_SIDE_VARIANTS = (
+    {"left": 0.9, "right": 0.02, "both": 0.08},
+    {"right": 0.9, "left": 0.02, "both": 0.08},
+    {"both": 1.0},
+)
+"""Side rows of a pain that has a side: mostly the left, mostly the right, or both (PAD, a
+compressed nerve). Assumption."""
+
+
+@njit
+def side_row(side: float, s0: int) -> int:
+    """The ``ONE_SIDE_VARIANTS`` row (first at ``s0``) of side code 0 left, 1 right, else both."""
+    return s0 + (int(side) if side == 0 or side == 1 else 2)
 
 
 def column(pt: dict, name: str) -> np.ndarray:

@@ -18,19 +18,17 @@ from dataclasses import dataclass, field
 from sim.config import MechanismParams
 from sim.model import state
 from sim.model.jit import njit
-from sim.model.mechanisms.base import column
+from sim.model.mechanisms.base import ONE_SIDE_VARIANTS, column, side_row
 
 NAME = "nerve"
 STATIC = ("nerve_severity", "nerve_site", "nerve_side")
-_LEFT = {"left": 0.9, "right": 0.02, "both": 0.08}
-_RIGHT = {"right": 0.9, "left": 0.02, "both": 0.08}
 VARIANTS = {
     "quality": ({"burning": 0.5, "tingling": 0.5},),  # neuropathy
     "location": (
         {"toes_forefoot": 0.5, "calf": 0.5},  # peroneal
         {"toes_forefoot": 0.8, "calf": 0.2},  # neuropathy: both feet
     ),
-    "side": (_LEFT, _RIGHT, {"both": 1.0}),
+    "side": ONE_SIDE_VARIANTS,
 }
 
 
@@ -94,5 +92,4 @@ def attributes(s, own, q0, l0, s0):
     elif site < 0:
         location = l0 + 1
         quality = q0
-    side = s[state.S.nerve_side]
-    return quality, location, s0 + (int(side) if side == 0 or side == 1 else 2)
+    return quality, location, side_row(s[state.S.nerve_side], s0)

@@ -22,7 +22,7 @@ import numpy as np
 from sim.config import MechanismParams
 from sim.model import state
 from sim.model.jit import as_float, clip, njit
-from sim.model.mechanisms.base import column
+from sim.model.mechanisms.base import ONE_SIDE_VARIANTS, column, side_row
 
 NAME = "pad"
 STATIC = ("pad_active", "abi_true", "brachial_sbp_mmhg", "pad_side")
@@ -32,9 +32,7 @@ DAY = ("abi", "ankle_sbp_mmhg")
 DAY_ORDER = 50
 DRAWS = {"static": {"pad_one_side": 3, "pad_which_side": 4}}
 SEVERITY = "ischaemia"
-_LEFT = {"left": 0.9, "right": 0.02, "both": 0.08}
-_RIGHT = {"right": 0.9, "left": 0.02, "both": 0.08}
-VARIANTS = {"side": (_LEFT, _RIGHT, {"both": 1.0})}
+VARIANTS = {"side": ONE_SIDE_VARIANTS}
 """Side rows of a patient whose PAD hurts on the left, the right, or both."""
 
 
@@ -149,5 +147,4 @@ def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
 @njit
 def attributes(s, own, q0, l0, s0):
     """Its own quality and location rows; the side row of the patient's painful side."""
-    side = s[state.S.pad_side]
-    return own, own, s0 + (int(side) if side == 0 or side == 1 else 2)
+    return own, own, side_row(s[state.S.pad_side], s0)

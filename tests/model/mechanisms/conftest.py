@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.config import mechanism_defaults
 from sim.model import state
-from sim.model.params import mechanism_defaults, mechanism_params
+from sim.model.params import mechanism_params
 
 
 @pytest.fixture(scope="session")

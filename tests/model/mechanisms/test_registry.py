@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from sim import config
-from sim.config import CAUSES, compose_config
+from sim.config import CAUSES, compose_config, mechanism_defaults
 from sim.model import dispatch, mechanisms, state
 from sim.model.night_state import day_step
-from sim.model.params import day_params, mechanism_defaults, mechanism_params, night_params
+from sim.model.params import day_params, mechanism_params, night_params
 from tests.model.mechanisms.conftest import rows
 
 NP = night_params(config.NightParams())
