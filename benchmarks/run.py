@@ -7,7 +7,7 @@ the figures of a run with the machine's core count.
 
 from __future__ import annotations
 
-from benchmarks import classifier, engine, events, scale
+from benchmarks import classifier, difficulty, engine, events, scale
 
 
 def main() -> None:
@@ -20,6 +20,8 @@ def main() -> None:
     events.main()
     print()
     classifier.main()
+    print()
+    difficulty.main()
 
 
 if __name__ == "__main__":

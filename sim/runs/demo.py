@@ -6,8 +6,8 @@ Usage::
 
 Generates the demo cohort (tables under ``out/``), then writes ``out/report/report.md``
 with the sections of every capability: the cohort and its calibration, symptom signatures,
-night timelines per cause, triage rule sets against ground truth, and the classifier
-leaderboard with learning curves. The whole folder is replaced atomically, and only
+night timelines per cause, what gives each cause away (difficulty), triage rule sets
+against ground truth, and the classifier leaderboard with learning curves. The whole folder is replaced atomically, and only
 when it holds an earlier run's manifest and ``overwrite=true`` is given (``make demo`` does).
 """
 
@@ -25,6 +25,7 @@ from sim.pipeline import GenerateResult, simulate_cohort, write_cohort
 from sim.report import Report
 from sim.report.calibration import calibration_section
 from sim.report.cohort import cohort_section
+from sim.report.difficulty import difficulty_section
 from sim.report.nights import nights_section
 from sim.report.timeline import timeline_section
 from sim.report.triage import triage_section
@@ -77,6 +78,7 @@ def _demo_report(cfg: DictConfig, cohort: Cohort, result: GenerateResult, tmp: P
     report.add_section(nights_section(patients, nights))
     report.add_section(timeline_section(cfg, patients, nights=7))
     collected = nights.collect()
+    report.add_section(difficulty_section(patients, collected, measurements, general=general))
     report.add_section(triage_section(patients, collected, measurements))
     _add_benchmark(report, cfg, patients, collected, measurements)
     return report
