@@ -5,10 +5,15 @@ Usage::
     from sim.model.causes import CAUSE_CODE, urgency
     code = CAUSE_CODE["rls"]
 
-The urgency rules are DOMAIN.md's (limits in ``sim.model.reference``): urgent for critical limb ischaemia (ankle pressure
-below 50 mmHg or ABI below 0.40), potassium below 3.0 or sodium 120 or less; routine for
-every other cause that needs a clinician (or any lab derangement); self-care for idiopathic
-cramps, fatigue, dehydration without lab derangement, and controls.
+The urgency rules are DOMAIN.md's (limits in ``sim.model.reference``): urgent for critical
+limb ischaemia (ankle pressure below 50 mmHg or ABI below 0.40), potassium below 3.0 or
+sodium 120 or less, and the high values (potassium 6.0 or more, sodium 150 or more, total
+calcium 3.0 or more); routine for every other cause that needs a clinician, or any lab
+value below its normal range; self-care for idiopathic cramps, fatigue, dehydration without
+lab derangement, and controls. A value just above its normal range is not a derangement
+here: the upper limits are 97.5th centiles of healthy people, and mildly high potassium,
+magnesium, calcium or sodium does not cause leg aches (DOMAIN.md names only the urgent
+high values).
 """
 
 from __future__ import annotations
@@ -40,8 +45,12 @@ def urgency(
     critical_limb = pad_active & (
         (ankle_sbp_mmhg < ref.CRITICAL_ANKLE_SBP_MMHG) | (abi < ref.CRITICAL_ABI)
     )
-    severe_lab = (potassium_mmol_l < ref.URGENT_POTASSIUM_MMOL_L) | (
-        sodium_mmol_l <= ref.URGENT_SODIUM_MMOL_L
+    severe_lab = (
+        (potassium_mmol_l < ref.URGENT_POTASSIUM_MMOL_L)
+        | (sodium_mmol_l <= ref.URGENT_SODIUM_MMOL_L)
+        | (potassium_mmol_l >= ref.URGENT_POTASSIUM_HIGH_MMOL_L)
+        | (sodium_mmol_l >= ref.URGENT_SODIUM_HIGH_MMOL_L)
+        | (calcium_mmol_l >= ref.URGENT_CALCIUM_HIGH_MMOL_L)
     )
     deranged = (
         (potassium_mmol_l < ref.POTASSIUM_LOW_MMOL_L)

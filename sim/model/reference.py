@@ -29,6 +29,13 @@ URGENT_POTASSIUM_MMOL_L = 3.0
 URGENT_SODIUM_MMOL_L = 120.0
 """Sodium at or below this is urgent (DOMAIN.md, Urgency)."""
 
+URGENT_POTASSIUM_HIGH_MMOL_L = 6.0
+"""Potassium at or above this is urgent (DOMAIN.md, Urgency: high values)."""
+URGENT_SODIUM_HIGH_MMOL_L = 150.0
+"""Sodium at or above this is urgent (DOMAIN.md, Urgency: high values)."""
+URGENT_CALCIUM_HIGH_MMOL_L = 3.0
+"""Total calcium at or above this is urgent (DOMAIN.md, Urgency: high values)."""
+
 FERRITIN_IRON_THRESHOLD_UG_L = 75.0
 """Ferritin at or below which iron treatment is indicated for RLS (AASM 2024)."""
 

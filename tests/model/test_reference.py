@@ -84,6 +84,19 @@ def test_rls_iron_threshold_is_the_reference_one() -> None:
     assert at == p.low_ferritin_factor and above == 1.0
 
 
+def test_urgent_high_limits() -> None:
+    """DOMAIN.md, Urgency: potassium 6.0, sodium 150, total calcium 3.0 or more are urgent."""
+    urgent = URGENCY_CODE["urgent"]
+    for test, limit in (
+        ("potassium", ref.URGENT_POTASSIUM_HIGH_MMOL_L),
+        ("sodium", ref.URGENT_SODIUM_HIGH_MMOL_L),
+        ("calcium", ref.URGENT_CALCIUM_HIGH_MMOL_L),
+    ):
+        assert _urgency({**NORMAL, test: limit}) == urgent
+        # Below the urgent limit a high value is not a derangement: cramps stay self-care.
+        assert _urgency({**NORMAL, test: limit - 1e-3}) == URGENCY_CODE["self_care"]
+
+
 def test_urgent_limits() -> None:
     urgent = URGENCY_CODE["urgent"]
     assert _urgency({**NORMAL, "potassium": ref.URGENT_POTASSIUM_MMOL_L - 1e-3}) == urgent
