@@ -54,8 +54,12 @@ def test_best_single_features_reports_the_maximum_per_cause_and_source(presentin
     features = patient_features(t.patients, t.nights, t.measurements)
     names, matrix = feature_matrix(features)
     labels = (
-        t.patients.sort("patient_id").join(features.select("patient_id"), on="patient_id")
-    )["primary_cause"].cast(pl.String).to_numpy()
+        (t.patients.sort("patient_id").join(features.select("patient_id"), on="patient_id"))[
+            "primary_cause"
+        ]
+        .cast(pl.String)
+        .to_numpy()
+    )
     for row in table.filter(pl.col("source") == "diary").iter_rows(named=True):
         x = matrix[row["feature"]].to_numpy().astype(float)
         y = labels == row["cause"]
