@@ -30,7 +30,7 @@ from sim.config import validate_teaching
 from sim.evaluation.benchmark import validate_benchmark
 from sim.evaluation.noise import add_observation_noise
 from sim.pipeline import config_digest, simulate_cohort
-from sim.tables.output import output_dir, preflight
+from sim.tables.output import output_dir
 from sim.teaching.card import datacard_markdown, student_dictionary
 from sim.teaching.dataset import split_for_teaching, write_tables
 from sim.teaching.solutions import score_dataset, solutions_markdown
@@ -57,40 +57,40 @@ def teach(cfg: DictConfig, out: str | Path) -> TeachResult:
     cohort, _, _ = validate_benchmark(cfg)  # cohort, benchmark, classifier, noise keys
     teaching = validate_teaching(cfg)
     overwrite = bool(cfg.get("overwrite", False))
-    out = preflight(out, overwrite=overwrite)  # before the work, not only when writing
-    timings: dict[str, float] = {}
-
-    t0 = time.perf_counter()
-    tables = simulate_cohort(cfg)
-    timings["simulate_s"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    nights, measurements = add_observation_noise(
-        tables.nights, tables.measurements, cfg.noise, seed=cohort.seed
-    )
-    split = split_for_teaching(
-        tables.patients,
-        nights,
-        measurements,
-        seed=cohort.seed + teaching.id_seed,
-        truth_nights=tables.nights,
-        truth_measurements=tables.measurements,
-    )
-    timings["split_s"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    solutions = score_dataset(
-        cfg,
-        split.instructor["patients"],
-        split.student["nights"],
-        split.student["measurements"],
-    )
-    headline = solutions.headline()
-    timings["solutions_s"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
     digest = config_digest(cfg)
+    timings: dict[str, float] = {}
+    # The folder is claimed (checks, lock, temporary folder) before the work, so a refused
+    # or unwritable ``out`` costs nothing and an interrupted run leaves nothing behind.
     with output_dir(out, tool="teach", config=cfg, overwrite=overwrite, digest=digest) as run:
+        t0 = time.perf_counter()
+        tables = simulate_cohort(cfg)
+        timings["simulate_s"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        nights, measurements = add_observation_noise(
+            tables.nights, tables.measurements, cfg.noise, seed=cohort.seed
+        )
+        split = split_for_teaching(
+            tables.patients,
+            nights,
+            measurements,
+            seed=cohort.seed + teaching.id_seed,
+            truth_nights=tables.nights,
+            truth_measurements=tables.measurements,
+        )
+        timings["split_s"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        solutions = score_dataset(
+            cfg,
+            split.instructor["patients"],
+            split.student["nights"],
+            split.student["measurements"],
+        )
+        headline = solutions.headline()
+        timings["solutions_s"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
         student_dir, instructor_dir = run.tmp / "student", run.tmp / "instructor"
         rows = write_tables(split.student, student_dir)
         rows_i = write_tables(split.instructor, instructor_dir)
@@ -123,6 +123,7 @@ def teach(cfg: DictConfig, out: str | Path) -> TeachResult:
             preset=teaching.name,
             achievable=headline,
         )
+        out = run.out
     return TeachResult(
         out=out,
         preset=teaching.name,
