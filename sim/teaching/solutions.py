@@ -203,6 +203,12 @@ def solutions_markdown(solutions: Solutions, *, teaching: TeachingConfig) -> str
         f"- **Baseline** (always the commonest cause): macro-F1 "
         f"{_fmt(head['baseline']['macro_f1'])}",
     ]
+    oracle_f1, best_f1 = head["oracle"]["macro_f1"], head["best_model"]["macro_f1"]
+    if oracle_f1 is not None and best_f1 is not None and best_f1 >= oracle_f1:
+        lines.append(
+            "- The observed data already reach the oracle's score here: the difference is "
+            "within the fold-to-fold variation (sd below)."
+        )
     if "urgent_missed" in head:
         u = head["urgent_missed"]
         lines.append(
