@@ -12,11 +12,15 @@ def main(cfg: DictConfig) -> None:
     with user_errors():
         result = teach(cfg, out_path(cfg.out))
     h = result.headline
+
+    def f1(role: str) -> str:
+        value = h[role]["macro_f1"]
+        return "n/a" if value is None else f"{value:.3f}"
+
     print(
         f"wrote teaching set {result.preset} ({result.n_patients} patients, {result.nights} "
-        f"nights) to {result.out} in {result.seconds:.1f} s; macro-F1: oracle "
-        f"{h['oracle']['macro_f1']:.3f}, best model {h['best_model']['macro_f1']:.3f}, "
-        f"triage rules {h['triage']['macro_f1']:.3f}"
+        f"nights) to {result.out} in {result.seconds:.1f} s; macro-F1: oracle {f1('oracle')}, "
+        f"best model {f1('best_model')}, triage rules {f1('triage')}"
     )
 
 

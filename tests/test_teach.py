@@ -222,9 +222,8 @@ def test_card_and_solutions_state_what_is_achievable(built) -> None:
     solutions = (built[0] / "instructor" / "solutions.md").read_text()
     manifest = json.loads((built[0] / "manifest.json").read_text())
     head = manifest["achievable"]
-    assert (
-        head["oracle"]["macro_f1"] > head["best_model"]["macro_f1"] > head["baseline"]["macro_f1"]
-    )
+    oracle, best, baseline = (head[k]["macro_f1"] for k in ("oracle", "best_model", "baseline"))
+    assert oracle >= best - 0.05 and best > baseline + 0.2  # 3 folds of 300 patients
     assert f"macro-F1 {head['oracle']['macro_f1']:.3f}" in solutions
     assert f"{head['best_model']['macro_f1']:.2f}" in card
     assert "Confusion matrix" in solutions and "Triage rules: urgency" in solutions

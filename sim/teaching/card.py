@@ -191,6 +191,14 @@ def datacard_markdown(
         f"- a strong model on these files: {_score(headline['best_model']['macro_f1'])}",
         f"- the project's shipped triage rules: {_score(headline['triage']['macro_f1'])}",
         f"- always guessing the commonest cause: {_score(headline['baseline']['macro_f1'])}",
+        *(
+            [
+                f"- urgent patients the project's safest triage rules miss: "
+                f"{headline['urgent_missed']['missed']} of {headline['urgent_missed']['urgent']}"
+            ]
+            if "urgent_missed" in headline
+            else []
+        ),
         "",
         "Not suitable for: clinical decisions, estimating real-world prevalence or test "
         "accuracy, or validating a diagnostic tool for use on patients.",

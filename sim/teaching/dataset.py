@@ -41,8 +41,8 @@ class TeachingTables:
     student: dict[str, pl.DataFrame]
     instructor: dict[str, pl.DataFrame]
     id_map: pl.DataFrame
-    """``simulated_id`` -> ``patient_id`` (the id students see); kept by nobody on disk
-    except inside the instructor's tables (which carry only the new id)."""
+    """``simulated_id`` -> ``patient_id`` (the id students see). Not written: the
+    instructor's tables carry only the new id, like the students'."""
 
 
 def id_permutation(patient_ids: np.ndarray, *, seed: int) -> pl.DataFrame:
