@@ -48,16 +48,22 @@ def main() -> dict:
                     "oracle_macro_f1": head["oracle"]["macro_f1"],
                     "best_model_macro_f1": head["best_model"]["macro_f1"],
                     "triage_macro_f1": head["triage"]["macro_f1"],
+                    "urgent_missed": f"{head['urgent_missed']['missed']}/"
+                    f"{head['urgent_missed']['urgent']}",
                 }
             )
     print(f"teaching presets, {cores} cores, fresh process each (target < {TARGET_S:.0f} s):")
-    print("| preset | n | nights | wall s | simulate s | solutions s | oracle | best | triage |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| preset | n | nights | wall s | simulate s | solutions s | oracle | best | triage "
+        "| urgent missed |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(
             f"| {r['preset']} | {r['n']} | {r['nights']} | {r['wall_seconds']:.1f} | "
             f"{r['simulate_s']:.1f} | {r['solutions_s']:.1f} | {r['oracle_macro_f1']:.3f} | "
-            f"{r['best_model_macro_f1']:.3f} | {r['triage_macro_f1']:.3f} |"
+            f"{r['best_model_macro_f1']:.3f} | {r['triage_macro_f1']:.3f} | "
+            f"{r['urgent_missed']} |"
         )
     figures = {"cores": cores, "presets": rows}
     results = Path("benchmarks/results")
