@@ -1493,6 +1493,60 @@ class DemoRunConfig(BenchmarkRunConfig):
     demo: DemoConfig = field(default_factory=DemoConfig)
 
 
+# --------------------------------------------------------------------------------------
+# Teaching datasets (sim.teaching): teaching/ presets
+# --------------------------------------------------------------------------------------
+TEACHING_TASKS = ("cause", "urgency")
+
+
+@dataclass
+class TeachingConfig:
+    """A teaching preset (``conf/teaching/<name>.yaml``): what the dataset is for. The
+    preset file also sets the cohort, measurements and noise keys it needs."""
+
+    name: str = "standard"
+    """The preset's name, shown in the data card and the solutions."""
+    title: str = ""
+    """One-line title of the dataset (the data card's heading)."""
+    card: str = ""
+    """The preset's purpose in a few sentences: who it is for and what students should
+    find (the data card's motivation)."""
+    task: str = "cause"
+    """What students predict: ``cause`` (the primary cause) or ``urgency`` (urgent,
+    routine or self care); the solutions lead with that score."""
+    id_seed: Any = 0
+    """Added to ``cohort.seed`` to seed the permutation that re-maps patient ids, so id
+    order carries no cause."""
+
+
+@dataclass
+class TeachRunConfig(BenchmarkRunConfig):
+    """Top-level config of ``python -m experiments.teach`` (``conf/teach.yaml``)."""
+
+    teaching: TeachingConfig = field(default_factory=TeachingConfig)
+
+
+def validate_teaching(cfg: DictConfig) -> TeachingConfig:
+    """Check the ``teaching`` node; ConfigError naming the bad key."""
+    t = cfg.teaching
+    if not str(t.name).strip():
+        raise ConfigError("teaching.name is empty: expected the preset's name")
+    if not str(t.card).strip():
+        raise ConfigError("teaching.card is empty: expected the preset's purpose in words")
+    if t.task not in TEACHING_TASKS:
+        raise ConfigError(
+            f"teaching.task={t.task!r} is invalid: expected one of {', '.join(TEACHING_TASKS)}"
+        )
+    id_seed = _positive_int(t.id_seed, "teaching.id_seed", minimum=0)
+    return TeachingConfig(
+        name=str(t.name),
+        title=str(t.title or t.name),
+        card=" ".join(str(t.card).split()),
+        task=str(t.task),
+        id_seed=id_seed,
+    )
+
+
 _REGISTERED = False
 
 
@@ -1509,4 +1563,5 @@ def register_all() -> None:
     register_benchmark_configs()
     register_triage_configs()
     ConfigStore.instance().store(name="base_demo_run", node=DemoRunConfig)
+    ConfigStore.instance().store(name="base_teach_run", node=TeachRunConfig)
     _REGISTERED = True

@@ -315,6 +315,21 @@ def _early_stopping_rows(
     return train[fit], train[val]
 
 
+MIN_SEEN_IN_FIT = 10
+"""Fewest training rows in which a feature must be present for a fold to use it. A column
+present for a handful of patients (a rare drug's dose in a small cohort) can be missing in
+all of a fold's training rows, or in all rows of gradient boosting's own training split,
+and gradient boosting cannot bin a column with no value (the chance that ten or more
+values all fall in its 10% validation split is below 1e-10)."""
+
+
+def _seen_columns(X: np.ndarray) -> np.ndarray:
+    """Columns of ``X`` with at least ``MIN_SEEN_IN_FIT`` values (all, when ``X`` has
+    fewer rows than that)."""
+    seen = (~np.isnan(X)).sum(axis=0)
+    return seen >= min(MIN_SEEN_IN_FIT, X.shape[0])
+
+
 def _fit_fold(
     template: Any,
     X: Any,
@@ -330,6 +345,8 @@ def _fit_fold(
     with threadpool_limits(limits=1):
         estimator = clone(template)
         fit_rows, val_rows = _early_stopping_rows(estimator, y, train, groups, seed)
+        if isinstance(X, np.ndarray):
+            X = X[:, _seen_columns(X[fit_rows])]
         extra = {} if val_rows is None else {"X_val": X[val_rows], "y_val": y[val_rows]}
         t0 = time.perf_counter()
         estimator.fit(X[fit_rows], y[fit_rows], **extra)

@@ -88,22 +88,34 @@ def _row(col: Column) -> str:
 
 def render() -> str:
     """The data dictionary as Markdown (deterministic: same schema, same text)."""
-    lines = [
-        "# Data dictionary",
-        "",
-        "<!-- Generated from sim/tables/schema.py by `make docs`; do not edit by hand. -->",
-        "",
+    preamble = (
+        "<!-- Generated from sim/tables/schema.py by `make docs`; do not edit by hand. -->\n\n"
         "Every output table and column, generated from the single schema in "
         "`sim/tables/schema.py`. Columns with **truth = yes** are ground truth that a "
         "patient, clinic or classifier cannot see; feature builders drop them "
-        "(`sim.tables.schema.truth_columns`).",
-        "",
-    ]
-    for name, cols in tables().items():
+        "(`sim.tables.schema.truth_columns`)."
+    )
+    return render_tables(tables(), title="Data dictionary", preamble=preamble)
+
+
+def render_tables(
+    selected: dict[str, tuple[Column, ...]],
+    *,
+    title: str = "Data dictionary",
+    preamble: str = "",
+    intros: dict[str, str] | None = None,
+) -> str:
+    """The dictionary of the ``selected`` tables and columns (e.g. a teaching dataset's
+    student tables, without their truth columns), one section per table."""
+    intros = TABLE_INTROS if intros is None else intros
+    lines = [f"# {title}", ""]
+    if preamble:
+        lines += [preamble, ""]
+    for name, cols in selected.items():
         n_truth = sum(c.truth for c in cols)
         lines += [f"## {name}", ""]
-        if name in TABLE_INTROS:
-            lines += [TABLE_INTROS[name], ""]
+        if name in intros:
+            lines += [intros[name], ""]
         lines += [
             f"{len(cols)} columns, {n_truth} of them ground truth.",
             "",

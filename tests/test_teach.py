@@ -1,0 +1,298 @@
+"""Teaching datasets (``python -m experiments.teach``, ``sim.teaching``).
+
+One small dataset (the ``standard`` preset: every cause and controls, reference noise, 300
+patients, 7 nights) is built twice into two folders, in this process; the bad-input cases
+run the real command in a subprocess. Thresholds and seeds are stated where they are used.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from scipy.stats import spearmanr
+
+from sim.config import LABELS, compose_config, validate, validate_teaching
+from sim.pipeline import simulate_cohort
+from sim.runs.teach import teach
+from sim.tables.output import OutputError
+from sim.tables.schema import TABLES, observed_columns, truth_columns
+from sim.teaching.dataset import ANSWER_COLUMNS, STUDENT_TABLES, id_permutation, remap
+from tests.helpers import REPO
+
+OVERRIDES = ["teaching=standard", "cohort.n=300", "cohort.nights=7", "benchmark.n_jobs=1"]
+PRESETS = sorted(p.stem for p in (REPO / "conf" / "teaching").glob("*.yaml"))
+ALL_TRUTH = {c for t in TABLES for c in truth_columns(t)}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """The same preset and seed written twice, into two folders."""
+    root = tmp_path_factory.mktemp("teach")
+    cfg = compose_config(OVERRIDES, config_name="teach")
+    first = teach(cfg, root / "a").out
+    second = teach(cfg, root / "b").out
+    return first, second
+
+
+@pytest.fixture(scope="module")
+def student(built) -> dict[str, pl.DataFrame]:
+    return {t: pl.read_parquet(built[0] / "student" / f"{t}.parquet") for t in STUDENT_TABLES}
+
+
+@pytest.fixture(scope="module")
+def answers(built) -> pl.DataFrame:
+    return pl.read_parquet(built[0] / "instructor" / "answer_key.parquet")
+
+
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.teach", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HYDRA_FULL_ERROR": "0"},
+        timeout=300,
+    )
+
+
+# ------------------------------------------------------------------------------------------
+# no truth in student/
+# ------------------------------------------------------------------------------------------
+def test_student_files_hold_no_truth_column(built) -> None:
+    files = sorted((built[0] / "student").glob("*.parquet")) + sorted(
+        (built[0] / "student").glob("*.csv")
+    )
+    assert {f.stem for f in files} == set(STUDENT_TABLES)
+    for path in files:
+        names = set(
+            pl.read_parquet_schema(path)
+            if path.suffix == ".parquet"
+            else pl.scan_csv(path).collect_schema().names()
+        )
+        truth = set(truth_columns(path.stem))
+        assert not names & truth, f"{path.name}: truth columns {names & truth}"
+        assert names <= set(observed_columns(path.stem)), path.name
+        assert not names & (set(ANSWER_COLUMNS) - {"patient_id"}), path.name
+    text = "\n".join(
+        (built[0] / "student" / f).read_text() for f in ("datacard.md", "data-dictionary.md")
+    )
+    shown = {c for t in STUDENT_TABLES for c in observed_columns(t)}
+    hidden = ALL_TRUTH - shown  # a clinic's serum potassium is observed, the night's is not
+    assert "primary_cause" in hidden and "ischaemia" in hidden
+    for column in hidden:
+        assert f"`{column}`" not in text, column
+
+
+def test_no_student_column_encodes_the_primary_cause(student, answers) -> None:
+    """Every coded student column (categories, yes/no, small integers) maps some value to
+    two or more causes, so the cause cannot be read back from it; none equals the cause."""
+    cause = answers.select("patient_id", pl.col("primary_cause").cast(pl.String))
+    checked = 0
+    for table, frame in student.items():
+        joined = frame.join(cause, on="patient_id", how="left")
+        assert joined["primary_cause"].null_count() == 0, table
+        for name, dtype in frame.schema.items():
+            if name in ("patient_id", "night"):
+                continue
+            column = joined[name]
+            if column.cast(pl.String).equals(joined["primary_cause"]):
+                pytest.fail(f"{table}.{name} equals primary_cause")
+            coded = isinstance(dtype, pl.Enum | pl.Categorical) or dtype == pl.Boolean
+            coded |= dtype.is_integer() and column.n_unique() <= 20
+            if not coded or column.drop_nulls().n_unique() < 2:
+                continue
+            causes_per_value = (
+                joined.filter(pl.col(name).is_not_null())
+                .group_by(name)
+                .agg(pl.col("primary_cause").n_unique().alias("k"))
+            )
+            assert causes_per_value["k"].max() >= 2, f"{table}.{name} determines the cause"
+            checked += 1
+    assert checked >= 20  # the check looked at the diary's and history's coded columns
+
+
+# ------------------------------------------------------------------------------------------
+# ids and row order carry no cause
+# ------------------------------------------------------------------------------------------
+def test_ids_are_a_seeded_permutation_of_the_simulated_order(built) -> None:
+    cfg = compose_config(OVERRIDES, config_name="teach")
+    seed = validate(cfg).seed + validate_teaching(cfg).id_seed
+    simulated = simulate_cohort(cfg).patients  # with nights: urgency is of the visit night
+    id_map = id_permutation(simulated["patient_id"].to_numpy(), seed=seed)
+    assert sorted(id_map["patient_id"].to_list()) == list(range(simulated.height))
+    moved = (id_map["patient_id"] != id_map["simulated_id"]).mean()
+    assert moved > 0.9  # a random permutation of 300 fixes about one id
+    written = pl.read_parquet(built[0] / "instructor" / "patients.parquet")
+    assert written.equals(remap(simulated, id_map))
+    assert not written["primary_cause"].equals(simulated["primary_cause"])
+    assert (
+        id_permutation(simulated["patient_id"].to_numpy(), seed=seed + 1)["patient_id"].equals(
+            id_map["patient_id"]
+        )
+        is False
+    )
+
+
+def test_id_and_row_order_are_not_correlated_with_the_cause(student, answers) -> None:
+    """|Spearman rho| of the id and of the row number with the cause code below 0.2 in every
+    table (its sd is about 1/sqrt(300) = 0.058 when there is no association)."""
+    code = {c: i for i, c in enumerate(LABELS)}
+    cause = answers.select(
+        "patient_id",
+        pl.col("primary_cause").cast(pl.String).replace_strict(code).alias("code"),
+    )
+    rho, _ = spearmanr(cause["patient_id"], cause["code"])
+    assert abs(rho) < 0.2
+    for table, frame in student.items():
+        keys = [k for k in ("patient_id", "night") if k in frame.columns]
+        assert frame.select(keys).equals(frame.select(keys).sort(keys)), table
+        codes = frame.join(cause, on="patient_id", how="left")["code"].to_numpy()
+        rho, _ = spearmanr(np.arange(codes.size), codes)
+        assert abs(rho) < 0.2, f"{table}: row order follows the cause (rho={rho:.2f})"
+
+
+# ------------------------------------------------------------------------------------------
+# the files
+# ------------------------------------------------------------------------------------------
+def test_same_preset_and_seed_give_byte_identical_files(built) -> None:
+    first, second = built
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert len(files) == 18
+    for rel in files:
+        if rel.name != "manifest.json":
+            assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+    manifests = [json.loads((d / "manifest.json").read_text()) for d in built]
+    for key in ("files", "tables", "achievable", "seed", "preset", "tool"):
+        assert manifests[0][key] == manifests[1][key], key
+    differs = {k for k in manifests[0] if manifests[0][k] != manifests[1][k]}
+    assert differs <= {"created", "timings", "config"}
+    config = [dict(m["config"], out=None) for m in manifests]
+    assert config[0] == config[1]
+
+
+def test_answer_key_joins_the_student_patients_one_to_one(student, answers, built) -> None:
+    assert answers.columns == list(ANSWER_COLUMNS)
+    assert answers["patient_id"].is_unique().all()
+    assert answers.height == student["patients"].height == 300
+    assert answers["patient_id"].sort().equals(student["patients"]["patient_id"].sort())
+    joined = student["patients"].join(answers, on="patient_id", how="inner", validate="1:1")
+    assert joined.height == 300
+    for table in ("nights", "measurements"):
+        ids = set(student[table]["patient_id"].to_list())
+        assert ids == set(answers["patient_id"].to_list()), table
+    # Noise leaves some diary nights unfilled; the instructor keeps every simulated night.
+    truth = pl.read_parquet(built[0] / "instructor" / "nights.parquet")
+    assert truth.height == 300 * 7 > student["nights"].height
+    keys = student["nights"].select("patient_id", "night")
+    assert keys.join(truth, on=["patient_id", "night"], how="anti").height == 0
+    csv = pl.read_csv(built[0] / "instructor" / "answer_key.csv")
+    assert csv["patient_id"].equals(answers["patient_id"].cast(pl.Int64))
+    assert csv["contributing_causes"].to_list() == [
+        ";".join(c) for c in answers["contributing_causes"].cast(pl.List(pl.String)).to_list()
+    ]
+
+
+def test_csv_and_parquet_hold_the_same_rows(built, student) -> None:
+    for table, frame in student.items():
+        csv = pl.read_csv(built[0] / "student" / f"{table}.csv", infer_schema=False)
+        assert csv.columns == frame.columns and csv.height == frame.height, table
+
+
+def test_card_and_solutions_state_what_is_achievable(built) -> None:
+    card = (built[0] / "student" / "datacard.md").read_text()
+    for section in (
+        "Motivation",
+        "Composition",
+        "Collection process",
+        "Preprocessing",
+        "Uses",
+        "Distribution",
+        "Maintenance",
+    ):
+        assert f"## {section}" in card
+    assert "synthetic" in card and "must not be used for clinical decisions" in card
+    assert "seed 0" in card and "300 synthetic adults" in card
+    solutions = (built[0] / "instructor" / "solutions.md").read_text()
+    manifest = json.loads((built[0] / "manifest.json").read_text())
+    head = manifest["achievable"]
+    oracle, best, baseline = (head[k]["macro_f1"] for k in ("oracle", "best_model", "baseline"))
+    assert oracle >= best - 0.05 and best > baseline + 0.2  # 3 folds of 300 patients
+    assert f"macro-F1 {head['oracle']['macro_f1']:.3f}" in solutions
+    assert f"{head['best_model']['macro_f1']:.2f}" in card
+    assert "Confusion matrix" in solutions and "Triage rules: urgency" in solutions
+
+
+# ------------------------------------------------------------------------------------------
+# presets and bad input
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_preset_validates_and_takes_overrides(preset: str) -> None:
+    cfg = compose_config([f"teaching={preset}", "cohort.n=123"], config_name="teach")
+    cohort, teaching = validate(cfg), validate_teaching(cfg)
+    assert cohort.n == 123 and teaching.name == preset and len(teaching.card) > 100
+    assert 600 <= compose_config([f"teaching={preset}"], config_name="teach").cohort.n <= 2000
+
+
+def test_presets_are_the_ones_the_issue_asks_for() -> None:
+    assert set(PRESETS) == {
+        "intro",
+        "standard",
+        "hard",
+        "medication_detective",
+        "pad_or_cramps",
+        "restless_or_not",
+        "triage_lane",
+    }
+
+
+def test_a_foreign_folder_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my lecture notes")
+    cfg = compose_config([*OVERRIDES, f"out={out}"], config_name="teach")
+    with pytest.raises(OutputError, match="holds no manifest.json"):
+        teach(cfg, out)
+    with pytest.raises(OutputError, match="holds no manifest.json"):
+        teach(compose_config([*OVERRIDES, "overwrite=true"], config_name="teach"), out)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert (out / "notes.txt").read_text() == "my lecture notes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]  # no temporary folder left
+
+
+def test_an_earlier_dataset_needs_overwrite(built) -> None:
+    cfg = compose_config(OVERRIDES, config_name="teach")
+    before = (built[0] / "manifest.json").read_bytes()
+    with pytest.raises(OutputError, match="overwrite=true"):
+        teach(cfg, built[0])
+    assert (built[0] / "manifest.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["teaching=nope"], "intro"),  # Hydra's list of the presets
+        (["teaching=standard", "teaching.task=diagnose"], "teaching.task='diagnose' is invalid"),
+        (["teaching=intro", "cohort.n=-5"], "cohort.n=-5 is invalid"),
+        (["teaching=intro", "out=/proc/no/such/place"], "is not writable"),
+    ],
+)
+def test_bad_input_fails_in_one_line(tmp_path: Path, args: list[str], expected: str) -> None:
+    proc = _run(*args, "cohort.nights=7", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even outputs/
+
+
+def test_unknown_preset_lists_the_presets(tmp_path: Path) -> None:
+    proc = _run("teaching=nope", cwd=tmp_path)
+    assert proc.returncode == 2
+    for preset in PRESETS:
+        assert preset in proc.stderr
