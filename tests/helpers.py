@@ -29,14 +29,21 @@ def simulate_patients(*overrides: str) -> pl.DataFrame:
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_triage_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """``python -m experiments.triage ARGS`` from ``cwd`` with a bare environment (this
+def run_experiment(
+    name: str, *args: str, cwd: Path, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """``python -m experiments.<name> ARGS`` from ``cwd`` with a bare environment (this
     checkout's code, no Hydra full errors), its output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "experiments.triage", *args],
+        [sys.executable, "-m", f"experiments.{name}", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HYDRA_FULL_ERROR": "0"},
-        timeout=120,
+        timeout=timeout,
     )
+
+
+def run_triage_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``python -m experiments.triage ARGS`` (``run_experiment``)."""
+    return run_experiment("triage", *args, cwd=cwd)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ from sim.runs.teach import teach
 from sim.tables.output import OutputError
 from sim.tables.schema import TABLES, observed_columns, truth_columns
 from sim.teaching.dataset import ANSWER_COLUMNS, STUDENT_TABLES, id_permutation, remap
-from tests.helpers import REPO
+from tests.helpers import REPO, run_experiment
 
 OVERRIDES = ["teaching=standard", "cohort.n=300", "cohort.nights=7", "benchmark.n_jobs=1"]
 PRESETS = sorted(p.stem for p in (REPO / "conf" / "teaching").glob("*.yaml"))
@@ -51,14 +50,7 @@ def answers(built) -> pl.DataFrame:
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "experiments.teach", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HYDRA_FULL_ERROR": "0"},
-        timeout=300,
-    )
+    return run_experiment("teach", *args, cwd=cwd, timeout=300)
 
 
 # ------------------------------------------------------------------------------------------
