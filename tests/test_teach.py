@@ -210,8 +210,13 @@ def test_card_and_solutions_state_what_is_achievable(built) -> None:
     ):
         assert f"## {section}" in card
     assert "synthetic" in card and "must not be used for clinical decisions" in card
-    assert "seed 0" in card and "300 synthetic adults" in card
+    assert "300 synthetic adults" in card
     solutions = (built[0] / "instructor" / "solutions.md").read_text()
+    # The seed would let a student regenerate the answer key: only the instructor has it.
+    assert "cohort.seed=0" in solutions and "Seed 0" in solutions
+    for f in (built[0] / "student").rglob("*.md"):
+        text = f.read_text()
+        assert "cohort.seed" not in text and "seed 0" not in text.lower(), f.name
     manifest = json.loads((built[0] / "manifest.json").read_text())
     head = manifest["achievable"]
     oracle, best, baseline = (head[k]["macro_f1"] for k in ("oracle", "best_model", "baseline"))

@@ -346,7 +346,9 @@ def _fit_fold(
         estimator = clone(template)
         fit_rows, val_rows = _early_stopping_rows(estimator, y, train, groups, seed)
         if isinstance(X, np.ndarray):
-            X = X[:, _seen_columns(X[fit_rows])]
+            keep = _seen_columns(X[fit_rows])
+            if not keep.all():  # copy the matrix only when a column must go
+                X = X[:, keep]
         extra = {} if val_rows is None else {"X_val": X[val_rows], "y_val": y[val_rows]}
         t0 = time.perf_counter()
         estimator.fit(X[fit_rows], y[fit_rows], **extra)

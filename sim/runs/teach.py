@@ -102,7 +102,6 @@ def teach(cfg: DictConfig, out: str | Path) -> TeachResult:
                 student=split.student,
                 answers=split.instructor["answer_key"],
                 headline=headline,
-                digest=digest,
             ),
             encoding="utf-8",
         )
@@ -110,7 +109,8 @@ def teach(cfg: DictConfig, out: str | Path) -> TeachResult:
             student_dictionary(split.student), encoding="utf-8"
         )
         (instructor_dir / "solutions.md").write_text(
-            solutions_markdown(solutions, teaching=teaching), encoding="utf-8"
+            solutions_markdown(solutions, teaching=teaching, seed=cohort.seed, digest=digest),
+            encoding="utf-8",
         )
         timings["write_s"] = time.perf_counter() - t0
         run.record(

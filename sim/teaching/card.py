@@ -85,7 +85,6 @@ def datacard_markdown(
     student: dict[str, pl.DataFrame],
     answers: pl.DataFrame,
     headline: dict[str, Any],
-    digest: str,
 ) -> str:
     """``datacard.md`` for the student copy (what students may know about the data)."""
     sizes = markdown_table(
@@ -128,9 +127,9 @@ def datacard_markdown(
         "",
         WARNING,
         "",
-        f"Preset `{teaching.name}` of legache-sim {_version()}, seed {cohort.seed}, "
-        f"configuration digest `{digest[:16]}`. Same preset, seed and version give the "
-        "same files, byte for byte.",
+        f"Preset `{teaching.name}` of legache-sim {_version()}. The seed and the command "
+        "that rebuilt these files are in the instructor's copy: with them, a student could "
+        "regenerate the answer key.",
         "",
         "## Motivation",
         "",
@@ -211,10 +210,10 @@ def datacard_markdown(
         "",
         "## Maintenance",
         "",
-        "Regenerate rather than edit: `python -m experiments.teach "
-        f"teaching={teaching.name} cohort.seed={cohort.seed} out=DIR` rebuilds these "
-        "files; another seed gives a fresh dataset of the same design (one per class or "
-        "per exam). Report problems in the legache-sim issue tracker.",
+        "Regenerate rather than edit: the instructor's `solutions.md` gives the command "
+        "that rebuilds these files byte for byte; another seed gives a fresh dataset of "
+        "the same design (one per class or per exam; use a large random seed). Report "
+        "problems in the legache-sim issue tracker.",
         "",
     ]
     return "\n".join(lines)

@@ -4,7 +4,7 @@ Usage::
 
     solutions = score_dataset(cfg, patients, nights, measurements)
     solutions.headline()        # oracle, best model, triage rules: macro-F1
-    text = solutions_markdown(solutions, teaching=teaching)
+    text = solutions_markdown(solutions, teaching=teaching, seed=7, digest=digest)
 
 The models are the benchmark's (``cfg.classifier``, scored by
 ``sim.evaluation.benchmark.benchmark_tables``: every model on the same grouped, stratified
@@ -170,7 +170,9 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None or value != value else f"{value:.3f}"
 
 
-def solutions_markdown(solutions: Solutions, *, teaching: TeachingConfig) -> str:
+def solutions_markdown(
+    solutions: Solutions, *, teaching: TeachingConfig, seed: int, digest: str
+) -> str:
     """``solutions.md``: the leaderboard, per-cause recall, the confusion matrix of the best
     model and the triage rules' urgency (deterministic: no times, no paths)."""
     result = solutions.result
@@ -182,6 +184,11 @@ def solutions_markdown(solutions: Solutions, *, teaching: TeachingConfig) -> str
         f"# Solutions: {teaching.title}",
         "",
         f"Preset `{teaching.name}`; task: **{teaching.task}**. Keep this file from students.",
+        "",
+        f"Seed {seed}, configuration digest `{digest[:16]}`: `python -m experiments.teach "
+        f"teaching={teaching.name} cohort.seed={seed} out=DIR` (plus any overrides you "
+        "gave) rebuilds this dataset byte for byte, answer key included, so the seed stays "
+        "here and not in the students' data card.",
         "",
         "What can be achieved on this very dataset, as the students have it (the same "
         "diaries and clinic tests, with the same observation noise), scored against "
