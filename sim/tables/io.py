@@ -10,6 +10,10 @@ Output folders themselves (manifest, lock, refusal rules) are ``sim.tables.outpu
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
@@ -20,9 +24,39 @@ PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 1, "statistics": 
 """Fast to write, still compact: zstd level 1, no column statistics."""
 
 
+@contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) that arrives inside the block and deliver it at its end.
+
+    Polars' writer threads turn a Ctrl-C into a Rust panic whose backtrace is printed to
+    stderr before Python sees the interrupt, so a stopped run printed a dozen lines instead
+    of the one ``interrupted:`` line (seen in ``tests/test_signals.py``). While the block
+    runs, the signal is only noted; at its end the previous handler is back and the signal
+    is raised again, so the run stops as before, just after the write. Only the main thread
+    can set handlers; elsewhere, and where SIGINT is ignored (worker processes), the block
+    changes nothing."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous in (
+        signal.SIG_IGN,
+        None,
+    ):
+        yield
+        return
+    caught: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught:
+            signal.raise_signal(signal.SIGINT)
+
+
 def write_parquet(df: pl.DataFrame, path: Path) -> None:
-    """Write one table (or part) with the project's Parquet settings."""
-    df.write_parquet(path, **PARQUET_OPTIONS)
+    """Write one table (or part) with the project's Parquet settings (a Ctrl-C meanwhile
+    takes effect when the file is written: ``ctrl_c_deferred``)."""
+    with ctrl_c_deferred():
+        df.write_parquet(path, **PARQUET_OPTIONS)
 
 
 def read_table(out: str | Path, table: str, *, unfinished: bool = False) -> pl.DataFrame:
@@ -42,4 +76,4 @@ def read_table(out: str | Path, table: str, *, unfinished: bool = False) -> pl.D
     return pl.concat([pl.read_parquet(p) for p in parts])
 
 
-__all__ = ["PARQUET_OPTIONS", "OutputError", "read_table", "write_parquet"]
+__all__ = ["PARQUET_OPTIONS", "OutputError", "ctrl_c_deferred", "read_table", "write_parquet"]

@@ -70,3 +70,26 @@ def test_failure_while_writing_keeps_the_previous_out(
         generate(compose_config([*SMALL[:-1], "cohort.seed=4", "overwrite=true"]), out)
     assert _snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"], "temporary folders left behind"
+
+
+def test_ctrl_c_during_a_parquet_write_takes_effect_after_it(tmp_path: Path) -> None:
+    """A SIGINT inside ``ctrl_c_deferred`` does not interrupt the block (polars' writer
+    threads would print a Rust panic for it); it raises KeyboardInterrupt at the block's end,
+    after the file is complete."""
+    import os
+    import signal
+
+    import polars as pl
+
+    from sim.tables.io import ctrl_c_deferred, write_parquet
+
+    path = tmp_path / "t.parquet"
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with ctrl_c_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            write_parquet(pl.DataFrame({"x": list(range(100_000))}), path)
+            done.append(True)
+    assert done == [True]
+    assert pl.read_parquet(path).height == 100_000
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
