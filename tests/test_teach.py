@@ -7,10 +7,13 @@ run the real command in a subprocess. Thresholds and seeds are stated where they
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
@@ -22,6 +25,7 @@ from sim.runs.teach import teach
 from sim.tables.output import OutputError
 from sim.tables.schema import TABLES, observed_columns, truth_columns
 from sim.teaching.dataset import ANSWER_COLUMNS, STUDENT_TABLES, id_permutation, remap
+from sim.teaching.package import DUCKDB_FILE, FOREIGN_KEYS, PRIMARY_KEYS, RAI_KEYS
 from tests.helpers import REPO, run_experiment
 
 OVERRIDES = ["teaching=standard", "cohort.n=300", "cohort.nights=7", "benchmark.n_jobs=1"]
@@ -47,6 +51,10 @@ def student(built) -> dict[str, pl.DataFrame]:
 @pytest.fixture(scope="module")
 def answers(built) -> pl.DataFrame:
     return pl.read_parquet(built[0] / "instructor" / "answer_key.parquet")
+
+
+def student_columns_of(built, table: str) -> list[str]:
+    return list(pl.read_parquet_schema(built[0] / "student" / f"{table}.parquet"))
 
 
 def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -79,6 +87,20 @@ def test_student_files_hold_no_truth_column(built) -> None:
     assert "primary_cause" in hidden and "ischaemia" in hidden
     for column in hidden:
         assert f"`{column}`" not in text, column
+    descriptors = "\n".join(
+        (built[0] / "student" / f).read_text() for f in ("datapackage.json", "croissant.json")
+    )
+    for column in hidden:
+        assert f'"{column}"' not in descriptors and f"/{column}" not in descriptors, column
+    with duckdb.connect(str(built[0] / "student" / DUCKDB_FILE), read_only=True) as con:
+        names = {
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE NOT internal"
+            ).fetchall()
+        }
+    assert names == {c for t in STUDENT_TABLES for c in student_columns_of(built, t)}
+    assert not names & hidden
 
 
 def test_no_student_column_encodes_the_primary_cause(student, answers) -> None:
@@ -156,11 +178,15 @@ def test_same_preset_and_seed_give_byte_identical_files(built) -> None:
     first, second = built
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-    assert len(files) == 18
+    assert len(files) == 21
     for rel in files:
-        if rel.name != "manifest.json":
+        # DuckDB writes its own block identifiers; its tables are compared in
+        # test_duckdb_holds_the_student_tables.
+        if rel.name not in ("manifest.json", DUCKDB_FILE):
             assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
     manifests = [json.loads((d / "manifest.json").read_text()) for d in built]
+    for m in manifests:
+        assert m["files"].pop(f"student/{DUCKDB_FILE}")["bytes"] > 0
     for key in ("files", "tables", "achievable", "seed", "preset", "tool"):
         assert manifests[0][key] == manifests[1][key], key
     differs = {k for k in manifests[0] if manifests[0][k] != manifests[1][k]}
@@ -224,6 +250,122 @@ def test_card_and_solutions_state_what_is_achievable(built) -> None:
     assert f"macro-F1 {head['oracle']['macro_f1']:.3f}" in solutions
     assert f"{head['best_model']['macro_f1']:.2f}" in card
     assert "Confusion matrix" in solutions and "Triage rules: urgency" in solutions
+
+
+# ------------------------------------------------------------------------------------------
+# datapackage.json, croissant.json, students.duckdb
+# ------------------------------------------------------------------------------------------
+def test_datapackage_is_a_valid_frictionless_v2_package_of_every_file(built, tmp_path) -> None:
+    import frictionless
+
+    folder = built[0] / "student"
+    package = json.loads((folder / "datapackage.json").read_text())
+    assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    report = frictionless.validate(folder / "datapackage.json")
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "type", "note"])[:5]
+    # The rows were read and checked against the schemas, keys included.
+    rows = {task.name: task.stats["rows"] for task in report.tasks if task.stats.get("rows")}
+    assert rows == {
+        **{t: pl.read_parquet(folder / f"{t}.parquet").height for t in STUDENT_TABLES},
+        **{f"{t}-parquet": pl.read_parquet(folder / f"{t}.parquet").height for t in STUDENT_TABLES},
+    }
+    described = {r["path"] for r in package["resources"]}
+    written = {p.name for p in folder.iterdir()} - {"datapackage.json", "croissant.json"}
+    assert described == written
+    for res in package["resources"]:
+        path = folder / res["path"]
+        if "hash" in res:
+            assert res["hash"] == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+        if res.get("type") != "table":
+            continue
+        table = res["path"].split(".")[0]
+        schema = res["schema"]
+        fields = {f["name"]: f for f in schema["fields"]}
+        assert list(fields) == student_columns_of(built, table), res["name"]
+        assert schema["primaryKey"] == list(PRIMARY_KEYS[table])
+        if table in FOREIGN_KEYS:
+            (fk,) = schema["foreignKeys"]
+            assert fk["reference"]["resource"].split("-")[0] == "patients"
+        frame = pl.read_parquet(folder / f"{table}.parquet")
+        for name, dtype in frame.schema.items():
+            if isinstance(dtype, pl.Enum):
+                assert fields[name]["categories"] == list(dtype.categories), name
+            if dtype.is_float():
+                assert fields[name]["type"] == "number", name
+        units = [f for f in fields.values() if "Unit: mmol/L" in f["description"]]
+        assert table != "measurements" or len(units) == 4
+    # The validator looks at the data: a value outside its categories, and a night of a
+    # patient who is not in patients.csv, make it fail (and nothing else does).
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy)
+    csv = (copy / "patients.csv").read_text().replace(",female,", ",woman,", 1)
+    (copy / "patients.csv").write_text(csv)
+    header, first, rest = (copy / "nights.csv").read_text().split("\n", 2)
+    first = "99999" + first[first.index(",") :]
+    (copy / "nights.csv").write_text("\n".join((header, first, rest)))
+    broken = json.loads((copy / "datapackage.json").read_text())
+    for res in broken["resources"]:  # only the edited values should fail, not the digests
+        if res["path"] in ("patients.csv", "nights.csv"):
+            res.pop("hash"), res.pop("bytes")
+    (copy / "datapackage.json").write_text(json.dumps(broken))
+    report = frictionless.validate(copy / "datapackage.json")
+    assert not report.valid
+    assert {e[0] for e in report.flatten(["type"])} == {"constraint-error", "foreign-key"}
+
+
+def test_croissant_loads_in_mlcroissant_with_the_rai_fields(built) -> None:
+    import mlcroissant as mlc
+
+    folder = built[0] / "student"
+    dataset = mlc.Dataset(jsonld=folder / "croissant.json")  # raises on an error
+    issues = dataset.metadata.ctx.issues
+    assert not issues.errors
+    # No publication date: it would change the bytes from one build to the next.
+    assert all("datePublished" in w for w in issues.warnings), issues.warnings
+    document = json.loads((folder / "croissant.json").read_text())
+    for key in RAI_KEYS:
+        assert len(document[f"rai:{key}"]) > 20, key
+    assert "synthetic" in document["rai:personalSensitiveInformation"].lower() or (
+        "invented" in document["rai:personalSensitiveInformation"]
+    )
+    for table in STUDENT_TABLES:
+        frame = pl.read_parquet(folder / f"{table}.parquet")
+        records = list(dataset.records(table))
+        assert len(records) == frame.height, table
+        first = records[0]
+        assert set(first) == {f"{table}/{c}" for c in frame.columns}
+        for column in ("patient_id", "age", "visit_night", "night"):
+            if column in frame.columns:
+                assert first[f"{table}/{column}"] == frame[column][0], (table, column)
+    fields = {f["@id"]: f for rs in document["recordSet"] for f in rs["field"]}
+    assert fields["nights/patient_id"]["references"]["field"]["@id"] == "patients/patient_id"
+
+
+def test_duckdb_holds_the_student_tables(built, student) -> None:
+    path = built[0] / "student" / DUCKDB_FILE
+    with duckdb.connect(str(path), read_only=True) as con:
+        for table, frame in student.items():
+            got = pl.from_arrow(con.execute(f"SELECT * FROM {table} ORDER BY ALL").to_arrow_table())
+            want = frame.sort(frame.columns)
+            assert got.columns == want.columns, table
+            for name in frame.columns:  # ENUM and REAL come back as String and Float32
+                a, b = got[name], want[name]
+                if isinstance(b.dtype, pl.Enum):
+                    a, b = a.cast(pl.String), b.cast(pl.String)
+                assert a.equals(b.cast(a.dtype), check_names=False), (table, name)
+        comments = dict(
+            con.execute(
+                "SELECT table_name, comment FROM duckdb_tables() WHERE NOT internal"
+            ).fetchall()
+        )
+        assert set(comments) == set(STUDENT_TABLES) and all(comments.values())
+        constraints = con.execute(
+            "SELECT table_name, constraint_type FROM duckdb_constraints() "
+            "WHERE constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')"
+        ).fetchall()
+    assert sorted(constraints) == sorted(
+        [(t, "PRIMARY KEY") for t in STUDENT_TABLES] + [(t, "FOREIGN KEY") for t in FOREIGN_KEYS]
+    )
 
 
 # ------------------------------------------------------------------------------------------

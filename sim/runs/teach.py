@@ -10,8 +10,9 @@ and split (``sim.teaching.dataset``) -> score (``sim.teaching.solutions``) -> wr
 ``sim.tables.output`` (temporary folder, manifest, atomic swap; ``overwrite=true`` replaces
 only a folder of ours)::
 
-    out/student/      patients, nights, measurements (.parquet, .csv), datacard.md,
-                      data-dictionary.md
+    out/student/      patients, nights, measurements (.parquet, .csv), students.duckdb,
+                      datacard.md, data-dictionary.md, datapackage.json (Frictionless
+                      v2), croissant.json (Croissant 1.0 + RAI)
     out/instructor/   answer_key, patients, nights, measurements (.parquet, .csv; every
                       column), solutions.md
     out/manifest.json
@@ -33,6 +34,7 @@ from sim.pipeline import config_digest, simulate_cohort
 from sim.tables.output import output_dir
 from sim.teaching.card import datacard_markdown, student_dictionary
 from sim.teaching.dataset import split_for_teaching, write_tables
+from sim.teaching.package import write_descriptors
 from sim.teaching.solutions import score_dataset, solutions_markdown
 
 
@@ -107,6 +109,14 @@ def teach(cfg: DictConfig, out: str | Path) -> TeachResult:
         )
         (student_dir / "data-dictionary.md").write_text(
             student_dictionary(split.student), encoding="utf-8"
+        )
+        write_descriptors(
+            split.student,
+            student_dir,
+            cfg=cfg,
+            teaching=teaching,
+            cohort=cohort,
+            answers=split.instructor["answer_key"],
         )
         (instructor_dir / "solutions.md").write_text(
             solutions_markdown(solutions, teaching=teaching, seed=cohort.seed, digest=digest),

@@ -14,6 +14,7 @@ no time and no path, so the same preset and seed give the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import polars as pl
@@ -22,7 +23,7 @@ from omegaconf import DictConfig
 from sim.config import LABELS, Cohort, TeachingConfig
 from sim.report.page import markdown_table
 from sim.tables.dictionary import TABLE_INTROS, render_tables
-from sim.tables.schema import columns
+from sim.tables.schema import Column, columns
 
 WARNING = (
     "**These data are synthetic.** Every patient was invented by a simulator "
@@ -40,7 +41,8 @@ STUDENT_INTROS = {
 }
 
 
-def _version() -> str:
+def simulator_version() -> str:
+    """The installed legache-sim version (``unknown`` from a bare checkout)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -77,26 +79,15 @@ def _score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def datacard_markdown(
-    *,
-    teaching: TeachingConfig,
-    cohort: Cohort,
-    cfg: DictConfig,
-    student: dict[str, pl.DataFrame],
-    answers: pl.DataFrame,
-    headline: dict[str, Any],
-) -> str:
-    """``datacard.md`` for the student copy (what students may know about the data)."""
-    sizes = markdown_table(
-        pl.DataFrame(
-            {
-                "table": list(student),
-                "rows": [f.height for f in student.values()],
-                "columns": [f.width for f in student.values()],
-                "files": [f"`{n}.parquet`, `{n}.csv`" for n in student],
-            }
-        )
-    )
+def datasheet_text(
+    *, teaching: TeachingConfig, cohort: Cohort, cfg: DictConfig, answers: pl.DataFrame
+) -> dict[str, str]:
+    """The data card's prose, one plain-text paragraph per topic, generated from the
+    config: ``task``, ``collection``, ``simulated``, ``not_simulated``, ``missing``,
+    ``preprocessing``,
+    ``uses``, ``not_suitable``, ``distribution``, ``maintenance``. The data card
+    (``datacard_markdown``) and the Croissant Responsible-AI fields
+    (``sim.teaching.package``) both read it, so they cannot disagree."""
     drawn = set(answers["primary_cause"].cast(pl.String).to_list())
     present = [c for c in LABELS if c in drawn]
     noise = float(cfg.noise.level)
@@ -122,12 +113,80 @@ def datacard_markdown(
         + ("; `none` means no cause, harmless aches" if "none" in present else "")
         + ")"
     )
+    return {
+        "task": f"Students predict {task} of each patient. The answers are kept by the instructor.",
+        "collection": "Nothing was collected: a mechanistic simulator drew each patient's "
+        "cause first, then age, sex, risk factors, comorbidities and medications given that "
+        "cause, then lived every night through a model of the physiology of each cause "
+        "(perfusion, electrolytes and hydration, restless-legs circadian drive, cramps, "
+        "muscle fatigue, nerve compression, drug effects) that emits symptom episodes; the "
+        "diary row summarises the night's episodes.",
+        "simulated": "the eight root causes and their co-occurrence (a patient can have "
+        "several contributing causes), drug start days, nightly variation (exertion, "
+        "alcohol, hot days), the diary, a clinic visit with the usual tests.",
+        "not_simulated": "treatment and follow-up, other diagnoses than the eight, "
+        "free-text history, imaging, sleep studies, real clinics' ordering habits or "
+        "coding errors. Prevalences and effect sizes follow published ranges where they "
+        "exist and are otherwise stated assumptions of the model.",
+        "missing": (
+            "No test is missing: every patient had every test."
+            if order == "all"
+            else "Clinic tests were ordered as a clinician would, so a test a clinician "
+            "would not have ordered is missing (empty in CSV, null in Parquet)."
+        )
+        + (
+            " Some diary nights were not filled in and some answers left blank, at the "
+            f"preset's reporting-noise level ({noise:g})."
+            if noise > 0
+            else " Diary answers that do not apply (the quality of a night without "
+            "symptoms) are empty."
+        ),
+        "preprocessing": f"Observation noise: {noise_text}. Clinic tests: {tests_text}. "
+        "Every ground-truth column (latent physiology, the causes, the urgency) was removed "
+        "from this copy; ids were re-mapped as above. No other cleaning: missing values are "
+        "empty cells in CSV and nulls in Parquet.",
+        "uses": "Teaching clinical reasoning, epidemiology, data science and machine "
+        "learning: exploring the diary, building features, triage rules or classifiers, and "
+        "comparing them against the instructor's answer key.",
+        "not_suitable": "Not suitable for: clinical decisions, estimating real-world "
+        "prevalence or test accuracy, or validating a diagnostic tool for use on patients.",
+        "distribution": "Hand out the `student/` folder as it is (Parquet and CSV carry the "
+        "same tables). Keep `instructor/` (answer key, truth tables, solutions) apart. The "
+        "data describe no real person and may be shared freely.",
+        "maintenance": "Regenerate rather than edit: the instructor's `solutions.md` gives "
+        "the command that rebuilds these files byte for byte; another seed gives a fresh "
+        "dataset of the same design (one per class or per exam; use a large random seed). "
+        "Report problems in the legache-sim issue tracker.",
+    }
+
+
+def datacard_markdown(
+    *,
+    teaching: TeachingConfig,
+    cohort: Cohort,
+    cfg: DictConfig,
+    student: dict[str, pl.DataFrame],
+    answers: pl.DataFrame,
+    headline: dict[str, Any],
+) -> str:
+    """``datacard.md`` for the student copy (what students may know about the data)."""
+    sizes = markdown_table(
+        pl.DataFrame(
+            {
+                "table": list(student),
+                "rows": [f.height for f in student.values()],
+                "columns": [f.width for f in student.values()],
+                "files": [f"`{n}.parquet`, `{n}.csv`" for n in student],
+            }
+        )
+    )
+    text = datasheet_text(teaching=teaching, cohort=cohort, cfg=cfg, answers=answers)
     lines = [
         f"# Data card: {teaching.title}",
         "",
         WARNING,
         "",
-        f"Preset `{teaching.name}` of legache-sim {_version()}. The seed and the command "
+        f"Preset `{teaching.name}` of legache-sim {simulator_version()}. The seed and the command "
         "that rebuilt these files are in the instructor's copy: with them, a student could "
         "regenerate the answer key.",
         "",
@@ -135,7 +194,7 @@ def datacard_markdown(
         "",
         teaching.card,
         "",
-        f"Students predict {task} of each patient. The answers are kept by the instructor.",
+        text["task"],
         "",
         "## Composition",
         "",
@@ -155,35 +214,20 @@ def datacard_markdown(
         "",
         "## Collection process",
         "",
-        "Nothing was collected: a mechanistic simulator drew each patient's cause first, "
-        "then age, sex, risk factors, comorbidities and medications given that cause, then "
-        "lived every night through a model of the physiology of each cause (perfusion, "
-        "electrolytes and hydration, restless-legs circadian drive, cramps, muscle fatigue, "
-        "nerve compression, drug effects) that emits symptom episodes; the diary row "
-        "summarises the night's episodes.",
+        text["collection"],
         "",
-        "**Simulated:** the eight root causes and their co-occurrence (a patient can have "
-        "several contributing causes), drug start days, nightly variation (exertion, "
-        "alcohol, hot days), the diary, a clinic visit with the usual tests.",
+        f"**Simulated:** {text['simulated']}",
         "",
-        "**Not simulated:** treatment and follow-up, other diagnoses than the eight, "
-        "free-text history, imaging, sleep studies, real clinics' ordering habits or "
-        "coding errors. Prevalences and effect sizes follow published ranges where they "
-        "exist and are otherwise stated assumptions of the model.",
+        f"**Not simulated:** {text['not_simulated']}",
         "",
         "## Preprocessing",
         "",
-        f"Observation noise: {noise_text}. Clinic tests: {tests_text}. Every ground-truth "
-        "column (latent physiology, the causes, the urgency) was removed from this copy; "
-        "ids were re-mapped as above. No other cleaning: missing values are empty cells "
-        "in CSV and nulls in Parquet.",
+        text["preprocessing"],
         "",
         "## Uses",
         "",
-        "Teaching clinical reasoning, epidemiology, data science and machine learning: "
-        "exploring the diary, building features, triage rules or classifiers, and "
-        "comparing them against the instructor's answer key. What is achievable on this "
-        "dataset (macro-F1 of the primary cause, cross-validated):",
+        text["uses"] + " What is achievable on this dataset (macro-F1 of the primary "
+        "cause, cross-validated):",
         "",
         f"- a model given the hidden truth as well (upper bound): "
         f"{_score(headline['oracle']['macro_f1'])}",
@@ -199,32 +243,40 @@ def datacard_markdown(
             else []
         ),
         "",
-        "Not suitable for: clinical decisions, estimating real-world prevalence or test "
-        "accuracy, or validating a diagnostic tool for use on patients.",
+        text["not_suitable"],
         "",
         "## Distribution",
         "",
-        "Hand out the `student/` folder as it is (Parquet and CSV carry the same tables). "
-        "Keep `instructor/` (answer key, truth tables, solutions) apart. The data describe "
-        "no real person and may be shared freely.",
+        text["distribution"],
         "",
         "## Maintenance",
         "",
-        "Regenerate rather than edit: the instructor's `solutions.md` gives the command "
-        "that rebuilds these files byte for byte; another seed gives a fresh dataset of "
-        "the same design (one per class or per exam; use a large random seed). Report "
-        "problems in the legache-sim issue tracker.",
+        text["maintenance"],
         "",
     ]
     return "\n".join(lines)
 
 
+STUDENT_ID_TEXT = (
+    "Patient identifier: a random re-numbering 0 to n-1 (its order carries no "
+    "information); the same patient has the same id in every table."
+)
+
+
+def student_columns(table: str, frame: pl.DataFrame) -> tuple[Column, ...]:
+    """The schema's column of each column of ``frame``, in file order, as students see it
+    (``patient_id`` described as the re-numbered id it is in their copy)."""
+    schema = {c.name: c for c in columns(table)}
+    cols = (schema[c] for c in frame.columns)
+    return tuple(
+        dataclasses.replace(c, description=STUDENT_ID_TEXT) if c.name == "patient_id" else c
+        for c in cols
+    )
+
+
 def student_dictionary(student: dict[str, pl.DataFrame]) -> str:
     """``data-dictionary.md`` for exactly the columns of the student tables."""
-    selected = {}
-    for name, frame in student.items():
-        schema = {c.name: c for c in columns(name)}
-        selected[name] = tuple(schema[c] for c in frame.columns)
+    selected = {name: student_columns(name, frame) for name, frame in student.items()}
     preamble = (
         "Every table and column handed to students, generated from the simulator's "
         "schema (the same text as the project's docs/data-dictionary.md, without the "
@@ -236,4 +288,10 @@ def student_dictionary(student: dict[str, pl.DataFrame]) -> str:
     )
 
 
-__all__ = ["WARNING", "datacard_markdown", "student_dictionary"]
+__all__ = [
+    "WARNING",
+    "datacard_markdown",
+    "datasheet_text",
+    "simulator_version",
+    "student_dictionary",
+]
