@@ -156,7 +156,9 @@ def test_same_preset_and_seed_give_byte_identical_files(built) -> None:
     first, second = built
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-    assert len(files) == 18
+    casebook = [f for f in files if f.parts[1:2] == ("casebook",)]
+    assert len(casebook) == 2 * (12 + 1)  # index and 12 cases (the default), in both copies
+    assert len(files) - len(casebook) == 18
     for rel in files:
         if rel.name != "manifest.json":
             assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
@@ -277,6 +279,10 @@ def test_an_earlier_dataset_needs_overwrite(built) -> None:
         (["teaching=nope"], "intro"),  # Hydra's list of the presets
         (["teaching=standard", "teaching.task=diagnose"], "teaching.task='diagnose' is invalid"),
         (["teaching=intro", "cohort.n=-5"], "cohort.n=-5 is invalid"),
+        (
+            ["teaching=intro", "teaching.casebook.cases=-1"],
+            "teaching.casebook.cases=-1 is invalid: expected an integer >= 0",
+        ),
         (["teaching=intro", "out=/proc/no/such/place"], "is not writable"),
     ],
 )

@@ -11,9 +11,9 @@ and split (``sim.teaching.dataset``) -> score (``sim.teaching.solutions``) -> wr
 only a folder of ours)::
 
     out/student/      patients, nights, measurements (.parquet, .csv), datacard.md,
-                      data-dictionary.md
+                      data-dictionary.md, casebook/ (sim.teaching.casebook)
     out/instructor/   answer_key, patients, nights, measurements (.parquet, .csv; every
-                      column), solutions.md
+                      column), solutions.md, casebook/ (the same pages with the answers)
     out/manifest.json
 """
 
@@ -32,6 +32,7 @@ from sim.evaluation.noise import add_observation_noise
 from sim.pipeline import config_digest, simulate_cohort
 from sim.tables.output import output_dir
 from sim.teaching.card import datacard_markdown, student_dictionary
+from sim.teaching.casebook import write_casebook
 from sim.teaching.dataset import split_for_teaching, write_tables
 from sim.teaching.solutions import score_dataset, solutions_markdown
 
@@ -111,6 +112,16 @@ def teach(cfg: DictConfig, out: str | Path) -> TeachResult:
         (instructor_dir / "solutions.md").write_text(
             solutions_markdown(solutions, teaching=teaching, seed=cohort.seed, digest=digest),
             encoding="utf-8",
+        )
+        write_casebook(
+            split.student,
+            split.instructor,
+            student_dir,
+            instructor_dir,
+            cases=teaching.casebook.cases,
+            seed=cohort.seed + teaching.id_seed,
+            title=teaching.title,
+            nights=cohort.nights,
         )
         timings["write_s"] = time.perf_counter() - t0
         run.record(
