@@ -6,8 +6,8 @@ Usage::
     page = case_page(ids[0], tables.student, nights=28, title="Week 3")   # no truth
     key = case_answer(ids[0], tables.instructor)
     page = case_page(ids[0], tables.student, nights=28, title="Week 3", answer=key)
-    written = write_casebook(tables.student, tables.instructor, out / "student",
-                             out / "instructor", cases=12, seed=7, title="Week 3", nights=28)
+    ids = write_casebook(tables.student, tables.instructor, out / "student",
+                         out / "instructor", cases=12, seed=7, title="Week 3", nights=28)
 
 ``write_casebook`` writes ``student/casebook/`` (``index.html`` and ``case-<id>.html``: the
 history, the medications with their start days, the diary as a chart and a table, the
@@ -17,12 +17,12 @@ the true physiology, and the nights on which each active mechanism dominated, sh
 the chart). A student page is a function of the student tables alone (``case_page`` is
 given nothing else); only the choice of patients reads the answer key.
 
-Cases are drawn by ``select_cases``: a seeded round robin over the primary causes present
-(every cause gets a case before any gets a second), a seeded choice within each; the index
-lists them by patient id, so neither the order nor the ids follow the cause. A casebook of
-a stratified draw over-represents the rare causes: being in it says a little about the
-cause (about as much as "one of the cases of a balanced set"), which the instructor
-should know when the same patients are also a classification exercise.
+Cases are drawn by ``select_cases``: a round robin over the primary causes present, in a
+seeded order (every cause gets a case before any gets a second), a seeded choice within
+each; the index lists them by patient id, so neither the order nor the ids follow the
+cause. A stratified draw over-represents the rare causes: being in the casebook says a
+little about a patient's cause (as much as "one of a balanced set of cases"), which the
+instructor should know when the same patients are also a classification exercise.
 
 The pages are self-contained (inline CSS and SVG, no script, no font, no link outside the
 folder) and hold no time and no path, so the same preset and seed give the same bytes.
@@ -203,9 +203,10 @@ SECTIONS = ("history", "medications", "diary", "clinic")
 # selection
 # ------------------------------------------------------------------------------------------
 def select_cases(answer_key: pl.DataFrame, *, cases: int, seed: int) -> list[int]:
-    """``cases`` patient ids, sorted: a seeded round robin over the primary causes present
-    (in ``LABELS`` order), each turn taking the next patient of a seeded shuffle of that
-    cause; every patient when ``cases`` is at least their number."""
+    """``cases`` patient ids, sorted: a round robin over the primary causes present (in a
+    seeded order, so which causes get one case more is the seed's choice), each turn
+    taking the next patient of a seeded shuffle of that cause; every patient when
+    ``cases`` is at least their number."""
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, CASE_STREAM])))
     by_cause = answer_key.select("patient_id", pl.col("primary_cause").cast(pl.String))
     queues = []
@@ -213,6 +214,7 @@ def select_cases(answer_key: pl.DataFrame, *, cases: int, seed: int) -> list[int
         ids = np.sort(by_cause.filter(pl.col("primary_cause") == cause)["patient_id"].to_numpy())
         if ids.size:
             queues.append(list(rng.permutation(ids)))
+    queues = [queues[i] for i in rng.permutation(len(queues))]
     chosen: list[int] = []
     while len(chosen) < cases and any(queues):
         for queue in queues:
@@ -468,7 +470,7 @@ def diary_chart_svg(
         x = g.left + (visit_night + 1) * g.band
         out.append(
             f'<line x1="{_f(x)}" y1="{_f(g.top - 4)}" x2="{_f(x)}" y2="{_f(g.bottom)}" '
-            f'class="visit"/><text x="{_f(x - 4)}" y="{_f(g.top + 10)}" class="tick" '
+            f'class="visit"/><text x="{_f(x)}" y="{_f(g.top - 8)}" class="tick" '
             f'text-anchor="end">clinic visit</text>'
         )
     out.append(
