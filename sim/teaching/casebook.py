@@ -687,12 +687,17 @@ class CaseAnswer:
     """Mechanism -> the nights on which it dominated (the truth ``dominant_mechanism``)."""
     physiology: list[tuple[str, str]] = field(default_factory=list)
     """(what, true value with unit) worth showing."""
+    culprit_start_day: int | None = None
+    """Start day of the culprit drug (0 = first diary night)."""
 
 
 def case_answer(patient_id: int, instructor: dict[str, pl.DataFrame]) -> CaseAnswer:
-    """The answer of one patient, from the instructor tables (patients, nights)."""
+    """The answer of one patient, from the instructor tables (patients, nights and, for
+    the true serum values of the visit night, measurements)."""
     p = instructor["patients"].filter(pl.col("patient_id") == patient_id).row(0, named=True)
     nights = instructor["nights"].filter(pl.col("patient_id") == patient_id).sort("night")
+    visits = instructor.get("measurements")
+    visits = None if visits is None else visits.filter(pl.col("patient_id") == patient_id)
     by_mech: dict[str, list[int]] = {}
     for night, mech in nights.select("night", "dominant_mechanism").iter_rows():
         if mech is not None:
@@ -711,6 +716,20 @@ def case_answer(patient_id: int, instructor: dict[str, pl.DataFrame]) -> CaseAns
         ("Usual fluid intake", f"{p['fluid_intake_l_day']:.1f} L/day"),
         ("Heavy exertion", f"{p['exertion_days_per_week']:.1f} days/week"),
     ]
+    if visits is not None and visits.height:
+        visit_night = visits["visit_night"][0]
+        serum = nights.filter(pl.col("night") == visit_night)
+        if serum.height:
+            true = serum.row(0, named=True)
+            phys.append(
+                (
+                    f"Serum on the visit night (after night {visit_night})",
+                    f"potassium {true['potassium_mmol_l']:.2f}, sodium "
+                    f"{true['sodium_mmol_l']:.1f}, magnesium {true['magnesium_mmol_l']:.2f}, "
+                    f"calcium {true['calcium_mmol_l']:.2f} mmol/L; osmolality "
+                    f"{true['osmolality_mosm_kg']:.0f} mOsm/kg",
+                )
+            )
     if p["diuretic_potassium_drop_mmol_l"] or p["diuretic_sodium_drop_mmol_l"]:
         phys.append(
             (
@@ -741,6 +760,9 @@ def case_answer(patient_id: int, instructor: dict[str, pl.DataFrame]) -> CaseAns
         contributing_causes=tuple(str(c) for c in p["contributing_causes"]),
         urgency=str(p["urgency"]),
         culprit_drug=None if p["culprit_drug"] is None else str(p["culprit_drug"]),
+        culprit_start_day=None
+        if p["culprit_drug"] is None
+        else int(p[f"{p['culprit_drug']}_start_day"]),
         mechanism_nights=mechanism_nights,
         physiology=phys,
     )
@@ -754,6 +776,15 @@ def _nights_text(nights: list[int], unrecorded: set[int]) -> str:
     return text
 
 
+def _culprit(answer: CaseAnswer) -> str:
+    if answer.culprit_drug is None:
+        return "none"
+    name = DRUG_NAMES[answer.culprit_drug]
+    if answer.culprit_start_day is None:
+        return name
+    return f"{name}, started {_start_day(answer.culprit_start_day)}"
+
+
 def answer_html(answer: CaseAnswer, *, nights: int, unrecorded: set[int]) -> str:
     """The answer section: causes, urgency, culprit drug, why (mechanisms and nights),
     and the true physiology."""
@@ -761,10 +792,7 @@ def answer_html(answer: CaseAnswer, *, nights: int, unrecorded: set[int]) -> str
         ("Primary cause", f"{answer.primary_cause}: {CAUSE_NAMES[answer.primary_cause]}"),
         ("Contributing causes", ", ".join(answer.contributing_causes) or "none"),
         ("Urgency", answer.urgency.replace("_", " ")),
-        (
-            "Culprit drug",
-            "none" if answer.culprit_drug is None else DRUG_NAMES[answer.culprit_drug],
-        ),
+        ("Culprit drug", _culprit(answer)),
     ]
     items = "\n".join(f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in facts)
     why = []
@@ -773,7 +801,8 @@ def answer_html(answer: CaseAnswer, *, nights: int, unrecorded: set[int]) -> str
         when = (
             f"dominated {len(shown)} of {nights} nights: {_nights_text(shown, unrecorded)}"
             if shown
-            else "dominated no night (present, but another mechanism was worse each night)"
+            else "dominated no night (it acts through another mechanism, as a diuretic "
+            "through the electrolytes, or another was worse each night)"
         )
         why.append(
             f'<li class="mechanism" data-mechanism="{_e(cause)}"><strong>{_e(cause)}</strong> '
@@ -988,7 +1017,8 @@ def write_casebook(
     }
     truth = {
         name: instructor[name].filter(pl.col("patient_id").is_in(ids))
-        for name in ("patients", "nights")
+        for name in ("patients", "nights", "measurements")
+        if name in instructor
     }
     answers = {pid: case_answer(pid, truth) for pid in ids}
     folders = (student_dir / FOLDER, instructor_dir / FOLDER)

@@ -178,7 +178,9 @@ def test_instructor_pages_hold_the_answer_and_the_nights(casebook, teaching_tabl
         for c in p["contributing_causes"]:
             assert f'data-mechanism="{c}"' in page
         if p["culprit_drug"] is not None:
-            assert cb.DRUG_NAMES[str(p["culprit_drug"])] in text
+            drug = str(p["culprit_drug"])
+            assert f"{cb.DRUG_NAMES[drug]}, started day {p[f'{drug}_start_day']} " in text
+        assert "serum on the visit night (after night 13)" in text
         assert f"{p['abi_true']:.2f}" in text  # the true ABI
         truth = nights.filter(
             (pl.col("patient_id") == pid) & pl.col("dominant_mechanism").is_not_null()
