@@ -977,7 +977,11 @@ def index_page(
         ]
         if answers is not None:
             a = answers[pid]
-            row += [_e(a.primary_cause), _e(", ".join(a.contributing_causes)), _e(a.urgency)]
+            row += [
+                _e(a.primary_cause),
+                _e(", ".join(a.contributing_causes) or "none"),
+                _e(a.urgency.replace("_", " ")),
+            ]
         rows.append(row)
     intro = (
         "<p>Each case is one patient of this dataset (the same patient id as in the "
