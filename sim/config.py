@@ -1500,6 +1500,15 @@ TEACHING_TASKS = ("cause", "urgency")
 
 
 @dataclass
+class CasebookConfig:
+    """The HTML casebook of a teaching dataset (``sim.teaching.casebook``)."""
+
+    cases: Any = 12
+    """Patients given a case page, chosen by a seeded draw stratified by primary cause
+    (every cause present gets cases in turn); 0 writes no casebook."""
+
+
+@dataclass
 class TeachingConfig:
     """A teaching preset (``conf/teaching/<name>.yaml``): what the dataset is for. The
     preset file also sets the cohort, measurements and noise keys it needs."""
@@ -1517,6 +1526,8 @@ class TeachingConfig:
     id_seed: Any = 0
     """Added to ``cohort.seed`` to seed the permutation that re-maps patient ids, so id
     order carries no cause."""
+    casebook: CasebookConfig = field(default_factory=CasebookConfig)
+    """The case pages of ``student/casebook`` and ``instructor/casebook``."""
 
 
 @dataclass
@@ -1538,12 +1549,17 @@ def validate_teaching(cfg: DictConfig) -> TeachingConfig:
             f"teaching.task={t.task!r} is invalid: expected one of {', '.join(TEACHING_TASKS)}"
         )
     id_seed = _positive_int(t.id_seed, "teaching.id_seed", minimum=0)
+    casebook = t.get("casebook") or {}
+    cases = _positive_int(
+        casebook.get("cases", CasebookConfig.cases), "teaching.casebook.cases", minimum=0
+    )
     return TeachingConfig(
         name=str(t.name),
         title=str(t.title or t.name),
         card=" ".join(str(t.card).split()),
         task=str(t.task),
         id_seed=id_seed,
+        casebook=CasebookConfig(cases=cases),
     )
 
 

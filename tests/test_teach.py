@@ -178,7 +178,9 @@ def test_same_preset_and_seed_give_byte_identical_files(built) -> None:
     first, second = built
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
-    assert len(files) == 21
+    casebook = [f for f in files if f.parts[1:2] == ("casebook",)]
+    assert len(casebook) == 2 * (12 + 1)  # index and 12 cases (the default), in both copies
+    assert len(files) - len(casebook) == 21
     for rel in files:
         # DuckDB writes its own block identifiers; its tables are compared in
         # test_duckdb_holds_the_student_tables.
@@ -270,8 +272,9 @@ def test_datapackage_is_a_valid_frictionless_v2_package_of_every_file(built, tmp
         **{f"{t}-parquet": pl.read_parquet(folder / f"{t}.parquet").height for t in STUDENT_TABLES},
     }
     described = {r["path"] for r in package["resources"]}
-    written = {p.name for p in folder.iterdir()} - {"datapackage.json", "croissant.json"}
-    assert described == written
+    written = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert described == written - {"datapackage.json", "croissant.json"}
+    assert len([p for p in described if p.startswith("casebook/")]) == 13
     for res in package["resources"]:
         path = folder / res["path"]
         if "hash" in res:
@@ -345,7 +348,7 @@ def test_duckdb_holds_the_student_tables(built, student) -> None:
     path = built[0] / "student" / DUCKDB_FILE
     with duckdb.connect(str(path), read_only=True) as con:
         for table, frame in student.items():
-            got = pl.from_arrow(con.execute(f"SELECT * FROM {table} ORDER BY ALL").to_arrow_table())
+            got = pl.from_arrow(con.sql(f"SELECT * FROM {table} ORDER BY ALL").to_arrow_table())
             want = frame.sort(frame.columns)
             assert got.columns == want.columns, table
             for name in frame.columns:  # ENUM and REAL come back as String and Float32
@@ -419,6 +422,10 @@ def test_an_earlier_dataset_needs_overwrite(built) -> None:
         (["teaching=nope"], "intro"),  # Hydra's list of the presets
         (["teaching=standard", "teaching.task=diagnose"], "teaching.task='diagnose' is invalid"),
         (["teaching=intro", "cohort.n=-5"], "cohort.n=-5 is invalid"),
+        (
+            ["teaching=intro", "teaching.casebook.cases=-1"],
+            "teaching.casebook.cases=-1 is invalid: expected an integer >= 0",
+        ),
         (["teaching=intro", "out=/proc/no/such/place"], "is not writable"),
     ],
 )

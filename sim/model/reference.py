@@ -24,6 +24,19 @@ CALCIUM_LOW_MMOL_L = 2.1
 SODIUM_LOW_MMOL_L = 135.0
 """Serum sodium below this is low (normal 135-145 mmol/L; DOMAIN.md)."""
 
+POTASSIUM_HIGH_MMOL_L = 5.0
+"""Serum potassium above this is high (normal 3.5-5.0 mmol/L; DOMAIN.md)."""
+MAGNESIUM_HIGH_MMOL_L = 1.00
+"""Serum magnesium above this is high (normal 0.70-1.00 mmol/L; DOMAIN.md)."""
+CALCIUM_HIGH_MMOL_L = 2.6
+"""Total calcium above this is high (normal 2.1-2.6 mmol/L; DOMAIN.md)."""
+SODIUM_HIGH_MMOL_L = 145.0
+"""Serum sodium above this is high (normal 135-145 mmol/L; DOMAIN.md)."""
+OSMOLALITY_LOW_MOSM_KG = 275.0
+"""Serum osmolality below this is low (normal 275-295 mOsm/kg; DOMAIN.md)."""
+OSMOLALITY_HIGH_MOSM_KG = 295.0
+"""Serum osmolality above this is high (normal 275-295 mOsm/kg; DOMAIN.md)."""
+
 URGENT_POTASSIUM_MMOL_L = 3.0
 """Potassium below this is urgent (DOMAIN.md, Urgency)."""
 URGENT_SODIUM_MMOL_L = 120.0

@@ -11,10 +11,11 @@ and split (``sim.teaching.dataset``) -> score (``sim.teaching.solutions``) -> wr
 only a folder of ours)::
 
     out/student/      patients, nights, measurements (.parquet, .csv), students.duckdb,
-                      datacard.md, data-dictionary.md, datapackage.json (Frictionless
-                      v2), croissant.json (Croissant 1.0 + RAI)
+                      datacard.md, data-dictionary.md, casebook/ (sim.teaching.casebook),
+                      datapackage.json (Frictionless v2), croissant.json (Croissant 1.0
+                      + RAI)
     out/instructor/   answer_key, patients, nights, measurements (.parquet, .csv; every
-                      column), solutions.md
+                      column), solutions.md, casebook/ (the same pages with the answers)
     out/manifest.json
 """
 
@@ -33,6 +34,7 @@ from sim.evaluation.noise import add_observation_noise
 from sim.pipeline import config_digest, simulate_cohort
 from sim.tables.output import output_dir
 from sim.teaching.card import datacard_markdown, student_dictionary
+from sim.teaching.casebook import write_casebook
 from sim.teaching.dataset import split_for_teaching, write_tables
 from sim.teaching.package import write_descriptors
 from sim.teaching.solutions import score_dataset, solutions_markdown
@@ -110,6 +112,17 @@ def teach(cfg: DictConfig, out: str | Path) -> TeachResult:
         (student_dir / "data-dictionary.md").write_text(
             student_dictionary(split.student), encoding="utf-8"
         )
+        write_casebook(
+            split.student,
+            split.instructor,
+            student_dir,
+            instructor_dir,
+            cases=teaching.casebook.cases,
+            seed=cohort.seed + teaching.id_seed,
+            title=teaching.title,
+            nights=cohort.nights,
+        )
+        # Last in student/: the descriptors give the sizes and digests of the files above.
         write_descriptors(
             split.student,
             student_dir,

@@ -54,7 +54,7 @@ def _enum(name: str, labels: tuple[str, ...], description: str, *, truth: bool =
     return Column(name, pl.Enum(list(labels)), "category", description, truth, labels)
 
 
-_COMORBIDITY_TEXT = {
+COMORBIDITY_TEXT = {
     "diabetes": "diabetes mellitus",
     "hypertension": "hypertension",
     "hypercholesterolaemia": "hypercholesterolaemia",
@@ -79,7 +79,7 @@ PATIENTS: tuple[Column, ...] = (
     Column("smoking", pl.Boolean, "flag", "Current smoker."),
     Column("heavy_alcohol", pl.Boolean, "flag", "Drinks more than 14 units a week."),
     Column("family_history_rls", pl.Boolean, "flag", "A first-degree relative has restless legs."),
-    *(Column(c, pl.Boolean, "flag", f"History of {_COMORBIDITY_TEXT[c]}.") for c in COMORBIDITIES),
+    *(Column(c, pl.Boolean, "flag", f"History of {COMORBIDITY_TEXT[c]}.") for c in COMORBIDITIES),
     *(
         col
         for d in DRUGS

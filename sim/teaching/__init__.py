@@ -11,6 +11,9 @@ Usage::
 - ``solutions``: what the triage rules, a baseline, a strong model and the oracle score on
   the dataset itself (``sim.evaluation.benchmark``, ``sim.triage``), as ``solutions.md``;
 - ``card``: the data card (Datasheets for Datasets) and the students' data dictionary.
+- ``casebook``: static HTML case pages of a few patients (history, medications, the diary
+  as a chart, clinic results) for ``student/casebook``, with the answers for
+  ``instructor/casebook``.
 
 The run (``python -m experiments.teach``: simulate, split, score, write) is ``sim.runs.teach``.
 """

@@ -90,6 +90,7 @@ def datasheet_text(
     (``sim.teaching.package``) both read it, so they cannot disagree."""
     drawn = set(answers["primary_cause"].cast(pl.String).to_list())
     present = [c for c in LABELS if c in drawn]
+    cases = min(teaching.casebook.cases, answers.height)
     noise = float(cfg.noise.level)
     order = str(cfg.measurements.order)
     noise_text = (
@@ -150,9 +151,18 @@ def datasheet_text(
         "comparing them against the instructor's answer key.",
         "not_suitable": "Not suitable for: clinical decisions, estimating real-world "
         "prevalence or test accuracy, or validating a diagnostic tool for use on patients.",
-        "distribution": "Hand out the `student/` folder as it is (Parquet and CSV carry the "
-        "same tables). Keep `instructor/` (answer key, truth tables, solutions) apart. The "
-        "data describe no real person and may be shared freely.",
+        "distribution": "Hand out the `student/` folder as it is (Parquet, CSV and "
+        "`students.duckdb` carry the same tables; `datapackage.json` and `croissant.json` "
+        "describe them for data tools). "
+        + (
+            f"`casebook/` shows {cases} of these patients as web pages (open "
+            "`casebook/index.html` in a browser), chosen so that every cause present has its "
+            "turn. "
+            if cases
+            else ""
+        )
+        + "Keep `instructor/` (answer key, truth tables, solutions) apart. The data describe "
+        "no real person and may be shared freely.",
         "maintenance": "Regenerate rather than edit: the instructor's `solutions.md` gives "
         "the command that rebuilds these files byte for byte; another seed gives a fresh "
         "dataset of the same design (one per class or per exam; use a large random seed). "

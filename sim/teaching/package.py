@@ -70,6 +70,7 @@ _MEDIA = {
     "csv": "text/csv",
     "parquet": "application/vnd.apache.parquet",
     "md": "text/markdown",
+    "html": "text/html",
     "duckdb": "application/vnd.duckdb",
 }
 CROISSANT_CONTEXT: dict[str, Any] = {
@@ -238,8 +239,9 @@ def datapackage(
     documents: list[str],
 ) -> dict[str, Any]:
     """The Data Package of the files already written in ``folder``: a CSV and a Parquet
-    resource per table (``<table>`` and ``<table>-parquet``), then ``documents`` (Markdown)
-    and the DuckDB file when present."""
+    resource per table (``<table>`` and ``<table>-parquet``), then ``documents`` (Markdown
+    and the casebook's HTML pages, paths relative to ``folder``) and the DuckDB file when
+    present."""
     resources: list[dict[str, Any]] = []
     for fmt, suffix in (("csv", ""), ("parquet", "-parquet")):
         resource_of = {t: t + suffix for t in tables}
@@ -257,7 +259,7 @@ def datapackage(
             res["schema"] = table_schema(table, frame, resource_of=resource_of)
             resources.append(res)
     for doc in documents:
-        resources.append(_file_resource(folder, doc.rsplit(".", 1)[0], doc))
+        resources.append(_file_resource(folder, doc.rsplit(".", 1)[0].replace("/", "-"), doc))
     if (folder / DUCKDB_FILE).exists():
         res = _file_resource(folder, "students-duckdb", DUCKDB_FILE, digest=False)
         res["description"] = (
@@ -505,8 +507,10 @@ def write_descriptors(
             teaching.name,
         ],
     }
+    pages = sorted(p.relative_to(folder).as_posix() for p in folder.glob("casebook/*.html"))
+    documents = ["datacard.md", "data-dictionary.md", *pages]
     write_json(
-        datapackage(student, folder, documents=["datacard.md", "data-dictionary.md"], **about),
+        datapackage(student, folder, documents=documents, **about),
         folder / "datapackage.json",
     )
     write_json(croissant(student, folder, rai=rai_fields(text), **about), folder / "croissant.json")

@@ -1,0 +1,76 @@
+"""Shared fixtures of the casebook tests: one small teaching dataset, split, not scored.
+
+Usage::
+
+    def test_something(teaching_tables, casebook):
+        student, instructor = teaching_tables.student, teaching_tables.instructor
+        page = (casebook.student / "index.html").read_text()
+
+``teaching_tables`` is the ``standard`` preset (every cause and controls, reference noise,
+so some diary nights are not filled in) at 300 patients x 14 nights, seed 0, split as
+``python -m experiments.teach`` splits it; ``casebook`` is its casebook written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sim.config import compose_config, validate, validate_teaching
+from sim.evaluation.noise import add_observation_noise
+from sim.pipeline import simulate_cohort
+from sim.teaching.casebook import FOLDER, write_casebook
+from sim.teaching.dataset import TeachingTables, split_for_teaching
+
+OVERRIDES = ["teaching=standard", "cohort.n=300", "cohort.nights=14"]
+NIGHTS = 14
+CASES = 12
+TITLE = 'Casebook test <&> "quotes"'
+"""With characters that must be escaped."""
+
+
+@dataclass
+class Casebook:
+    ids: list[int]
+    seed: int
+    student: Path
+    instructor: Path
+
+
+@pytest.fixture(scope="session")
+def teaching_tables() -> TeachingTables:
+    cfg = compose_config(OVERRIDES, config_name="teach")
+    cohort, teaching = validate(cfg), validate_teaching(cfg)
+    tables = simulate_cohort(cfg)
+    nights, measurements = add_observation_noise(
+        tables.nights, tables.measurements, cfg.noise, seed=cohort.seed
+    )
+    return split_for_teaching(
+        tables.patients,
+        nights,
+        measurements,
+        seed=cohort.seed + teaching.id_seed,
+        truth_nights=tables.nights,
+        truth_measurements=tables.measurements,
+    )
+
+
+def build_casebook(tables: TeachingTables, root: Path, *, cases: int = CASES, seed: int = 0):
+    ids = write_casebook(
+        tables.student,
+        tables.instructor,
+        root / "student",
+        root / "instructor",
+        cases=cases,
+        seed=seed,
+        title=TITLE,
+        nights=NIGHTS,
+    )
+    return Casebook(ids, seed, root / "student" / FOLDER, root / "instructor" / FOLDER)
+
+
+@pytest.fixture(scope="session")
+def casebook(teaching_tables, tmp_path_factory) -> Casebook:
+    return build_casebook(teaching_tables, tmp_path_factory.mktemp("casebook"))
