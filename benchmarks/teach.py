@@ -1,6 +1,7 @@
 """Teaching-set wall time: every preset under conf/teaching/ generated as a teacher runs it
 (``python -m experiments.teach teaching=<preset>``, a fresh process each, default sizes,
-simulation, scoring of the solutions and writing included).
+simulation, scoring of the solutions and writing included: tables, DuckDB, casebook,
+descriptors).
 
 Run with ``make bench`` or ``python -m benchmarks.teach``. Target (issue 15): each preset
 under a minute on this 2-core machine. A first run after an edit under ``sim/`` also pays
@@ -45,6 +46,7 @@ def main() -> dict:
                     "wall_seconds": round(seconds, 1),
                     "simulate_s": round(manifest["timings"]["simulate_s"], 1),
                     "solutions_s": round(manifest["timings"]["solutions_s"], 1),
+                    "write_s": round(manifest["timings"]["write_s"], 1),
                     "oracle_macro_f1": head["oracle"]["macro_f1"],
                     "best_model_macro_f1": head["best_model"]["macro_f1"],
                     "triage_macro_f1": head["triage"]["macro_f1"],
@@ -54,14 +56,15 @@ def main() -> dict:
             )
     print(f"teaching presets, {cores} cores, fresh process each (target < {TARGET_S:.0f} s):")
     print(
-        "| preset | n | nights | wall s | simulate s | solutions s | oracle | best | triage "
-        "| urgent missed |"
+        "| preset | n | nights | wall s | simulate s | solutions s | write s | oracle | best "
+        "| triage | urgent missed |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(
             f"| {r['preset']} | {r['n']} | {r['nights']} | {r['wall_seconds']:.1f} | "
-            f"{r['simulate_s']:.1f} | {r['solutions_s']:.1f} | {r['oracle_macro_f1']:.3f} | "
+            f"{r['simulate_s']:.1f} | {r['solutions_s']:.1f} | {r['write_s']:.1f} | "
+            f"{r['oracle_macro_f1']:.3f} | "
             f"{r['best_model_macro_f1']:.3f} | {r['triage_macro_f1']:.3f} | "
             f"{r['urgent_missed']} |"
         )
