@@ -27,6 +27,8 @@ from sim.tables.schema import TABLES, observed_columns, truth_columns
 from sim.teaching.dataset import ANSWER_COLUMNS, STUDENT_TABLES, id_permutation, remap
 from sim.teaching.package import DUCKDB_FILE, FOREIGN_KEYS, PRIMARY_KEYS, RAI_KEYS
 from tests.helpers import REPO, run_experiment
+from tests.teaching.test_casebook import ANSWER_WORDS
+from tests.teaching.test_casebook import _text as page_text
 
 OVERRIDES = ["teaching=standard", "cohort.n=300", "cohort.nights=7", "benchmark.n_jobs=1"]
 PRESETS = sorted(p.stem for p in (REPO / "conf" / "teaching").glob("*.yaml"))
@@ -101,6 +103,20 @@ def test_student_files_hold_no_truth_column(built) -> None:
         }
     assert names == {c for t in STUDENT_TABLES for c in student_columns_of(built, t)}
     assert not names & hidden
+
+
+def test_the_runs_student_casebook_holds_no_answer_and_the_instructors_does(built) -> None:
+    """The pages ``teach`` wrote, not just the casebook module's: the two folders were not
+    swapped and the student pages name no answer (tests/teaching/test_casebook.py)."""
+    student_pages = sorted((built[0] / "student" / "casebook").glob("*.html"))
+    instructor_pages = sorted((built[0] / "instructor" / "casebook").glob("*.html"))
+    assert len(student_pages) == len(instructor_pages) == 13
+    for path in student_pages:
+        page = path.read_text(encoding="utf-8")
+        assert 'id="answer"' not in page, path.name
+        assert not any(word in page_text(page) for word in ANSWER_WORDS), path.name
+    cases = [p for p in instructor_pages if p.name != "index.html"]
+    assert all('id="answer"' in p.read_text(encoding="utf-8") for p in cases)
 
 
 def test_no_student_column_encodes_the_primary_cause(student, answers) -> None:
@@ -182,7 +198,7 @@ def test_same_preset_and_seed_give_byte_identical_files(built) -> None:
     assert len(casebook) == 2 * (12 + 1)  # index and 12 cases (the default), in both copies
     assert len(files) - len(casebook) == 21
     for rel in files:
-        # DuckDB writes its own block identifiers; its tables are compared in
+        # DuckDB writes a random database id into its header; its tables are compared in
         # test_duckdb_holds_the_student_tables.
         if rel.name not in ("manifest.json", DUCKDB_FILE):
             assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel

@@ -58,12 +58,12 @@ def _dtype_name(dtype: pl.DataType) -> str:
     return str(dtype)
 
 
-def _values(dtype: pl.DataType) -> list[str] | None:
+def enum_values(dtype: pl.DataType) -> list[str] | None:
     """Allowed values of an enum (or list-of-enum) column."""
     if isinstance(dtype, pl.Enum):
         return dtype.categories.to_list()
     if isinstance(dtype, pl.List):
-        return _values(dtype.inner)
+        return enum_values(dtype.inner)
     return None
 
 
@@ -73,7 +73,7 @@ def _cell(text: str) -> str:
 
 def _row(col: Column) -> str:
     description = col.description.strip()
-    values = _values(col.dtype)
+    values = enum_values(col.dtype)
     if values:
         description += " Values: " + ", ".join(f"`{v}`" for v in values) + "."
     cells = [

@@ -136,15 +136,16 @@ def datasheet_text(
             "would not have ordered is missing (empty in CSV, null in Parquet)."
         )
         + (
-            " Some diary nights were not filled in and some answers left blank, at the "
-            f"preset's reporting-noise level ({noise:g})."
+            " Some diary nights were not filled in: their rows are absent from the nights "
+            f"table (the preset's reporting-noise level is {noise:g})."
             if noise > 0
-            else " Diary answers that do not apply (the quality of a night without "
-            "symptoms) are empty."
-        ),
+            else " Every diary night was filled in."
+        )
+        + " The episode answers (quality, location, side) are empty on nights without "
+        "symptoms.",
         "preprocessing": f"Observation noise: {noise_text}. Clinic tests: {tests_text}. "
         "Every ground-truth column (latent physiology, the causes, the urgency) was removed "
-        "from this copy; ids were re-mapped as above. No other cleaning: missing values are "
+        "from this copy; patient ids were re-mapped by a seeded random permutation. No other cleaning: missing values are "
         "empty cells in CSV and nulls in Parquet.",
         "uses": "Teaching clinical reasoning, epidemiology, data science and machine "
         "learning: exploring the diary, building features, triage rules or classifiers, and "

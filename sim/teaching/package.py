@@ -26,13 +26,12 @@ Usage::
 Everything is derived from the schema (``sim.tables.schema``) and the written files (sizes
 and SHA-256 digests), so it cannot disagree with them. The JSON holds no time and no
 absolute path: the same preset and seed give the same bytes. The DuckDB file is the one
-exception (DuckDB writes its own block identifiers), so the descriptors give its size
-and format but no digest.
+exception (DuckDB writes a random database identifier into its header), so the
+descriptors give its size and format but no digest.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,8 @@ import polars as pl
 from omegaconf import DictConfig
 
 from sim.config import Cohort, TeachingConfig
+from sim.tables.dictionary import enum_values
+from sim.tables.output import file_checksum
 from sim.tables.schema import Column
 from sim.teaching.card import (
     STUDENT_INTROS,
@@ -147,21 +148,9 @@ def _description(col: Column) -> str:
     return f"{col.description}{unit}"
 
 
-def _categories(col: Column, dtype: pl.DataType) -> list[str]:
-    return list(col.categories) if col.categories is not None else list(dtype.categories)
-
-
 # ------------------------------------------------------------------------------------------
 # files
 # ------------------------------------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def write_json(obj: dict[str, Any], path: Path) -> None:
     """``obj`` as indented UTF-8 JSON with a final newline (stable bytes)."""
     path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -180,7 +169,7 @@ def _dp_field(col: Column, dtype: pl.DataType, *, key: bool) -> dict[str, Any]:
     if kind == "boolean":
         field["trueValues"], field["falseValues"] = ["true"], ["false"]
     if kind == "enum":
-        labels = _categories(col, dtype)
+        labels = enum_values(dtype)
         field["categories"] = labels
         field["constraints"] = {"enum": labels}
     if key:
@@ -223,7 +212,7 @@ def _file_resource(folder: Path, name: str, path: str, *, digest: bool = True) -
     if ext != "parquet":  # frictionless reads Parquet through pandas and counts no bytes
         res["bytes"] = (folder / path).stat().st_size
     if digest:
-        res["hash"] = "sha256:" + _sha256(folder / path)
+        res["hash"] = "sha256:" + file_checksum(folder / path)["sha256"]
     return res
 
 
@@ -264,9 +253,9 @@ def datapackage(
         res = _file_resource(folder, "students-duckdb", DUCKDB_FILE, digest=False)
         res["description"] = (
             "The same tables in one DuckDB database (tables patients, nights, "
-            "measurements, with keys and column comments). DuckDB writes its own block "
-            "identifiers, so this file is not byte-identical between builds and has no "
-            "digest here."
+            "measurements, with keys and column comments). DuckDB writes a random "
+            "database identifier into its header, so this file is not byte-identical "
+            "between builds and has no digest here."
         )
         resources.append(res)
     return {
@@ -313,7 +302,8 @@ RAI_KEYS = (
 
 def rai_fields(text: dict[str, str]) -> dict[str, str]:
     """The Responsible-AI fields, from the data card's prose (``sim.teaching.card
-    .datasheet_text``)."""
+    .datasheet_text``), as plain text (the card's Markdown code marks dropped)."""
+    text = {k: v.replace("`", "") for k, v in text.items()}
     return {
         "dataCollection": text["collection"],
         "dataCollectionType": "Simulation (synthetic data from a mechanistic model).",
@@ -348,7 +338,7 @@ def _record_set(table: str, frame: pl.DataFrame) -> dict[str, Any]:
         kind = _kind(dtype)
         desc = _description(col)
         if kind == "enum":
-            desc += " One of: " + ", ".join(_categories(col, dtype)) + "."
+            desc += " One of: " + ", ".join(enum_values(dtype)) + "."
         field: dict[str, Any] = {
             "@type": "cr:Field",
             "@id": f"{table}/{col.name}",
@@ -391,6 +381,7 @@ def croissant(
     for table in tables:
         for fmt in ("csv", "parquet"):
             path = f"{table}.{fmt}"
+            checksum = file_checksum(folder / path)
             distribution.append(
                 {
                     "@type": "cr:FileObject",
@@ -398,9 +389,9 @@ def croissant(
                     "name": path,
                     "description": f"The {table} table as {fmt.upper()}.",
                     "contentUrl": path,
-                    "contentSize": f"{(folder / path).stat().st_size} B",
+                    "contentSize": f"{checksum['bytes']} B",
                     "encodingFormat": _MEDIA[fmt],
-                    "sha256": _sha256(folder / path),
+                    "sha256": checksum["sha256"],
                 }
             )
     return {
@@ -431,7 +422,7 @@ def _quote(text: str) -> str:
 
 def _sql_type(dtype: pl.DataType, col: Column) -> str:
     if isinstance(dtype, pl.Enum):
-        return "ENUM(" + ", ".join(_quote(c) for c in _categories(col, dtype)) + ")"
+        return "ENUM(" + ", ".join(_quote(c) for c in enum_values(dtype)) + ")"
     sql = {
         pl.Int8: "TINYINT",
         pl.Int16: "SMALLINT",
