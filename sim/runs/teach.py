@@ -127,6 +127,7 @@ def teach(cfg: DictConfig, out: str | Path) -> TeachResult:
             student_dir,
             instructor_dir,
             cases=teaching.casebook.cases,
+            draw=teaching.casebook.draw,
             seed=cohort.seed + teaching.id_seed,
             title=teaching.title,
             nights=cohort.nights,

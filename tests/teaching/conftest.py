@@ -58,6 +58,7 @@ def build_casebook(
         root / "instructor",
         cases=cases,
         seed=seed,
+        draw=draw,
         title=TITLE,
         nights=NIGHTS,
     )
