@@ -1497,6 +1497,7 @@ class DemoRunConfig(BenchmarkRunConfig):
 # Teaching datasets (sim.teaching): teaching/ presets
 # --------------------------------------------------------------------------------------
 TEACHING_TASKS = ("cause", "urgency")
+CASEBOOK_DRAWS = ("uniform", "balanced")
 
 
 @dataclass
@@ -1504,8 +1505,12 @@ class CasebookConfig:
     """The HTML casebook of a teaching dataset (``sim.teaching.casebook``)."""
 
     cases: Any = 12
-    """Patients given a case page, chosen by a seeded draw stratified by primary cause
-    (every cause present gets cases in turn); 0 writes no casebook."""
+    """Patients given a case page, chosen by the seeded ``draw``; 0 writes no casebook."""
+    draw: str = "uniform"
+    """How the cases are chosen: ``uniform`` (a seeded draw that reads only the patient
+    ids, so being a case says nothing about the cause) or ``balanced`` (a round robin over
+    the primary causes present: every cause gets a case, so being a case is evidence of
+    a rare cause; only when students do not also classify the tables)."""
 
 
 @dataclass
@@ -1553,13 +1558,19 @@ def validate_teaching(cfg: DictConfig) -> TeachingConfig:
     cases = _positive_int(
         casebook.get("cases", CasebookConfig.cases), "teaching.casebook.cases", minimum=0
     )
+    draw = casebook.get("draw", CasebookConfig.draw)
+    if draw not in CASEBOOK_DRAWS:
+        raise ConfigError(
+            f"teaching.casebook.draw={draw!r} is invalid: expected one of "
+            f"{', '.join(CASEBOOK_DRAWS)}"
+        )
     return TeachingConfig(
         name=str(t.name),
         title=str(t.title or t.name),
         card=" ".join(str(t.card).split()),
         task=str(t.task),
         id_seed=id_seed,
-        casebook=CasebookConfig(cases=cases),
+        casebook=CasebookConfig(cases=cases, draw=str(draw)),
     )
 
 

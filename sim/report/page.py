@@ -23,7 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
 
-from sim.config import LABELS  # noqa: E402
+from sim.config import CAUSES, LABELS  # noqa: E402
 
 CAUSE_COLOURS = dict(
     zip(
@@ -42,6 +42,11 @@ CAUSE_COLOURS = dict(
         strict=True,
     )
 )
+"""Colour of each primary cause (and of the controls, ``none``) in every figure."""
+MECHANISM_COLOURS = {"background": "#9e9e9e", **{c: CAUSE_COLOURS[c] for c in CAUSES}}
+"""Colour of each symptom mechanism (``sim.model.symptoms.MECHANISMS``, in that order):
+a cause's colour, and grey for the harmless background aches (the night timelines and the
+casebook's chart)."""
 
 
 @dataclass

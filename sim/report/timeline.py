@@ -27,7 +27,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from omegaconf import DictConfig  # noqa: E402
 
 from sim.config import LABELS, validate  # noqa: E402
-from sim.report.page import CAUSE_COLOURS, Section, markdown_table  # noqa: E402
+from sim.report.page import MECHANISM_COLOURS, Section, markdown_table  # noqa: E402
 from sim.timeline import (  # noqa: E402
     CANDIDATES_PER_CAUSE,
     MAX_NIGHTS,
@@ -36,7 +36,6 @@ from sim.timeline import (  # noqa: E402
     simulate_timelines,
 )
 
-MECHANISM_COLOURS = {"background": "#9e9e9e", **{c: CAUSE_COLOURS[c] for c in LABELS[:-1]}}
 MARKERS = {
     "fall_asleep": ("|", "#555555", "fell asleep"),
     "cramp": ("X", "black", "cramp"),

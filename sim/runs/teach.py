@@ -28,14 +28,14 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from sim.config import validate_teaching
+from sim.config import validate, validate_teaching
 from sim.evaluation.benchmark import validate_benchmark
 from sim.evaluation.noise import add_observation_noise
 from sim.pipeline import config_digest, simulate_cohort
 from sim.tables.output import output_dir
 from sim.teaching.card import datacard_markdown, student_dictionary
 from sim.teaching.casebook import write_casebook
-from sim.teaching.dataset import split_for_teaching, write_tables
+from sim.teaching.dataset import TeachingTables, split_for_teaching, write_tables
 from sim.teaching.package import write_descriptors
 from sim.teaching.solutions import score_dataset, solutions_markdown
 
@@ -56,6 +56,31 @@ class TeachResult:
         return sum(self.timings.values())
 
 
+def teaching_tables(cfg: DictConfig, *, timings: dict[str, float] | None = None) -> TeachingTables:
+    """The split tables of ``cfg``'s teaching dataset, as ``teach`` writes them: simulate,
+    add the preset's observation noise, re-map the ids and split; ``timings`` (if given)
+    gets ``simulate_s`` and ``split_s``."""
+    cohort, teaching = validate(cfg), validate_teaching(cfg)
+    timings = {} if timings is None else timings
+    t0 = time.perf_counter()
+    tables = simulate_cohort(cfg)
+    timings["simulate_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    nights, measurements = add_observation_noise(
+        tables.nights, tables.measurements, cfg.noise, seed=cohort.seed
+    )
+    split = split_for_teaching(
+        tables.patients,
+        nights,
+        measurements,
+        seed=cohort.seed + teaching.id_seed,
+        truth_nights=tables.nights,
+        truth_measurements=tables.measurements,
+    )
+    timings["split_s"] = time.perf_counter() - t0
+    return split
+
+
 def teach(cfg: DictConfig, out: str | Path) -> TeachResult:
     """Build the teaching dataset of ``cfg`` under ``out`` (see the module docstring)."""
     cohort, _, _ = validate_benchmark(cfg)  # cohort, benchmark, classifier, noise keys
@@ -66,23 +91,7 @@ def teach(cfg: DictConfig, out: str | Path) -> TeachResult:
     # The folder is claimed (checks, lock, temporary folder) before the work, so a refused
     # or unwritable ``out`` costs nothing and an interrupted run leaves nothing behind.
     with output_dir(out, tool="teach", config=cfg, overwrite=overwrite, digest=digest) as run:
-        t0 = time.perf_counter()
-        tables = simulate_cohort(cfg)
-        timings["simulate_s"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        nights, measurements = add_observation_noise(
-            tables.nights, tables.measurements, cfg.noise, seed=cohort.seed
-        )
-        split = split_for_teaching(
-            tables.patients,
-            nights,
-            measurements,
-            seed=cohort.seed + teaching.id_seed,
-            truth_nights=tables.nights,
-            truth_measurements=tables.measurements,
-        )
-        timings["split_s"] = time.perf_counter() - t0
+        split = teaching_tables(cfg, timings=timings)
 
         t0 = time.perf_counter()
         solutions = score_dataset(
@@ -118,6 +127,7 @@ def teach(cfg: DictConfig, out: str | Path) -> TeachResult:
             student_dir,
             instructor_dir,
             cases=teaching.casebook.cases,
+            draw=teaching.casebook.draw,
             seed=cohort.seed + teaching.id_seed,
             title=teaching.title,
             nights=cohort.nights,

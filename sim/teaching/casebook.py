@@ -2,27 +2,29 @@
 
 Usage::
 
-    ids = select_cases(tables.instructor["answer_key"], cases=12, seed=7)
+    ids = select_cases(tables.instructor["answer_key"], cases=12, seed=7)   # uniform
     page = case_page(ids[0], tables.student, nights=28, title="Week 3")   # no truth
     key = case_answer(ids[0], tables.instructor)
     page = case_page(ids[0], tables.student, nights=28, title="Week 3", answer=key)
     ids = write_casebook(tables.student, tables.instructor, out / "student",
-                         out / "instructor", cases=12, seed=7, title="Week 3", nights=28)
+                         out / "instructor", cases=12, seed=7, title="Week 3", nights=28,
+                         draw="uniform")
 
 ``write_casebook`` writes ``student/casebook/`` (``index.html`` and ``case-<id>.html``: the
 history, the medications with their start days, the diary as a chart and a table, the
 clinic results with reference ranges and flags) and ``instructor/casebook/`` (the same
 pages, each with the answer: primary and contributing causes, urgency, the culprit drug,
-the true physiology, and the nights on which each active mechanism dominated, shaded on
-the chart). A student page is a function of the student tables alone (``case_page`` is
-given nothing else); only the choice of patients reads the answer key.
+the true values that set the urgency, the true physiology, and the nights on which each
+active mechanism dominated, shaded on the chart). A student page is a function of the
+student tables alone (``case_page`` is given nothing else).
 
-Cases are drawn by ``select_cases``: a round robin over the primary causes present, in a
-seeded order (every cause gets a case before any gets a second), a seeded choice within
-each; the index lists them by patient id, so neither the order nor the ids follow the
-cause. A stratified draw over-represents the rare causes: being in the casebook says a
-little about a patient's cause (as much as "one of a balanced set of cases"), which the
-instructor should know when the same patients are also a classification exercise.
+Cases are drawn by ``select_cases`` (``teaching.casebook.draw``). The default, ``uniform``,
+is a seeded draw that reads nothing but the patient ids and the seed, so being a case says
+nothing about a patient's cause. ``balanced`` is a round robin over the true primary
+causes present (every cause gets a case before any gets a second): it covers every cause,
+but being a case is then evidence of a rare cause (electrolyte is 3% of ``standard`` and
+gets one or two of 12 cases), and the case ids are the tables' ids, so use it only when the
+students do not also classify the tables. Either way the index lists the cases by id.
 
 The pages are self-contained (inline CSS and SVG, no script, no font, no link outside the
 folder) and hold no time and no path, so the same preset and seed give the same bytes.
@@ -44,9 +46,11 @@ import polars as pl
 
 from sim.config import LABELS
 from sim.model import reference as ref
+from sim.model.causes import CAUSE_CODE, URGENCIES, urgency
+from sim.model.mechanisms.medication import DIURETICS
 from sim.model.population import DRUG_INDICATION, DRUGS
-from sim.report.page import CAUSE_COLOURS
-from sim.tables.schema import COMORBIDITIES, COMORBIDITY_TEXT
+from sim.report.page import MECHANISM_COLOURS
+from sim.tables.schema import COMORBIDITIES, COMORBIDITY_TEXT, columns
 from sim.teaching.card import WARNING
 
 FOLDER = "casebook"
@@ -56,7 +60,7 @@ CASE_STREAM = 0xCA5EB0
 
 CAUSE_NAMES = {
     "rls": "restless legs syndrome",
-    "pad": "peripheral artery disease, ischaemic rest pain",
+    "pad": "peripheral artery disease",
     "cramps": "idiopathic nocturnal leg cramps",
     "fatigue": "muscle fatigue and delayed-onset soreness",
     "dehydration": "dehydration",
@@ -66,7 +70,11 @@ CAUSE_NAMES = {
     "none": "no cause (a control: harmless aches)",
     "background": "background aches (harmless)",
 }
-"""Readable names of the causes and of the background mechanism (instructor pages)."""
+"""Readable names of the causes and of the background mechanism (instructor pages; PAD
+with critical ischaemia adds ``CRITICAL_ISCHAEMIA``)."""
+CRITICAL_ISCHAEMIA = "critical ischaemia (rest pain)"
+"""Added to PAD's name when the true ankle pressure or ABI is below the urgency limits
+(DOMAIN.md, "Urgency": ankle below 50 mmHg or ABI below 0.40)."""
 CAUSE_SIGNS = {
     "rls": "urge to move, relieved by moving, worse late evening and around midnight; "
     "family history common; ferritin 75 ug/L or less makes it worse",
@@ -84,7 +92,6 @@ CAUSE_SIGNS = {
     "background": "mild, short aches with no mechanism behind them",
 }
 """What each mechanism shows at night (DOMAIN.md, "The eight root causes")."""
-MECHANISM_COLOURS = {**CAUSE_COLOURS, "background": CAUSE_COLOURS["none"]}
 DRUG_NAMES = {
     "statin": "statin",
     "thiazide": "thiazide diuretic",
@@ -105,82 +112,71 @@ ABI_BANDS = (
 """ABI bands (AHA/ACC 2016; DOMAIN.md), as shown under the clinic results."""
 
 
+UNITS = {column.name: column.unit for column in columns("measurements")}
+"""The unit of each clinic result (the schema's ``Column.unit``)."""
+
+
 @dataclass(frozen=True)
 class LabTest:
-    """One row of the clinic results: a measurement column, how to show and flag it."""
+    """One row of the clinic results: a measurement column, how to show and flag it (the
+    unit from the schema, the range from ``sim.model.reference``)."""
 
     column: str
     name: str
-    unit: str
     digits: int
-    low: float | None
-    high: float | None
-    range_text: str
+    low: float | None = None
+    high: float | None = None
+    note: str = ""
+    """Said after the range, or instead of it when the test has none."""
+
+    @property
+    def unit(self) -> str:
+        return UNITS[self.column]
+
+    @property
+    def range_text(self) -> str:
+        if self.low is None or self.high is None:
+            return self.note
+        text = f"{_num(self.low, self.digits)}-{_num(self.high, self.digits)}"
+        return f"{text} ({self.note})" if self.note else text
 
 
+FERRITIN_NOTE = (
+    f"at or below {ref.FERRITIN_IRON_THRESHOLD_UG_L:g}: the iron-treatment threshold in "
+    "restless legs"
+)
+"""The ferritin's note (not a flag: 75 ug/L is a treatment threshold, not a normal limit)."""
 LAB_TESTS = (
     LabTest(
-        "potassium_mmol_l",
-        "Potassium",
-        "mmol/L",
-        1,
-        ref.POTASSIUM_LOW_MMOL_L,
-        ref.POTASSIUM_HIGH_MMOL_L,
-        "3.5-5.0",
+        "potassium_mmol_l", "Potassium", 1, ref.POTASSIUM_LOW_MMOL_L, ref.POTASSIUM_HIGH_MMOL_L
     ),
     LabTest(
-        "magnesium_mmol_l",
-        "Magnesium",
-        "mmol/L",
-        2,
-        ref.MAGNESIUM_LOW_MMOL_L,
-        ref.MAGNESIUM_HIGH_MMOL_L,
-        "0.70-1.00",
+        "magnesium_mmol_l", "Magnesium", 2, ref.MAGNESIUM_LOW_MMOL_L, ref.MAGNESIUM_HIGH_MMOL_L
     ),
     LabTest(
-        "calcium_mmol_l",
-        "Calcium (total)",
-        "mmol/L",
-        2,
-        ref.CALCIUM_LOW_MMOL_L,
-        ref.CALCIUM_HIGH_MMOL_L,
-        "2.10-2.60",
+        "calcium_mmol_l", "Calcium (total)", 2, ref.CALCIUM_LOW_MMOL_L, ref.CALCIUM_HIGH_MMOL_L
     ),
-    LabTest(
-        "sodium_mmol_l",
-        "Sodium",
-        "mmol/L",
-        0,
-        ref.SODIUM_LOW_MMOL_L,
-        ref.SODIUM_HIGH_MMOL_L,
-        "135-145",
-    ),
+    LabTest("sodium_mmol_l", "Sodium", 0, ref.SODIUM_LOW_MMOL_L, ref.SODIUM_HIGH_MMOL_L),
     LabTest(
         "osmolality_mosm_kg",
         "Serum osmolality",
-        "mOsm/kg",
         0,
         ref.OSMOLALITY_LOW_MOSM_KG,
         ref.OSMOLALITY_HIGH_MOSM_KG,
-        "275-295 (above 300: dehydration in older adults)",
+        f"above {ref.OSMOLALITY_DEHYDRATION_MOSM_KG:g}: dehydration in older adults",
     ),
     LabTest(
         "ferritin_ug_l",
         "Ferritin",
-        "ug/L",
         0,
-        None,
-        None,
-        "sex-dependent; 75 or less: iron indicated in restless legs (AASM 2024)",
+        note=f"sex-dependent; {ref.FERRITIN_IRON_THRESHOLD_UG_L:g} or less: iron indicated "
+        "in restless legs (AASM 2024)",
     ),
     LabTest(
         "ck_u_l",
         "Creatine kinase (CK)",
-        "U/L",
         0,
-        None,
-        None,
-        "no range in the course's sources: compare with your laboratory's",
+        note="no range in the course's sources: compare with your laboratory's",
     ),
 )
 """The laboratory tests, in the order of the clinic results (ABI and the examinations
@@ -202,12 +198,42 @@ SECTIONS = ("history", "medications", "diary", "clinic")
 # ------------------------------------------------------------------------------------------
 # selection
 # ------------------------------------------------------------------------------------------
-def select_cases(answer_key: pl.DataFrame, *, cases: int, seed: int) -> list[int]:
-    """``cases`` patient ids, sorted: a round robin over the primary causes present (in a
-    seeded order, so which causes get one case more is the seed's choice), each turn
-    taking the next patient of a seeded shuffle of that cause; every patient when
-    ``cases`` is at least their number."""
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, CASE_STREAM])))
+def select_cases(
+    answer_key: pl.DataFrame, *, cases: int, seed: int, draw: str = "uniform"
+) -> list[int]:
+    """``cases`` patient ids, sorted (every patient when ``cases`` is at least their
+    number), by ``draw``: ``uniform`` (``uniform_draw``: reads only the ids) or
+    ``balanced`` (``balanced_draw``: reads the primary causes; see its warning)."""
+    if draw == "uniform":
+        return uniform_draw(answer_key["patient_id"].to_list(), cases=cases, seed=seed)
+    if draw == "balanced":
+        return balanced_draw(answer_key, cases=cases, seed=seed)
+    raise ValueError(f"draw={draw!r} is invalid: expected one of uniform, balanced")
+
+
+def _rng(seed: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, CASE_STREAM])))
+
+
+def uniform_draw(patient_ids: list[int], *, cases: int, seed: int) -> list[int]:
+    """``cases`` ids drawn without replacement, uniformly, from ``patient_ids`` with
+    ``seed`` (the ids' order does not matter): nothing but the ids and the seed is read,
+    so being a case says nothing about a patient's cause."""
+    ids = np.sort(np.asarray(patient_ids, dtype=np.int64))
+    chosen = _rng(seed).choice(ids, size=min(max(cases, 0), ids.size), replace=False)
+    return sorted(int(i) for i in chosen)
+
+
+def balanced_draw(answer_key: pl.DataFrame, *, cases: int, seed: int) -> list[int]:
+    """``cases`` ids by a round robin over the true primary causes present (in a seeded
+    order, so which causes get one case more is the seed's choice), each turn taking the
+    next patient of a seeded shuffle of that cause.
+
+    Warning: this reads the answer. Every cause gets a case before any gets a second, so a
+    rare cause is over-represented (in ``standard``, electrolyte is 3% of the patients but
+    one or two of 12 cases), and being a case is evidence of a rare cause; the case ids
+    are the tables' ids. Use it only when the students do not also classify the tables."""
+    rng = _rng(seed)
     by_cause = answer_key.select("patient_id", pl.col("primary_cause").cast(pl.String))
     queues = []
     for cause in LABELS:
@@ -247,11 +273,15 @@ def _clock(hour: float) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _start_day(day: int) -> str:
+def _start_day(day: int, nights: int) -> str:
+    """A drug's start day in words (0 = the first diary night; a preset's diary can be
+    shorter than the horizon over which start days are drawn)."""
     if day < 0:
         return f"day {day} ({-day} days before the diary)"
     if day == 0:
         return "day 0 (the first diary night)"
+    if day >= nights:
+        return f"day {day} (after the diary's last night, night {nights - 1})"
     return f"day {day} (during the diary, before night {day})"
 
 
@@ -261,6 +291,17 @@ def _table(header: list[str], rows: list[list[str]], *, css: str = "") -> str:
     body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     cls = f' class="{css}"' if css else ""
     return f"<table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def _facts_table(rows: list[tuple[str, str]], *, css: str = "facts") -> str:
+    """A two-column table of (heading, value) rows, both escaped here."""
+    items = "\n".join(f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in rows)
+    return f'<table class="{css}">\n<tbody>\n{items}\n</tbody>\n</table>'
+
+
+def _by_night(diary: pl.DataFrame) -> dict[int, dict[str, Any]]:
+    """The diary's rows by night (a night without a row is absent)."""
+    return {row["night"]: row for row in diary.iter_rows(named=True)}
 
 
 def _markdown_bold(text: str) -> str:
@@ -285,18 +326,17 @@ def history_html(patient: dict[str, Any]) -> str:
         ("Family history of restless legs", _yes(patient["family_history_rls"])),
         ("Comorbidities", "; ".join(comorbid) if comorbid else "no comorbidity recorded"),
     ]
-    items = "\n".join(f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in rows)
-    return f'<table class="facts">\n<tbody>\n{items}\n</tbody>\n</table>'
+    return _facts_table(rows)
 
 
-def medications_html(patient: dict[str, Any]) -> str:
+def medications_html(patient: dict[str, Any], *, nights: int) -> str:
     """The drugs the patient takes, with indication, start day (0 = first diary night)
     and dose; a sentence when there are none."""
     rows = [
         [
             _e(DRUG_NAMES[d]),
             _e(COMORBIDITY_TEXT[DRUG_INDICATION[d]]),
-            _e(_start_day(int(patient[f"{d}_start_day"]))),
+            _e(_start_day(int(patient[f"{d}_start_day"]), nights)),
             _e(
                 "not recorded"
                 if _missing(patient[f"{d}_dose_mg"])
@@ -345,14 +385,35 @@ def _f(v: float) -> str:
     return f"{v:.1f}"
 
 
-def _legend(items: list[tuple[str, str]], y: float, left: float) -> list[str]:
-    """Legend entries (swatch SVG, label) on one row."""
-    out, x = [], left
-    for swatch, label in items:
-        out.append(f'<g transform="translate({_f(x)},{_f(y)})">{swatch}')
-        out.append(f'<text x="16" y="4" class="legend-label">{_e(label)}</text></g>')
-        x += 30 + 6.2 * len(label)
-    return out
+LEGEND_ROW_PX = 20.0
+"""Height of a legend row; the first row's baseline is at 14 px."""
+LABEL_PX_PER_CHAR = 6.2
+"""Estimated width of a legend label's character at 11 px (an assumption: wide enough for
+the usual sans-serif fonts)."""
+
+
+def _legend_width(label: str) -> float:
+    """The width of a legend entry without the gap after it: swatch, space, label."""
+    return 16 + LABEL_PX_PER_CHAR * len(label)
+
+
+def _legend(
+    groups: list[list[tuple[str, str]]], *, left: float, right: float
+) -> tuple[list[str], int]:
+    """Legend entries (swatch SVG, label), each group on a new row, a row wrapped before an
+    entry that would pass ``right``; returns the SVG and the number of rows."""
+    out: list[str] = []
+    row = -1
+    for items in groups:
+        row, x = row + 1, left
+        for swatch, label in items:
+            if x > left and x + _legend_width(label) > right:
+                row, x = row + 1, left
+            y = 14 + row * LEGEND_ROW_PX
+            out.append(f'<g transform="translate({_f(x)},{_f(y)})">{swatch}')
+            out.append(f'<text x="16" y="4" class="legend-label">{_e(label)}</text></g>')
+            x += _legend_width(label) + 14
+    return out, row + 1
 
 
 def _triangle(x: float, y: float, size: float = 5.0) -> str:
@@ -377,20 +438,7 @@ def diary_chart_svg(
     awakenings and cramps of each night as markers on two rows beneath, the clinic visit,
     axis labels and a legend. ``highlights`` (instructor pages only) shades the nights on
     which each mechanism dominated."""
-    recorded = {row["night"]: row for row in diary.iter_rows(named=True)}
-    top = 56.0 if highlights else 36.0
-    g = _Frame(nights=nights, top=top)
-    woken_y, cramp_y = g.bottom + 38, g.bottom + 58
-    height = g.bottom + 96
-    out = [
-        f'<svg class="diary-chart" role="img" aria-labelledby="chart-title" '
-        f'width="{g.width:.0f}" height="{height:.0f}" viewBox="0 0 {g.width:.0f} {height:.0f}">',
-        '<title id="chart-title">Diary: worst pain per night, awakenings and cramps</title>',
-        "<defs>"
-        '<pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" '
-        'stroke="#b0b0b0" stroke-width="2"/></pattern></defs>',
-    ]
+    recorded = _by_night(diary)
     legend = [
         (
             '<line x1="0" y1="0" x2="12" y2="0" class="pain-line"/>'
@@ -401,30 +449,39 @@ def diary_chart_svg(
         (_svg_path(_diamond(6, 0), "cramp-key"), "cramps (count)"),
         ('<rect x="0" y="-6" width="12" height="12" fill="url(#hatch)"/>', "not recorded"),
     ]
-    out += _legend(legend, 14, g.left)
-    if highlights:
-        shown = [m for m in MECHANISM_COLOURS if highlights.get(m)]
-        out += _legend(
-            [
-                (
-                    f'<rect x="0" y="-6" width="12" height="12" '
-                    f'fill="{MECHANISM_COLOURS[m]}" opacity="0.45"/>',
-                    f"dominant: {m}",
-                )
-                for m in shown
-            ],
-            34,
-            g.left,
+    shown = [m for m in MECHANISM_COLOURS if highlights and highlights.get(m)]
+    keys = [
+        (
+            f'<rect x="0" y="-6" width="12" height="12" '
+            f'fill="{MECHANISM_COLOURS[m]}" opacity="0.45"/>',
+            f"dominant: {m}",
         )
-        for mechanism in shown:
-            for night in highlights[mechanism]:
-                out.append(
-                    f'<rect class="mechanism-band" data-mechanism="{_e(mechanism)}" '
-                    f'data-night="{night}" x="{_f(g.left + night * g.band)}" y="{_f(g.top)}" '
-                    f'width="{_f(g.band)}" height="{_f(g.plot_h)}" '
-                    f'fill="{MECHANISM_COLOURS[mechanism]}" opacity="0.3">'
-                    f"<title>night {night}: {_e(mechanism)} dominated</title></rect>"
-                )
+        for m in shown
+    ]
+    edge = _Frame.width - _Frame.right
+    legend_svg, rows = _legend([legend, keys] if keys else [legend], left=_Frame.left, right=edge)
+    g = _Frame(nights=nights, top=16 + LEGEND_ROW_PX * rows)
+    woken_y, cramp_y = g.bottom + 38, g.bottom + 58
+    height = g.bottom + 96
+    out = [
+        f'<svg class="diary-chart" role="img" aria-labelledby="chart-title" '
+        f'width="{g.width:.0f}" height="{height:.0f}" viewBox="0 0 {g.width:.0f} {height:.0f}">',
+        '<title id="chart-title">Diary: worst pain per night, awakenings and cramps</title>',
+        "<defs>"
+        '<pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" '
+        'stroke="#b0b0b0" stroke-width="2"/></pattern></defs>',
+        *legend_svg,
+    ]
+    for mechanism in shown:
+        for night in (highlights or {})[mechanism]:
+            out.append(
+                f'<rect class="mechanism-band" data-mechanism="{_e(mechanism)}" '
+                f'data-night="{night}" x="{_f(g.left + night * g.band)}" y="{_f(g.top)}" '
+                f'width="{_f(g.band)}" height="{_f(g.plot_h)}" '
+                f'fill="{MECHANISM_COLOURS[mechanism]}" opacity="0.3">'
+                f"<title>night {night}: {_e(mechanism)} dominated</title></rect>"
+            )
     # axes and grid
     for pain in range(0, 11, 2):
         y = g.y(pain)
@@ -527,7 +584,7 @@ def _svg_path(d: str, css: str) -> str:
 
 def diary_table_html(diary: pl.DataFrame, *, nights: int) -> str:
     """The diary night by night; a night without a row reads "not recorded"."""
-    recorded = {row["night"]: row for row in diary.iter_rows(named=True)}
+    recorded = _by_night(diary)
     header = [
         "Night",
         "Lay down",
@@ -590,6 +647,19 @@ def _band_flag(value: float, low: float | None, high: float | None) -> str:
     return "normal"
 
 
+FLAG_KINDS = ("low", "high", "abnormal", "normal")
+"""The flags of the clinic results; any other text (no range, the ferritin's threshold) is
+a neutral ``note``, and an empty flag is ``blank``."""
+
+
+def _flag_kind(flag: str) -> str:
+    """The CSS kind of a flag's text: its first word if a flag, else note or blank."""
+    if not flag:
+        return "blank"
+    first = flag.split(" ")[0]
+    return first if first in FLAG_KINDS else "note"
+
+
 def abi_band(abi: float) -> tuple[str, str]:
     """The flag and band of an ABI as shown (two decimals; AHA/ACC 2016 bands)."""
     if abi < ref.CRITICAL_ABI:
@@ -632,7 +702,7 @@ def clinic_html(visit: dict[str, Any] | None) -> str:
             continue
         shown = round(value, test.digits)
         if test.column == "ferritin_ug_l":
-            flag = "low" if shown <= ref.FERRITIN_IRON_THRESHOLD_UG_L else "normal"
+            flag = FERRITIN_NOTE if shown <= ref.FERRITIN_IRON_THRESHOLD_UG_L else ""
         elif test.low is None and test.high is None:
             flag = "no range"
         else:
@@ -651,7 +721,7 @@ def clinic_html(visit: dict[str, Any] | None) -> str:
     body = []
     for row in rows:
         flag = row[4]
-        css = "flag-" + flag.split(" ")[0].replace(" ", "-") if flag else "flag-blank"
+        css = f"flag-{_flag_kind(flag)}"
         cells = "".join(f"<td>{_e(c)}</td>" for c in row[:4])
         body.append(f'<tr class="{_e(css)}">{cells}<td class="flag">{_e(flag)}</td></tr>')
     bands = "\n".join(
@@ -689,6 +759,193 @@ class CaseAnswer:
     """(what, true value with unit) worth showing."""
     culprit_start_day: int | None = None
     """Start day of the culprit drug (0 = first diary night)."""
+    urgency_reason: str = ""
+    """Why the urgency is what it is: the true values that set it (empty when unknown)."""
+    critical_ischaemia: bool = False
+    """PAD with the true ankle pressure or ABI below the urgency limits (rest pain)."""
+
+
+def _precise(value: float, digits: int, limits: tuple[float, ...] = ()) -> str:
+    """``value`` with ``digits`` decimals, or more (up to 6) while it would print as one of
+    ``limits`` without being that limit (compared in float32, as the tables store it): a
+    value just under a limit never reads as the limit."""
+    v = float(value)
+    while digits < 6 and any(
+        _num(v, digits) == _num(limit, digits) and np.float32(v) != np.float32(limit)
+        for limit in limits
+    ):
+        digits += 1
+    return _num(v, digits)
+
+
+@dataclass(frozen=True)
+class _UrgencyInput:
+    """One true value the urgency rules (``sim.model.causes.urgency``) read, and how the
+    instructor's page states it."""
+
+    key: str
+    """The keyword of ``sim.model.causes.urgency``."""
+    name: str
+    unit: str
+    digits: int
+    limits: tuple[float, ...]
+    """The limits the rules compare it with (``sim.model.reference``)."""
+    normal: float
+    """A value inside the normal range (the midpoint), that sets no urgency."""
+    rule: str
+
+
+def _range(low: float, high: float, digits: int) -> str:
+    return f"{_num(low, digits)}-{_num(high, digits)}"
+
+
+URGENCY_INPUTS = {
+    "limb": (
+        _UrgencyInput(
+            "ankle_sbp_mmhg",
+            "ankle pressure",
+            "mmHg",
+            0,
+            (ref.CRITICAL_ANKLE_SBP_MMHG,),
+            # Well above the limit (an assumption: any pressure of 50 mmHg or more will do).
+            2 * ref.CRITICAL_ANKLE_SBP_MMHG,
+            "",
+        ),
+        _UrgencyInput(
+            "abi",
+            "ABI",
+            "",
+            2,
+            (ref.CRITICAL_ABI, ref.ABI_ABNORMAL),
+            (1.0 + ref.ABI_NONCOMPRESSIBLE) / 2,
+            f"critical ischaemia: ankle below {ref.CRITICAL_ANKLE_SBP_MMHG:g} mmHg or ABI "
+            f"below {ref.CRITICAL_ABI:.2f}",
+        ),
+    ),
+    "potassium": (
+        _UrgencyInput(
+            "potassium_mmol_l",
+            "potassium",
+            "mmol/L",
+            2,
+            (
+                ref.POTASSIUM_LOW_MMOL_L,
+                ref.POTASSIUM_HIGH_MMOL_L,
+                ref.URGENT_POTASSIUM_MMOL_L,
+                ref.URGENT_POTASSIUM_HIGH_MMOL_L,
+            ),
+            (ref.POTASSIUM_LOW_MMOL_L + ref.POTASSIUM_HIGH_MMOL_L) / 2,
+            f"normal {_range(ref.POTASSIUM_LOW_MMOL_L, ref.POTASSIUM_HIGH_MMOL_L, 1)}; urgent "
+            f"below {ref.URGENT_POTASSIUM_MMOL_L:.1f} or at "
+            f"{ref.URGENT_POTASSIUM_HIGH_MMOL_L:.1f} or more",
+        ),
+    ),
+    "sodium": (
+        _UrgencyInput(
+            "sodium_mmol_l",
+            "sodium",
+            "mmol/L",
+            2,
+            (
+                ref.SODIUM_LOW_MMOL_L,
+                ref.SODIUM_HIGH_MMOL_L,
+                ref.URGENT_SODIUM_MMOL_L,
+                ref.URGENT_SODIUM_HIGH_MMOL_L,
+            ),
+            (ref.SODIUM_LOW_MMOL_L + ref.SODIUM_HIGH_MMOL_L) / 2,
+            f"normal {_range(ref.SODIUM_LOW_MMOL_L, ref.SODIUM_HIGH_MMOL_L, 0)}; urgent at "
+            f"{ref.URGENT_SODIUM_MMOL_L:.0f} or less or {ref.URGENT_SODIUM_HIGH_MMOL_L:.0f} "
+            "or more",
+        ),
+    ),
+    "magnesium": (
+        _UrgencyInput(
+            "magnesium_mmol_l",
+            "magnesium",
+            "mmol/L",
+            2,
+            (ref.MAGNESIUM_LOW_MMOL_L, ref.MAGNESIUM_HIGH_MMOL_L),
+            (ref.MAGNESIUM_LOW_MMOL_L + ref.MAGNESIUM_HIGH_MMOL_L) / 2,
+            f"normal {_range(ref.MAGNESIUM_LOW_MMOL_L, ref.MAGNESIUM_HIGH_MMOL_L, 2)}",
+        ),
+    ),
+    "calcium": (
+        _UrgencyInput(
+            "calcium_mmol_l",
+            "calcium",
+            "mmol/L",
+            2,
+            (ref.CALCIUM_LOW_MMOL_L, ref.CALCIUM_HIGH_MMOL_L, ref.URGENT_CALCIUM_HIGH_MMOL_L),
+            (ref.CALCIUM_LOW_MMOL_L + ref.CALCIUM_HIGH_MMOL_L) / 2,
+            f"normal {_range(ref.CALCIUM_LOW_MMOL_L, ref.CALCIUM_HIGH_MMOL_L, 2)}; urgent at "
+            f"{ref.URGENT_CALCIUM_HIGH_MMOL_L:.2f} or more",
+        ),
+    ),
+}
+"""The true values ``sim.model.causes.urgency`` reads, grouped as its rules use them (the
+ankle pressure and the ABI together decide critical ischaemia)."""
+SERUM_INPUTS = tuple(URGENCY_INPUTS[g][0] for g in ("potassium", "sodium", "magnesium", "calcium"))
+"""The serum electrolytes among them (the true values of the visit night)."""
+
+
+def _urgency_of(primary: str, pad_active: bool, values: dict[str, float]) -> str:
+    """``sim.model.causes.urgency`` of one patient (float32, as the tables store it)."""
+    code = urgency(
+        primary=np.array([CAUSE_CODE[primary]]),
+        pad_active=np.array([pad_active]),
+        **{k: np.array([v], dtype=np.float32) for k, v in values.items()},
+    )
+    return URGENCIES[int(code[0])]
+
+
+def _stated(inputs: tuple[_UrgencyInput, ...], values: dict[str, float]) -> str:
+    parts = [
+        f"{i.name} {_precise(values[i.key], i.digits, i.limits)}{' ' + i.unit if i.unit else ''}"
+        for i in inputs
+    ]
+    rule = inputs[-1].rule
+    return ", ".join(parts) + (f" ({rule})" if rule else "")
+
+
+def urgency_reason(p: dict[str, Any], serum: dict[str, Any] | None) -> str:
+    """Why the patient's urgency is what it is, in words: the true values that set it, or
+    the primary cause when no true value changes it. ``sim.model.causes.urgency`` is asked,
+    each true value in turn with the others normal, which values reach the urgency; empty
+    when there is no visit night or the rules do not give the recorded urgency."""
+    if serum is None:
+        return ""
+    primary, pad_active = str(p["primary_cause"]), bool(p["active_pad"])
+    true = {
+        "abi": p["abi_true"],
+        "ankle_sbp_mmhg": p["ankle_sbp_mmhg"],
+        **{i.key: serum[i.key] for i in SERUM_INPUTS},
+    }
+    normal = {i.key: i.normal for group in URGENCY_INPUTS.values() for i in group}
+    actual = _urgency_of(primary, pad_active, true)
+    if actual != str(p["urgency"]):
+        return ""
+    limb = URGENCY_INPUTS["limb"]
+    if _urgency_of(primary, pad_active, normal) == actual:
+        reason = f"set by the primary cause ({primary}): no true value at the visit changes it"
+    else:
+        deciding = [
+            _stated(group, true)
+            for group in URGENCY_INPUTS.values()
+            if _urgency_of(primary, pad_active, {**normal, **{i.key: true[i.key] for i in group}})
+            == actual
+        ]
+        reason = "set by the true values at the visit: " + "; ".join(deciding)
+    if pad_active and actual != "urgent":
+        reason += f"; no critical ischaemia: {_stated(limb, true)}"
+    return reason
+
+
+def _critical_ischaemia(p: dict[str, Any]) -> bool:
+    """PAD active with the true ankle pressure or ABI below DOMAIN.md's urgency limits."""
+    return bool(p["active_pad"]) and bool(
+        np.float32(p["ankle_sbp_mmhg"]) < ref.CRITICAL_ANKLE_SBP_MMHG
+        or np.float32(p["abi_true"]) < ref.CRITICAL_ABI
+    )
 
 
 def case_answer(patient_id: int, instructor: dict[str, pl.DataFrame]) -> CaseAnswer:
@@ -704,30 +961,58 @@ def case_answer(patient_id: int, instructor: dict[str, pl.DataFrame]) -> CaseAns
             by_mech.setdefault(mech, []).append(int(night))
     order = list(MECHANISM_COLOURS)
     mechanism_nights = {m: by_mech[m] for m in sorted(by_mech, key=order.index)}
+    abi_limits = (ref.CRITICAL_ABI, ref.ABI_ABNORMAL, ref.ABI_NONCOMPRESSIBLE)
+    k_limits = URGENCY_INPUTS["potassium"][0].limits
+    na_limits = URGENCY_INPUTS["sodium"][0].limits
     phys = [
-        ("Ankle-brachial index", _num(p["abi_true"], 2)),
-        ("Ankle systolic pressure", f"{p['ankle_sbp_mmhg']:.0f} mmHg"),
+        ("Ankle-brachial index", _precise(p["abi_true"], 2, abi_limits)),
+        (
+            "Ankle systolic pressure",
+            f"{_precise(p['ankle_sbp_mmhg'], 0, (ref.CRITICAL_ANKLE_SBP_MMHG,))} mmHg",
+        ),
         ("Brachial systolic pressure", f"{p['brachial_sbp_mmhg']:.0f} mmHg"),
-        ("Ferritin", f"{p['ferritin_ug_l']:.0f} ug/L"),
-        ("Potassium before any culprit diuretic", f"{p['potassium_base_mmol_l']:.2f} mmol/L"),
-        ("Sodium before any culprit diuretic", f"{p['sodium_base_mmol_l']:.1f} mmol/L"),
-        ("Magnesium", f"{p['magnesium_base_mmol_l']:.2f} mmol/L"),
-        ("Calcium (total)", f"{p['calcium_base_mmol_l']:.2f} mmol/L"),
+        (
+            "Ferritin",
+            f"{_precise(p['ferritin_ug_l'], 0, (ref.FERRITIN_IRON_THRESHOLD_UG_L,))} ug/L",
+        ),
+        (
+            "Potassium before any culprit diuretic",
+            f"{_precise(p['potassium_base_mmol_l'], 2, k_limits)} mmol/L",
+        ),
+        (
+            "Sodium before any culprit diuretic",
+            f"{_precise(p['sodium_base_mmol_l'], 2, na_limits)} mmol/L",
+        ),
+        (
+            "Magnesium",
+            f"{_precise(p['magnesium_base_mmol_l'], 2, URGENCY_INPUTS['magnesium'][0].limits)}"
+            " mmol/L",
+        ),
+        (
+            "Calcium (total)",
+            f"{_precise(p['calcium_base_mmol_l'], 2, URGENCY_INPUTS['calcium'][0].limits)} mmol/L",
+        ),
         ("Usual fluid intake", f"{p['fluid_intake_l_day']:.1f} L/day"),
         ("Heavy exertion", f"{p['exertion_days_per_week']:.1f} days/week"),
     ]
+    serum = None
     if visits is not None and visits.height:
         visit_night = visits["visit_night"][0]
-        serum = nights.filter(pl.col("night") == visit_night)
-        if serum.height:
-            true = serum.row(0, named=True)
+        rows = nights.filter(pl.col("night") == visit_night)
+        if rows.height:
+            serum = rows.row(0, named=True)
+            labs = ", ".join(
+                f"{i.name} {_precise(serum[i.key], i.digits, i.limits)}" for i in SERUM_INPUTS
+            )
+            osmolality = _precise(
+                serum["osmolality_mosm_kg"],
+                0,
+                (ref.OSMOLALITY_HIGH_MOSM_KG, ref.OSMOLALITY_DEHYDRATION_MOSM_KG),
+            )
             phys.append(
                 (
                     f"Serum on the visit night (after night {visit_night})",
-                    f"potassium {true['potassium_mmol_l']:.2f}, sodium "
-                    f"{true['sodium_mmol_l']:.1f}, magnesium {true['magnesium_mmol_l']:.2f}, "
-                    f"calcium {true['calcium_mmol_l']:.2f} mmol/L; osmolality "
-                    f"{true['osmolality_mosm_kg']:.0f} mOsm/kg",
+                    f"{labs} mmol/L; osmolality {osmolality} mOsm/kg",
                 )
             )
     if p["diuretic_potassium_drop_mmol_l"] or p["diuretic_sodium_drop_mmol_l"]:
@@ -735,7 +1020,7 @@ def case_answer(patient_id: int, instructor: dict[str, pl.DataFrame]) -> CaseAns
             (
                 "Fall caused by the culprit diuretic",
                 f"potassium {p['diuretic_potassium_drop_mmol_l']:.2f} mmol/L, sodium "
-                f"{p['diuretic_sodium_drop_mmol_l']:.1f} mmol/L",
+                f"{p['diuretic_sodium_drop_mmol_l']:.2f} mmol/L",
             )
         )
     if p["rls_severity"]:
@@ -765,6 +1050,8 @@ def case_answer(patient_id: int, instructor: dict[str, pl.DataFrame]) -> CaseAns
         else int(p[f"{p['culprit_drug']}_start_day"]),
         mechanism_nights=mechanism_nights,
         physiology=phys,
+        urgency_reason=urgency_reason(p, serum),
+        critical_ischaemia=_critical_ischaemia(p),
     )
 
 
@@ -776,37 +1063,68 @@ def _nights_text(nights: list[int], unrecorded: set[int]) -> str:
     return text
 
 
-def _culprit(answer: CaseAnswer) -> str:
+def _culprit(answer: CaseAnswer, nights: int) -> str:
     if answer.culprit_drug is None:
         return "none"
     name = DRUG_NAMES[answer.culprit_drug]
     if answer.culprit_start_day is None:
         return name
-    return f"{name}, started {_start_day(answer.culprit_start_day)}"
+    return f"{name}, started {_start_day(answer.culprit_start_day, nights)}"
+
+
+def _cause_name(cause: str, answer: CaseAnswer) -> str:
+    """A cause's readable name; PAD's says when the ischaemia is critical."""
+    name = CAUSE_NAMES.get(cause, cause)
+    if cause == "pad" and answer.critical_ischaemia:
+        name = f"{name}, {CRITICAL_ISCHAEMIA}"
+    return name
+
+
+def _no_night(cause: str, answer: CaseAnswer, nights: int) -> str:
+    """Why an active cause dominated no night, as far as the answer says: a culprit drug
+    started after the diary, a diuretic that acts through the electrolytes, or plainly."""
+    drug = answer.culprit_drug
+    if cause == "medication" and drug is not None:
+        name = DRUG_NAMES[drug]
+        start = answer.culprit_start_day
+        if start is not None and start >= nights:
+            return f"dominated no night: the {name} started after the diary's last night"
+        if drug in DIURETICS:
+            where = (
+                "its nights are the electrolyte mechanism's"
+                if answer.mechanism_nights.get("electrolyte")
+                else "and no night's worst episode came from them"
+            )
+            return (
+                f"dominated no night: the {name} acts through the electrolytes (it lowers "
+                f"potassium and sodium), {where}"
+            )
+    return "dominated no night: it was active, but no night's worst episode was its own"
 
 
 def answer_html(answer: CaseAnswer, *, nights: int, unrecorded: set[int]) -> str:
     """The answer section: causes, urgency, culprit drug, why (mechanisms and nights),
     and the true physiology."""
     facts = [
-        ("Primary cause", f"{answer.primary_cause}: {CAUSE_NAMES[answer.primary_cause]}"),
+        ("Primary cause", f"{answer.primary_cause}: {_cause_name(answer.primary_cause, answer)}"),
         ("Contributing causes", ", ".join(answer.contributing_causes) or "none"),
         ("Urgency", answer.urgency.replace("_", " ")),
-        ("Culprit drug", _culprit(answer)),
     ]
-    items = "\n".join(f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in facts)
+    if answer.urgency_reason:
+        facts.append(("Why this urgency", answer.urgency_reason))
+    facts.append(("Culprit drug", _culprit(answer, nights)))
     why = []
     for cause in answer.contributing_causes:
         shown = answer.mechanism_nights.get(cause, [])
         when = (
             f"dominated {len(shown)} of {nights} nights: {_nights_text(shown, unrecorded)}"
             if shown
-            else "dominated no night (it acts through another mechanism, as a diuretic "
-            "through the electrolytes, or another was worse each night)"
+            else _no_night(cause, answer, nights)
         )
         why.append(
             f'<li class="mechanism" data-mechanism="{_e(cause)}"><strong>{_e(cause)}</strong> '
-            f"({_e(CAUSE_NAMES[cause])}): {_e(when)}. Look for: {_e(CAUSE_SIGNS[cause])}.</li>"
+            f"({_e(_cause_name(cause, answer))}): {_e(when)}. Look for: "
+            f"{_e(CAUSE_SIGNS[cause])}.</li>"
         )
     for mech, shown in answer.mechanism_nights.items():
         if mech not in answer.contributing_causes:
@@ -817,17 +1135,14 @@ def answer_html(answer: CaseAnswer, *, nights: int, unrecorded: set[int]) -> str
             )
     quiet = nights - sum(len(v) for v in answer.mechanism_nights.values())
     why.append(f"<li>No symptoms on {quiet} of {nights} nights.</li>")
-    phys = "\n".join(
-        f'<tr><th scope="row">{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in answer.physiology
-    )
     return (
-        f'<table class="facts answer">\n<tbody>\n{items}\n</tbody>\n</table>\n'
+        f"{_facts_table(facts, css='facts answer')}\n"
         "<h3>Why: the mechanisms and the nights that show them</h3>\n"
         "<p>The shaded nights of the chart are the nights on which each mechanism caused "
         "the worst episode.</p>\n"
         f'<ul class="why">\n{chr(10).join(why)}\n</ul>\n'
         "<h3>True physiology (not measured: the simulator's own values)</h3>\n"
-        f'<table class="facts">\n<tbody>\n{phys}\n</tbody>\n</table>'
+        f"{_facts_table(answer.physiology)}"
     )
 
 
@@ -846,16 +1161,17 @@ thead th { background: #f0f0f0; } table.facts th { background: #f7f7f7; font-wei
 table.diary { font-size: 0.78rem; } tr.not-recorded td { color: #888; font-style: italic; }
 tr.flag-low td.flag, tr.flag-high td.flag, tr.flag-abnormal td.flag { color: #b00020;
   font-weight: 700; }
+tr.flag-note td.flag { color: #444; font-style: italic; }
 tr.this-band td { background: #fff0b0; font-weight: 600; }
 svg.diary-chart { max-width: 100%; height: auto; font-size: 11px; }
 svg .grid { stroke: #e4e4e4; } svg .axis { stroke: #444; } svg .tick { fill: #444; }
 svg .axis-label { fill: #222; font-size: 12px; } svg .legend-label { fill: #222; }
 svg .pain-line { fill: none; stroke: #1f5fa8; stroke-width: 2; }
 svg .pain-point, svg .pain-point-key { fill: #1f5fa8; }
-svg .awakening-marker, svg .awakening-key { fill: #c44e52; }
-svg .cramp-marker, svg .cramp-key { fill: #55a868; }
+svg .awakening-marker, svg .awakening-key { fill: #222222; }
+svg .cramp-marker, svg .cramp-key { fill: #00796b; }
 svg .not-recorded-label { fill: #666; font-size: 10px; } svg .count { font-size: 9px; }
-svg .visit { stroke: #8172b3; stroke-dasharray: 4 3; stroke-width: 1.5; }
+svg .visit { stroke: #555555; stroke-dasharray: 4 3; stroke-width: 1.5; }
 .answer-section { border: 2px solid #8172b3; padding: 0 1rem 1rem; background: #faf8ff; }
 @media print { nav { display: none; } }
 """.strip()
@@ -906,7 +1222,7 @@ def case_page(
     recorded = set(diary.filter(pl.col("pain_score").is_not_null())["night"].to_list())
     sections = [
         ("history", "History", history_html(patient)),
-        ("medications", "Medications", medications_html(patient)),
+        ("medications", "Medications", medications_html(patient, nights=nights)),
         (
             "diary",
             "Symptom diary",
@@ -1010,10 +1326,11 @@ def write_casebook(
     seed: int,
     title: str,
     nights: int,
+    draw: str = "uniform",
 ) -> list[int]:
     """Write ``casebook/`` into both folders (see the module docstring); returns the case
-    ids (none and nothing written when ``cases`` is 0)."""
-    ids = select_cases(instructor["answer_key"], cases=cases, seed=seed)
+    ids (none and nothing written when ``cases`` is 0). ``draw``: see ``select_cases``."""
+    ids = select_cases(instructor["answer_key"], cases=cases, seed=seed, draw=draw)
     if not ids:
         return ids
     chosen = {
@@ -1047,6 +1364,7 @@ __all__ = [
     "SECTIONS",
     "CaseAnswer",
     "abi_band",
+    "balanced_draw",
     "answer_html",
     "case_answer",
     "case_file",
@@ -1058,5 +1376,7 @@ __all__ = [
     "index_page",
     "medications_html",
     "select_cases",
+    "uniform_draw",
+    "urgency_reason",
     "write_casebook",
 ]

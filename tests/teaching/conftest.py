@@ -7,8 +7,8 @@ Usage::
         page = (casebook.student / "index.html").read_text()
 
 ``teaching_tables`` is the ``standard`` preset (every cause and controls, reference noise,
-so some diary nights are not filled in) at 300 patients x 14 nights, seed 0, split as
-``python -m experiments.teach`` splits it; ``casebook`` is its casebook written once.
+so some diary nights are not filled in) at 300 patients x 14 nights, seed 0, split by
+``sim.runs.teach.teaching_tables`` as ``python -m experiments.teach`` splits it; ``casebook`` is its casebook written once.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import compose_config, validate, validate_teaching
-from sim.evaluation.noise import add_observation_noise
-from sim.pipeline import simulate_cohort
+from sim.config import compose_config
+from sim.runs.teach import teaching_tables as split_teaching_tables
 from sim.teaching.casebook import FOLDER, write_casebook
-from sim.teaching.dataset import TeachingTables, split_for_teaching
+from sim.teaching.dataset import TeachingTables
 
 OVERRIDES = ["teaching=standard", "cohort.n=300", "cohort.nights=14"]
 NIGHTS = 14
@@ -41,23 +40,17 @@ class Casebook:
 
 @pytest.fixture(scope="session")
 def teaching_tables() -> TeachingTables:
-    cfg = compose_config(OVERRIDES, config_name="teach")
-    cohort, teaching = validate(cfg), validate_teaching(cfg)
-    tables = simulate_cohort(cfg)
-    nights, measurements = add_observation_noise(
-        tables.nights, tables.measurements, cfg.noise, seed=cohort.seed
-    )
-    return split_for_teaching(
-        tables.patients,
-        nights,
-        measurements,
-        seed=cohort.seed + teaching.id_seed,
-        truth_nights=tables.nights,
-        truth_measurements=tables.measurements,
-    )
+    return split_teaching_tables(compose_config(OVERRIDES, config_name="teach"))
 
 
-def build_casebook(tables: TeachingTables, root: Path, *, cases: int = CASES, seed: int = 0):
+def build_casebook(
+    tables: TeachingTables,
+    root: Path,
+    *,
+    cases: int = CASES,
+    seed: int = 0,
+    draw: str = "uniform",
+) -> Casebook:
     ids = write_casebook(
         tables.student,
         tables.instructor,
@@ -65,6 +58,7 @@ def build_casebook(tables: TeachingTables, root: Path, *, cases: int = CASES, se
         root / "instructor",
         cases=cases,
         seed=seed,
+        draw=draw,
         title=TITLE,
         nights=NIGHTS,
     )
