@@ -157,8 +157,13 @@ def datasheet_text(
         "describe them for data tools). "
         + (
             f"`casebook/` shows {cases} of these patients as web pages (open "
-            "`casebook/index.html` in a browser), chosen so that every cause present has its "
-            "turn. "
+            "`casebook/index.html` in a browser), "
+            + (
+                "chosen so that every cause present has its turn (so being a case says "
+                "something about the cause). "
+                if teaching.casebook.draw == "balanced"
+                else "drawn at random. "
+            )
             if cases
             else ""
         )
