@@ -264,12 +264,14 @@ def test_nerve_compression_one_sided_with_numbness(nights):
     assert nerve["numbness_tingling"].mean() >= 0.6
 
 
-def test_controls_have_mostly_symptom_free_nights_and_patients_have_good_nights(nights):
-    """Controls: symptomatic on 2-30% of nights (background aches). Every cause: some
-    symptom-free nights (at least 5% of nights overall)."""
+def test_presenting_controls_ache_on_some_nights_and_patients_have_good_nights(nights):
+    """Controls who presented (this cohort is ``presenting``) came with real non-specific
+    aches (issue 13, item 5): symptomatic on 25-60% of nights, not near-symptom-free (their
+    community counterparts are checked in tests/model/mechanisms/test_background.py).
+    Every cause: some symptom-free nights (at least 5% of nights overall)."""
     share = nights.group_by("primary_cause").agg((pl.col("pain_score") == 0).mean().alias("free"))
     free = dict(zip(share["primary_cause"].cast(pl.String), share["free"], strict=True))
-    assert 0.70 <= free["none"] <= 0.98
+    assert 0.40 <= free["none"] <= 0.75
     for cause, value in free.items():
         assert value >= 0.05, (cause, value)
 
