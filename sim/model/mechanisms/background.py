@@ -42,15 +42,21 @@ class Params(MechanismParams):
     duration_scale_min: float = 10.0
     quality: dict = field(
         default_factory=lambda: {
-            "aching": 0.65,
+            "aching": 0.61,
             "throbbing": 0.15,
             "tingling": 0.12,
             "shooting": 0.08,
+            "crawling": 0.04,
         }
     )
     location: dict = field(default_factory=lambda: {"calf": 0.4, "thigh": 0.3, "whole_leg": 0.3})
     side: dict = field(default_factory=lambda: {"both": 0.5, "left": 0.25, "right": 0.25})
     relief_by_movement: float = 0.25
+    urge_to_move: float = 0.15
+    """Positional discomfort and habitual foot movement bring an urge to move (DOMAIN.md
+    look-alikes of restless legs). Assumption."""
+    numbness_tingling: float = 0.06
+    """Pins and needles from lying on a limb. Assumption."""
     rate: float = 0.12
     """Harmless-ache episodes per night at propensity 1 (controls are not always zero).
     Assumption."""
