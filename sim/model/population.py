@@ -25,6 +25,7 @@ Calibration targets hold by construction of the table and are checked on samples
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 from dataclasses import dataclass
 
@@ -605,6 +606,16 @@ class PopulationModel:
             *lat.fluid_intake_range,
         ).astype(np.float32)
 
+        # Harmless aches: how often a person has them (mean 1 in the community). Controls
+        # who presented (population=presenting, no cause) came with real, non-specific
+        # aches, so theirs come from the top of the spread (sim.model.mechanisms.background).
+        bg = self.p.mechanisms.background
+        presented = (primary == NONE) if self.cohort.population == "presenting" else None
+        median = np.full(n, math.exp(-0.5 * bg.propensity_log_sd**2))
+        if presented is not None:
+            median[presented] = bg.presented_propensity_median
+        cols["ache_propensity"] = dist.lognormal(u.ache, median, bg.propensity_log_sd)
+
         # Steady state on the current drugs; re-evaluated on the visit night's true
         # physiology once the nights are simulated (``urgency_at_visit``).
         cols["urgency"] = urgency_at_visit(
@@ -660,6 +671,7 @@ LATENT_DRAWS = (
     "exertion_days",
     "fluid_intake",
     "unaccustomed",
+    "ache",
 )
 """The uniforms of ``population.latent``, by name, in counter order."""
 CONTRIBUTING_DRAWS = ("secondary_cramps", "dehydration_electrolyte", "diabetic_neuropathy")

@@ -197,6 +197,14 @@ PATIENTS: tuple[Column, ...] = (
     ),
     Column("ferritin_ug_l", pl.Float32, "ug/L", "True serum ferritin (iron stores).", truth=True),
     Column(
+        "ache_propensity",
+        pl.Float32,
+        "multiplier",
+        "How often harmless, non-specific leg aches come (multiplies their rate; mean 1 in "
+        "the community; controls who presented have a median of 4).",
+        truth=True,
+    ),
+    Column(
         "rls_severity",
         pl.Float32,
         "0-1",

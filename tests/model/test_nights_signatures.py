@@ -81,22 +81,28 @@ def test_rls_onset_check_fails_when_the_peak_moves():
 
 
 def test_rls_urge_and_relief_by_movement(nights):
-    """Urge to move on >= 70% of RLS symptomatic nights, <= 20% for every non-RLS cause
-    except medication (SSRI restless legs); relief by movement >= 70%."""
+    """Urge to move on >= 70% of RLS symptomatic nights, more than any other cause by at
+    least 0.25, relief by movement >= 70%; and the look-alikes (DOMAIN.md: cramps,
+    neuropathy and myalgia can meet the RLS criteria) report an urge on at least 20% of
+    theirs, so the urge is not owned by one cause."""
     sym = nights.filter(pl.col("pain_score") > 0)
     by = sym.group_by("primary_cause").agg(pl.col("urge_to_move", "relief_by_movement").mean())
     urge = dict(zip(by["primary_cause"].cast(pl.String), by["urge_to_move"], strict=True))
     move = dict(zip(by["primary_cause"].cast(pl.String), by["relief_by_movement"], strict=True))
     assert urge["rls"] >= 0.7 and move["rls"] >= 0.7
     for cause, share in urge.items():
-        if cause not in ("rls", "medication"):
-            assert share <= 0.2, (cause, share)
+        if cause != "rls":
+            assert share <= urge["rls"] - 0.25, (cause, share)
+    for cause in ("cramps", "nerve", "fatigue"):
+        assert urge[cause] >= 0.2, (cause, urge[cause])
 
 
 # ------------------------------------------------------------------ PAD
 def test_pad_worse_raised_eased_dangling_low_abi(nights):
-    """PAD: elevation and dangling flags at least 3x commoner than in any other cause;
-    symptomatic nights commoner with legs raised (two-proportion z > 4); true ABI <= 0.90."""
+    """PAD: elevation and dangling flags at least twice as common as in any other cause
+    (not owned by it: a compressed root can hurt more with the leg raised, and hanging the
+    foot down eases a cramp); symptomatic nights commoner with legs raised (two-proportion
+    z > 4); true ABI <= 0.90."""
     sym = nights.filter(pl.col("pain_score") > 0)
     rates = sym.group_by("primary_cause").agg(
         pl.col("worse_with_elevation", "relief_by_dangling").mean()
@@ -104,7 +110,7 @@ def test_pad_worse_raised_eased_dangling_low_abi(nights):
     pad = rates.filter(pl.col("primary_cause") == "pad")
     others = rates.filter(pl.col("primary_cause") != "pad")
     for flag in ("worse_with_elevation", "relief_by_dangling"):
-        assert pad[flag][0] >= 3 * others[flag].max(), flag
+        assert pad[flag][0] >= 2 * others[flag].max(), flag
     pad_nights = nights.filter(pl.col("primary_cause") == "pad")
     up = pad_nights.filter(pl.col("legs_elevated"))["pain_score"] > 0
     flat = pad_nights.filter(~pl.col("legs_elevated"))["pain_score"] > 0
@@ -264,12 +270,14 @@ def test_nerve_compression_one_sided_with_numbness(nights):
     assert nerve["numbness_tingling"].mean() >= 0.6
 
 
-def test_controls_have_mostly_symptom_free_nights_and_patients_have_good_nights(nights):
-    """Controls: symptomatic on 2-30% of nights (background aches). Every cause: some
-    symptom-free nights (at least 5% of nights overall)."""
+def test_presenting_controls_ache_on_some_nights_and_patients_have_good_nights(nights):
+    """Controls who presented (this cohort is ``presenting``) came with real non-specific
+    aches (issue 13, item 5): symptomatic on 25-60% of nights, not near-symptom-free (their
+    community counterparts are checked in tests/model/mechanisms/test_background.py).
+    Every cause: some symptom-free nights (at least 5% of nights overall)."""
     share = nights.group_by("primary_cause").agg((pl.col("pain_score") == 0).mean().alias("free"))
     free = dict(zip(share["primary_cause"].cast(pl.String), share["free"], strict=True))
-    assert 0.70 <= free["none"] <= 0.98
+    assert 0.40 <= free["none"] <= 0.75
     for cause, value in free.items():
         assert value >= 0.05, (cause, value)
 

@@ -38,17 +38,31 @@ class Params(MechanismParams):
     pain_sd: float = 1.4
     duration_shape: float = 4.0
     duration_scale_min: float = 2.25
-    quality: dict = field(default_factory=lambda: {"cramping": 1.0})
+    quality: dict = field(
+        default_factory=lambda: {
+            "cramping": 0.8,
+            "aching": 0.12,
+            "shooting": 0.05,
+            "crawling": 0.03,
+        }
+    )
+    """Patients name a cramp in their own words: mostly cramping, sometimes aching or
+    shooting, rarely crawling (DOMAIN.md look-alikes). Assumption."""
     location: dict = field(
         default_factory=lambda: {"calf": 0.8, "toes_forefoot": 0.15, "thigh": 0.05}
     )
     side: dict = field(default_factory=lambda: {"left": 0.47, "right": 0.47, "both": 0.06})
-    urge_to_move: float = 0.05
+    urge_to_move: float = 0.25
+    """A cramp brings an urge to move or stretch the leg, eased by moving: cramps are a
+    recognised restless-legs mimic (DOMAIN.md look-alikes, IRLSSG 2014). Assumption."""
     relief_by_movement: float = 0.7
-    relief_by_dangling: float = 0.03
+    relief_by_dangling: float = 0.15
+    """Putting the foot down or standing stretches the calf and eases the cramp, noted as
+    relief by hanging the leg over the bed edge. Assumption."""
     cramp: float = 1.0
     palpable_hardening: float = 0.9
-    numbness_tingling: float = 0.02
+    numbness_tingling: float = 0.08
+    """Tingling as a cramp fades. Assumption."""
     potassium_gain: float = 2.0
     """Cramp rate multiplier gain per mmol/L of potassium below 3.5. Assumption."""
     magnesium_gain: float = 6.0

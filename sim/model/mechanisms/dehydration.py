@@ -49,6 +49,8 @@ class Params(MechanismParams):
     location: dict = field(default_factory=lambda: {"calf": 0.5, "whole_leg": 0.3, "thigh": 0.2})
     side: dict = field(default_factory=lambda: {"both": 0.8, "left": 0.1, "right": 0.1})
     relief_by_movement: float = 0.3
+    urge_to_move: float = 0.1
+    """Cramp-like discomfort brings an urge to move (DOMAIN.md look-alikes). Assumption."""
     cramp: float = 0.2
     palpable_hardening: float = 0.15
     rate: float = 2.0

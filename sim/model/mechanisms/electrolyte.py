@@ -45,12 +45,17 @@ class Params(MechanismParams):
     pain_sd: float = 1.6
     duration_shape: float = 2.0
     duration_scale_min: float = 5.0
-    quality: dict = field(default_factory=lambda: {"cramping": 0.5, "aching": 0.3, "tingling": 0.2})
+    quality: dict = field(
+        default_factory=lambda: {"cramping": 0.5, "aching": 0.3, "tingling": 0.15, "crawling": 0.05}
+    )
     location: dict = field(
         default_factory=lambda: {"calf": 0.6, "whole_leg": 0.3, "toes_forefoot": 0.1}
     )
     side: dict = field(default_factory=lambda: {"both": 0.6, "left": 0.2, "right": 0.2})
     relief_by_movement: float = 0.4
+    urge_to_move: float = 0.15
+    """Cramp-like and paraesthetic discomfort brings an urge to move (a restless-legs
+    mimic, DOMAIN.md look-alikes). Assumption."""
     cramp: float = 0.4
     palpable_hardening: float = 0.35
     numbness_tingling: float = 0.25

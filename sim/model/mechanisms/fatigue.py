@@ -41,6 +41,9 @@ class Params(MechanismParams):
     location: dict = field(default_factory=lambda: {"thigh": 0.45, "calf": 0.45, "whole_leg": 0.1})
     side: dict = field(default_factory=lambda: {"both": 0.85, "left": 0.075, "right": 0.075})
     relief_by_movement: float = 0.2
+    urge_to_move: float = 0.12
+    """Tired, heavy legs bring an urge to shift them (DOMAIN.md look-alikes: myalgia mimics
+    restless legs). Assumption."""
     rate: float = 3.0
     """Fatigue-ache episodes per night per unit of fatigue load. Assumption."""
     doms_kernel: list = field(default_factory=lambda: [0.3, 0.95, 1.0, 0.55, 0.2, 0.05, 0.0])

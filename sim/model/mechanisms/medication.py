@@ -91,6 +91,11 @@ class Params(MechanismParams):
     location: dict = field(default_factory=lambda: {"thigh": 0.5, "whole_leg": 0.4, "calf": 0.1})
     side: dict = field(default_factory=lambda: {"both": 0.9, "left": 0.05, "right": 0.05})
     relief_by_movement: float = 0.15
+    urge_to_move: float = 0.12
+    """Drug myalgia brings an urge to move (DOMAIN.md look-alikes: myalgia mimics restless
+    legs). Assumption."""
+    numbness_tingling: float = 0.08
+    """Assumption."""
     rate: float = 2.5
     """Statin-myalgia or bisphosphonate-reaction episodes per night at full effect."""
     diuretic_onset_days: float = 4.0

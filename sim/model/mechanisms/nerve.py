@@ -43,13 +43,25 @@ class Params(MechanismParams):
     duration_shape: float = 1.5
     duration_scale_min: float = 10.0
     quality: dict = field(
-        default_factory=lambda: {"shooting": 0.4, "burning": 0.3, "tingling": 0.3}
+        default_factory=lambda: {
+            "shooting": 0.35,
+            "burning": 0.25,
+            "tingling": 0.3,
+            "crawling": 0.1,
+        }
     )
     location: dict = field(
         default_factory=lambda: {"buttock_to_leg": 0.7, "thigh": 0.1, "calf": 0.2}
     )
+    urge_to_move: float = 0.3
+    """Neuropathic discomfort brings an urge to shift the legs, eased by moving (DOMAIN.md
+    look-alikes: neuropathy mimics restless legs). Assumption."""
     relief_by_movement: float = 0.35
-    relief_by_dangling: float = 0.03
+    relief_by_dangling: float = 0.1
+    """Hanging the leg down (knee bent) slackens a stretched root. Assumption."""
+    worse_with_elevation: float = 0.12
+    """Raising the straight leg stretches a compressed lumbar root (the straight-leg-raise
+    sign), so radicular pain can be worse with the legs raised. Assumption."""
     numbness_tingling: float = 0.8
     rate_base: float = 0.4
     """Nerve episodes per night at minimal severity. Assumption."""

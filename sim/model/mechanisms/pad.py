@@ -57,7 +57,9 @@ class Params(MechanismParams):
     location: dict = field(
         default_factory=lambda: {"toes_forefoot": 0.55, "calf": 0.4, "whole_leg": 0.05}
     )
-    urge_to_move: float = 0.1
+    urge_to_move: float = 0.3
+    """Rest pain drives people to get up, walk or hang the leg down: an urge to move
+    (DOMAIN.md look-alikes). Assumption."""
     relief_by_movement: float = 0.4
     relief_by_dangling: float = 0.8
     worse_with_elevation: float = 0.7
