@@ -1,5 +1,5 @@
 """All benchmarks (``make bench``): vectorised engine, scale-out (local pool and Dask), event
-engine, classifier benchmark.
+engine, classifier benchmark, cost per counter-based draw.
 
 Figures are printed and written to benchmarks/results/*.json; docs/performance.md records
 the figures of a run with the machine's core count.
@@ -7,7 +7,7 @@ the figures of a run with the machine's core count.
 
 from __future__ import annotations
 
-from benchmarks import classifier, difficulty, engine, events, scale
+from benchmarks import classifier, difficulty, engine, events, rng, scale
 
 
 def main() -> None:
@@ -22,6 +22,8 @@ def main() -> None:
     classifier.main()
     print()
     difficulty.main()
+    print()
+    rng.main()
 
 
 if __name__ == "__main__":
