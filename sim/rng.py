@@ -285,6 +285,15 @@ def normal_at(key, patient: int, night: int, index: int) -> float:
 
 
 @njit
+def _scratch(words, m):
+    """The first ``4 m`` elements of the C-contiguous scratch ``words`` as a C-contiguous
+    (4, m) array. A slice ``words[:, :m]`` has strides numba does not know (layout A), and
+    stores through it keep LLVM from vectorising ``block_words``: 9.4 ns a block against
+    2.0 in a micro-benchmark of 28 nights."""
+    return words.reshape(words.size)[: 4 * m].reshape((4, m))
+
+
+@njit
 def block_words(key, patient, night0, group, domain, words):
     """``words[w, j]`` = word w of the block (key, patient, night ``night0 + j``, index group,
     domain) for every column j: one patient's block over consecutive nights, a loop numba
@@ -302,7 +311,7 @@ def block_words(key, patient, night0, group, domain, words):
 def uniform_nights(key, patient, night0, index, words, out):
     """``out[j]`` = ``uniform_at(key, patient, night0 + j, index)`` for every j, bit for bit,
     by ``block_words`` (``words``: (4, >= len(out)) uint64 scratch)."""
-    scratch = words[:, : out.shape[0]]
+    scratch = _scratch(words, out.shape[0])
     block_words(key, patient, night0, index >> 2, _UNIFORM, scratch)
     word = index & 3
     for j in range(out.shape[0]):
@@ -315,7 +324,7 @@ def uniform_span_nights(key, patient, night0, first, words, out):
     and number i, bit for bit: consecutive indices of one patient over consecutive nights,
     one ``block_words`` per index group (``words``: (4, >= out.shape[0]) uint64 scratch)."""
     nights, k = out.shape
-    scratch = words[:, :nights]
+    scratch = _scratch(words, nights)
     for g in range(first >> 2, ((first + k - 1) >> 2) + 1):
         block_words(key, patient, night0, g, _UNIFORM, scratch)
         for w in range(4):
@@ -330,7 +339,7 @@ def normal_words_nights(key, patient, night0, index, words, out):
     """``out[j]``: the 64-bit first try of ``normal_at(key, patient, night0 + j, index)`` for
     every j (uint64), for ``normal_from``: the block computed in a SIMD loop, the ziggurat
     only for the nights that use the number."""
-    scratch = words[:, : out.shape[0]]
+    scratch = _scratch(words, out.shape[0])
     block_words(key, patient, night0, index >> 1, _NORMAL, scratch)
     half = index & 1
     for j in range(out.shape[0]):
@@ -352,7 +361,7 @@ def draw_nights(key, patient, night0, n_uniform, first_normal, n_normal, words, 
     ``m < n_normal``; bit-identical to those calls, with the Philox blocks computed by
     ``block_words`` (``words``: scratch of shape (4, >= out.shape[0]))."""
     nights = out.shape[0]
-    scratch = words[:, :nights]
+    scratch = _scratch(words, nights)
     for g in range((n_uniform + 3) >> 2):
         block_words(key, patient, night0, g, _UNIFORM, scratch)
         for w in range(min(4, n_uniform - 4 * g)):
@@ -443,7 +452,7 @@ def _fill(normal, key, start, call, out):
     words = np.empty((4, _FILL_CHUNK), dtype=np.uint64)
     for lo in range(0, n, _FILL_CHUNK):
         m = min(_FILL_CHUNK, n - lo)
-        scratch = words[:, :m]
+        scratch = _scratch(words, m)
         if normal:
             for g in range((k + 1) >> 1):
                 _patient_words(key, start + lo, call, g, _NORMAL, scratch)
