@@ -43,6 +43,7 @@ from sim.model.jit import (
     draw_nights,
     njit,
     normal_words_nights,
+    scratch_words,
     stream_key,
     uniform_span_nights,
     uniforms_into,
@@ -133,7 +134,7 @@ def _simulate(
     static, slots, t = borrowed(static), borrowed(slots), borrowed(t)
     # A patient's day, lying-down and slot numbers for all nights at once: their Philox
     # blocks in SIMD loops over the nights (sim.rng), each the same number as one call.
-    words_own = np.empty((4, nights), dtype=np.uint64)
+    words_own = scratch_words(nights)
     zday_own = np.empty((nights, state.DAY_NUMBERS))
     lying_own = np.empty((nights, LYING_NUMBERS))
     slot_u_own = np.empty((n_slots, nights, SLOT_DRAWS))
