@@ -257,19 +257,18 @@ def uniforms4_at(key, patient: int, night: int, first: int):
 
 
 @njit
-def uniforms_into(key, patient: int, night: int, first: int, out):
+def uniforms_into(key, patient: int, night: int, first: int, words, out):
     """``out[j]`` = ``uniform_at(key, patient, night, first + j)`` for every j, bit for bit,
-    with one Philox block per four consecutive indices (not one per number)."""
+    with one Philox block per four consecutive indices (not one per number), the blocks
+    computed side by side (``group_words``; ``words``: C-contiguous (4, >= blocks) uint64
+    scratch, best ``scratch_words(blocks)``)."""
     k = out.shape[0]
-    j = 0
-    while j < k:
-        index = first + j
-        w = _block(key, patient, night, index >> 2, _UNIFORM)
-        for word in range(index & 3, 4):
-            if j >= k:
-                break
-            out[j] = _unit32(w[word])
-            j += 1
+    g0 = first >> 2
+    scratch = _scratch(words, ((first + k - 1) >> 2) - g0 + 1)
+    group_words(key, patient, night, g0, _UNIFORM, scratch)
+    for j in range(k):
+        i = (first & 3) + j
+        out[j] = _unit32(scratch[i & 3, i >> 2])
 
 
 @njit
@@ -310,23 +309,41 @@ def _scratch(words, m):
     ``words``, p: ``m`` rounded up to whole ``SIMD_LANES`` if ``words`` has room, else ``m``.
     A slice ``words[:, :m]`` has strides numba does not know (layout A), and stores through
     it keep LLVM from vectorising ``block_words``: 9.4 ns a block against 2.0 in a
-    micro-benchmark of 28 nights."""
+    micro-benchmark of 28 nights. Scratch of exactly that shape is returned as it is
+    (a reshape calls numba's run-time helper: about 1% of the kernel's time in perf)."""
     p = min(_padded(m), words.size // 4)
+    if words.shape[1] == p:
+        return words
     return words.reshape(words.size)[: 4 * p].reshape((4, p))
+
+
+@njit
+def _block_run(key, patient, night, group, domain, d_patient, d_night, d_group, words):
+    """``words[w, j]`` = word w of the block (key, ``patient + j d_patient``, ``night + j
+    d_night``, index group ``group + j d_group``, domain) for every column j: a run of
+    blocks whose counters step along one axis, a loop numba compiles to SIMD multiplies
+    (several blocks at once; ~1.4 ns a block in whole vectors against ~10-14 ns for one
+    block alone), when ``words`` is C-contiguous (``_scratch``)."""
+    for j in range(words.shape[1]):
+        w = _block(key, patient + j * d_patient, night + j * d_night, group + j * d_group, domain)
+        words[0, j] = w[0]
+        words[1, j] = w[1]
+        words[2, j] = w[2]
+        words[3, j] = w[3]
 
 
 @njit
 def block_words(key, patient, night0, group, domain, words):
     """``words[w, j]`` = word w of the block (key, patient, night ``night0 + j``, index group,
-    domain) for every column j: one patient's block over consecutive nights, a loop numba
-    compiles to SIMD multiplies (several blocks at once; ~3 ns a block here against ~10-14
-    ns for one block alone)."""
-    for j in range(words.shape[1]):
-        w = _block(key, patient, night0 + j, group, domain)
-        words[0, j] = w[0]
-        words[1, j] = w[1]
-        words[2, j] = w[2]
-        words[3, j] = w[3]
+    domain) for every column j: one patient's block over consecutive nights."""
+    _block_run(key, patient, night0, group, domain, 0, 1, 0, words)
+
+
+@njit
+def group_words(key, patient, night, group0, domain, words):
+    """``words[w, g]`` = word w of the block (key, patient, night, index group ``group0 + g``,
+    domain) for every column g: consecutive index groups of one patient-night."""
+    _block_run(key, patient, night, group0, domain, 0, 0, 1, words)
 
 
 @njit
@@ -454,13 +471,8 @@ def uniforms(key: np.uint64, patients: np.ndarray, night: int, k: int, first: in
 @njit
 def _patient_words(key, start, call, group, domain, words):
     """``words[w, i]`` = word w of the block (key, patient ``start + i``, call, group,
-    domain): consecutive patients in one SIMD loop (as ``block_words`` over nights)."""
-    for i in range(words.shape[1]):
-        w = _block(key, start + i, call, group, domain)
-        words[0, i] = w[0]
-        words[1, i] = w[1]
-        words[2, i] = w[2]
-        words[3, i] = w[3]
+    domain): consecutive patients."""
+    _block_run(key, start, call, group, domain, 1, 0, 0, words)
 
 
 _FILL_CHUNK = 1024

@@ -208,7 +208,7 @@ def test_night_and_span_helpers_equal_the_scalar_draws() -> None:
             h = np.empty(29, dtype=np.uint64)
             rng.normal_words_nights(key, pid, 11, first, words, h)
             into = np.empty(9)
-            rng.uniforms_into(key, pid, 11, first, into)
+            rng.uniforms_into(key, pid, 11, first, words, into)
             for i in range(9):
                 assert into[i] == rng.uniform_at(key, pid, 11, first + i)
             for j in range(29):

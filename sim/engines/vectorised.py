@@ -64,6 +64,7 @@ the summed duration, is a normal."""
 ATTRIBUTE_DRAWS = ND.side + 1 - ND.flag
 """The flags', quality's, location's and side's uniforms of a night with episodes
 (consecutive indices, three Philox blocks)."""
+ATTRIBUTE_BLOCKS = (ND.side >> 2) - (ND.flag >> 2) + 1
 assert ND.slot + sx.SLOT_UNIFORMS * sx.SLOTS <= 1 << INDEX_BITS, "draw indices overflow"
 
 NF = len(sx.FLAGS)
@@ -140,8 +141,10 @@ def _simulate(
     slot_u_own = np.empty((n_slots, nights, SLOT_DRAWS))
     slot_h_own = np.empty((n_slots, nights), dtype=np.uint64)
     attr_own = np.empty(ATTRIBUTE_DRAWS)
+    attr_words_own = scratch_words(ATTRIBUTE_BLOCKS)
     words, zday, lying = borrowed(words_own), borrowed(zday_own), borrowed(lying_own)
     slot_u, slot_h, attr = borrowed(slot_u_own), borrowed(slot_h_own), borrowed(attr_own)
+    attr_words = borrowed(attr_words_own)
     rows = layout.DiaryBuffers(
         buf.cols,
         borrowed(buf.f32),
@@ -227,7 +230,7 @@ def _simulate(
             if total > 0:
                 # The most intense slot's mechanism decides quality, location and side.
                 q_row, l_row, s_row = sx.attribute_rows(best_mech, s, m_count)
-                uniforms_into(night_key, pid, j, ND.flag, attr)
+                uniforms_into(night_key, pid, j, ND.flag, attr_words, attr)
                 quality = categorical_cdf(attr[ND.quality - ND.flag], quality_t, q_row)
                 location = categorical_cdf(attr[ND.location - ND.flag], location_t, l_row)
                 side = categorical_cdf(attr[ND.side - ND.flag], side_t, s_row)
@@ -261,7 +264,7 @@ def _simulate(
             _copy_out(buf, out, (i - i % chunk) * nights, (i + 1) * nights)
     keep_alive(d_own, carry_own, no_flag_own, flags_own, mech_own, count_own, wake_own)
     keep_alive(cramps_own, first_own, max_pain_own, minutes_own, severity_own)
-    keep_alive(words_own, zday_own, lying_own, slot_u_own, slot_h_own, attr_own)
+    keep_alive(words_own, zday_own, lying_own, slot_u_own, slot_h_own, attr_own, attr_words_own)
 
 
 class VectorisedNights:
