@@ -359,10 +359,11 @@ def uniform_nights(key, patient, night0, index, words, out):
 
 @njit
 def uniform_span_nights(key, patient, night0, first, words, out):
-    """``out[j, i]`` = ``uniform_at(key, patient, night0 + j, first + i)`` for every night j
-    and number i, bit for bit: consecutive indices of one patient over consecutive nights,
-    one ``block_words`` per index group (``words``: (4, >= out.shape[0]) uint64 scratch)."""
-    nights, k = out.shape
+    """``out[i, j]`` = ``uniform_at(key, patient, night0 + j, first + i)`` for every number i
+    and night j, bit for bit: consecutive indices of one patient over consecutive nights,
+    one ``block_words`` per index group (``words``: (4, >= out.shape[1]) uint64 scratch).
+    Nights run along the rows, so that the words are converted in SIMD loops too."""
+    k, nights = out.shape
     scratch = _scratch(words, nights)
     for g in range(first >> 2, ((first + k - 1) >> 2) + 1):
         block_words(key, patient, night0, g, _UNIFORM, scratch)
@@ -370,7 +371,7 @@ def uniform_span_nights(key, patient, night0, first, words, out):
             i = 4 * g + w - first
             if 0 <= i < k:
                 for j in range(nights):
-                    out[j, i] = _unit32(scratch[w, j])
+                    out[i, j] = _unit32(scratch[w, j])
 
 
 @njit
@@ -394,18 +395,20 @@ def normal_from(h, key, patient: int, night: int, index: int) -> float:
 
 @njit
 def draw_nights(key, patient, night0, n_uniform, first_normal, n_normal, words, out):
-    """One patient's numbers over ``out.shape[0]`` consecutive nights from ``night0``:
-    ``out[j, i]`` = ``uniform_at(key, patient, night0 + j, i)`` for ``i < n_uniform``, then
-    ``out[j, n_uniform + m]`` = ``normal_at(key, patient, night0 + j, first_normal + m)`` for
+    """One patient's numbers over ``out.shape[1]`` consecutive nights from ``night0``:
+    ``out[i, j]`` = ``uniform_at(key, patient, night0 + j, i)`` for ``i < n_uniform``, then
+    ``out[n_uniform + m, j]`` = ``normal_at(key, patient, night0 + j, first_normal + m)`` for
     ``m < n_normal``; bit-identical to those calls, with the Philox blocks computed by
-    ``block_words`` (``words``: scratch of shape (4, >= out.shape[0]))."""
-    nights = out.shape[0]
+    ``block_words`` (``words``: scratch of shape (4, >= out.shape[1])). Nights run along the
+    rows (a night's numbers are the column ``out[:, j]``), so that the uniforms are converted
+    in SIMD loops."""
+    nights = out.shape[1]
     scratch = _scratch(words, nights)
     for g in range((n_uniform + 3) >> 2):
         block_words(key, patient, night0, g, _UNIFORM, scratch)
         for w in range(min(4, n_uniform - 4 * g)):
             for j in range(nights):
-                out[j, 4 * g + w] = _unit32(scratch[w, j])
+                out[4 * g + w, j] = _unit32(scratch[w, j])
     last = first_normal + n_normal - 1
     for g in range(first_normal >> 1, (last >> 1) + 1):
         block_words(key, patient, night0, g, _NORMAL, scratch)
@@ -415,7 +418,7 @@ def draw_nights(key, patient, night0, n_uniform, first_normal, n_normal, words, 
                 col = n_uniform + index - first_normal
                 for j in range(nights):
                     h = (scratch[2 * half, j] << _S32) | scratch[2 * half + 1, j]
-                    out[j, col] = _ziggurat(h, key, patient, night0 + j, index)
+                    out[col, j] = _ziggurat(h, key, patient, night0 + j, index)
 
 
 @njit

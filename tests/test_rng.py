@@ -184,13 +184,13 @@ def test_draw_nights_equals_the_scalar_draws(n_uniform, first_normal, n_normal) 
     key = counter_key(6, "night.day")
     words = np.empty((4, 40), dtype=np.uint64)
     for pid in (0, 77, 2**33 + 1):
-        out = np.empty((37, n_uniform + n_normal))
+        out = np.empty((n_uniform + n_normal, 37))
         rng.draw_nights(key, pid, 3, n_uniform, first_normal, n_normal, words, out)
         for j in range(37):
             for i in range(n_uniform):
-                assert out[j, i] == rng.uniform_at(key, pid, 3 + j, i)
+                assert out[i, j] == rng.uniform_at(key, pid, 3 + j, i)
             for m in range(n_normal):
-                assert out[j, n_uniform + m] == rng.normal_at(key, pid, 3 + j, first_normal + m)
+                assert out[n_uniform + m, j] == rng.normal_at(key, pid, 3 + j, first_normal + m)
 
 
 def test_night_and_span_helpers_equal_the_scalar_draws() -> None:
@@ -201,7 +201,7 @@ def test_night_and_span_helpers_equal_the_scalar_draws() -> None:
     words = np.empty((4, 40), dtype=np.uint64)
     for pid in (0, 5, 2**33 + 7):
         for first in (0, 1, 3, 4, 6):
-            span = np.empty((29, 7))
+            span = np.empty((7, 29))
             rng.uniform_span_nights(key, pid, 11, first, words, span)
             one = np.empty(29)
             rng.uniform_nights(key, pid, 11, first, words, one)
@@ -215,6 +215,6 @@ def test_night_and_span_helpers_equal_the_scalar_draws() -> None:
                 night = 11 + j
                 assert one[j] == rng.uniform_at(key, pid, night, first)
                 for i in range(7):
-                    assert span[j, i] == rng.uniform_at(key, pid, night, first + i)
+                    assert span[i, j] == rng.uniform_at(key, pid, night, first + i)
                 z = rng.normal_from(h[j], key, pid, night, first)
                 assert z == rng.normal_at(key, pid, night, first)

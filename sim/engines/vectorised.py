@@ -136,9 +136,9 @@ def _simulate(
     # A patient's day, lying-down and slot numbers for all nights at once: their Philox
     # blocks in SIMD loops over the nights (sim.rng), each the same number as one call.
     words_own = scratch_words(nights)
-    zday_own = np.empty((nights, state.DAY_NUMBERS))
-    lying_own = np.empty((nights, LYING_NUMBERS))
-    slot_u_own = np.empty((n_slots, nights, SLOT_DRAWS))
+    zday_own = np.empty((state.DAY_NUMBERS, nights))
+    lying_own = np.empty((LYING_NUMBERS, nights))
+    slot_u_own = np.empty((n_slots, SLOT_DRAWS, nights))
     slot_h_own = np.empty((n_slots, nights), dtype=np.uint64)
     attr_own = np.empty(ATTRIBUTE_DRAWS)
     attr_words_own = scratch_words(ATTRIBUTE_BLOCKS)
@@ -175,13 +175,13 @@ def _simulate(
             normal_words_nights(night_key, pid, 0, index + SLOT_DRAWS, words, slot_h[slot])
         for j in range(nights):
             r = row0 + j
-            day_step(j, zday[j], s, carry, d, day_p, mp)
+            day_step(j, zday[:, j], s, carry, d, day_p, mp)
             bed, t_bed, base, legs, bad = sx.lying_down_at(
-                lying[j, ND.legs],
-                lying[j, ND.position],
-                lying[j, ND.bedtime],
-                lying[j, ND.in_bed],
-                lying[j, ND.sleep],
+                lying[ND.legs, j],
+                lying[ND.position, j],
+                lying[ND.bedtime, j],
+                lying[ND.in_bed, j],
+                lying[ND.sleep, j],
                 s[state.S.usual_bedtime_h],
                 night_p,
             )
@@ -200,7 +200,7 @@ def _simulate(
                     pid,
                     j,
                     ND.slot + sx.SLOT_UNIFORMS * slot,
-                    slot_u[slot, j],
+                    slot_u[slot, :, j],
                     slot_h[slot, j],
                     t,
                     m,

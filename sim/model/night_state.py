@@ -60,7 +60,7 @@ def init_carry(s, carry):
 
 @njit
 def day_numbers(key, patient, day0, words, out):
-    """``out[j]``: the ``state.DAY_NUMBERS`` numbers of the patient's day ``day0 + j`` in
+    """``out[:, j]``: the ``state.DAY_NUMBERS`` numbers of the patient's day ``day0 + j`` in
     ``night.day`` (stream ``key``), indexed by ``state.DAY_DRAW``: the driver's uniforms,
     then the mechanisms' normals; bit for bit ``uniform_at`` / ``normal_at``, with the
     Philox blocks of all the days computed side by side (``sim.rng.draw_nights``;
@@ -74,7 +74,7 @@ def day_numbers(key, patient, day0, words, out):
 def day_step(day, z, s, carry, out, dp, mp):
     """One patient's day ``day``: apply its events, update ``carry``, write tonight to ``out``.
 
-    ``z``: the day's numbers (a row of ``day_numbers``, indexed by ``state.DAY_DRAW``);
+    ``z``: the day's numbers (a column of ``day_numbers``, indexed by ``state.DAY_DRAW``);
     ``s``: the patient's constants (``state.S``); ``carry``: the state carried from
     yesterday (``state.C``), updated in place; ``out``: tonight's state (``state.D``);
     ``dp``: DayP; ``mp``: MechP.
@@ -96,10 +96,10 @@ def day_step(day, z, s, carry, out, dp, mp):
 @njit
 def _advance(day, key, patients, static, carry, out, dp, mp):
     words = np.empty((4, 1), dtype=np.uint64)
-    z = np.empty((1, state.DAY_NUMBERS))
+    z = np.empty((state.DAY_NUMBERS, 1))
     for i in range(len(patients)):
         day_numbers(key, patients[i], day, words, z)
-        day_step(day, z[0], static[i], carry[i], out[i], dp, mp)
+        day_step(day, z[:, 0], static[i], carry[i], out[i], dp, mp)
 
 
 class DayResult:

@@ -71,10 +71,10 @@ def test_the_day_writes_every_field_of_tonights_state(mp):
     s, c, d = rows(static)
     dp = day_params(config.DayParams())
     words = np.empty((4, 10), dtype=np.uint64)
-    z = np.empty((10, state.DAY_NUMBERS))
+    z = np.empty((state.DAY_NUMBERS, 10))
     day_numbers(np.uint64(7), 3, 0, words, z)
     for day in range(10):
-        day_step(day, z[day], s, c, d, dp, mp)
+        day_step(day, z[:, day], s, c, d, dp, mp)
         assert not np.isnan(d).any(), [
             f for f, x in zip(state.DAY_FIELDS, d, strict=True) if np.isnan(x)
         ]
