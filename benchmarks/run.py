@@ -1,5 +1,6 @@
 """All benchmarks (``make bench``): vectorised engine, scale-out (local pool and Dask), event
-engine, classifier benchmark, difficulty measures, teaching presets.
+engine, classifier benchmark, difficulty measures, teaching presets, cost per counter-based
+draw.
 
 Figures are printed and written to benchmarks/results/*.json; docs/performance.md records
 the figures of a run with the machine's core count.
@@ -7,7 +8,7 @@ the figures of a run with the machine's core count.
 
 from __future__ import annotations
 
-from benchmarks import classifier, difficulty, engine, events, scale, teach
+from benchmarks import classifier, difficulty, engine, events, rng, scale, teach
 
 
 def main() -> None:
@@ -24,6 +25,8 @@ def main() -> None:
     difficulty.main()
     print()
     teach.main()
+    print()
+    rng.main()
 
 
 if __name__ == "__main__":

@@ -16,10 +16,14 @@ counts from the integrated intensity, first times by inverting the cumulative in
 maxima and flags from their exact distributions; the most intense slot's quality, location
 and side are drawn from its mechanism's tables.
 
-Random numbers are counter-based (``sim.model.jit.uniform_at``): the day's come from
+Random numbers are counter-based (Philox-4x32-10, ``sim.rng``): the day's come from
 ``night.day`` (shared with the event engine, so both engines live the same days), the
 night's from ``night.night`` by named index (``state.NIGHT_DRAW``; slot s uses
-``slot + 6 s ..``), and a night draws only the numbers its mechanisms use. Memory is bounded
+``slot + 6 s ..``). The numbers every night needs (the day's, how the patient lies down,
+each active slot's five uniforms and the first try of its normal) are drawn for all of a
+patient's nights before its night loop, in SIMD loops over the nights; a night with
+episodes takes its flags' and attributes' nine uniforms from three Philox blocks. Each is
+the same number as one ``uniform_at`` / ``normal_at`` call (tested). Memory is bounded
 by the shard: the output columns (laid out from the schema, ``sim.engines.layout``) plus a
 few scalars.
 """
@@ -36,17 +40,31 @@ from sim.model.jit import (
     INDEX_BITS,
     NIGHT_BITS,
     categorical_cdf,
+    draw_nights,
     njit,
-    normal_at,
+    normal_words_nights,
+    scratch_words,
     stream_key,
-    uniform_at,
+    uniform_span_nights,
+    uniforms_into,
 )
-from sim.model.night_state import NightState, day_step, init_carry
+from sim.model.night_state import NightState, day_numbers, day_step, init_carry
 
 NIGHT_STREAM = "night.night"
 ND = state.NIGHT_DRAW
 """Indices of a patient-night's draws in ``night.night`` (slot s: ND.slot + 6 s + k)."""
 assert ND.side < ND.slot
+assert (ND.legs, ND.position, ND.bedtime, ND.in_bed, ND.sleep) == tuple(range(5))
+LYING_UNIFORMS, LYING_NUMBERS = 2, 5
+"""How a night begins: uniforms legs and position, then normals bedtime, time in bed and
+sleep (indices 0 .. 4 of ``night.night``), drawn for all of a patient's nights at once."""
+SLOT_DRAWS = sx.SLOT_UNIFORMS - 1
+"""A slot's uniforms (count, waking share, cramps, first time, maximum); its last number,
+the summed duration, is a normal."""
+ATTRIBUTE_DRAWS = ND.side + 1 - ND.flag
+"""The flags', quality's, location's and side's uniforms of a night with episodes
+(consecutive indices, three Philox blocks)."""
+ATTRIBUTE_BLOCKS = (ND.side >> 2) - (ND.flag >> 2) + 1
 assert ND.slot + sx.SLOT_UNIFORMS * sx.SLOTS <= 1 << INDEX_BITS, "draw indices overflow"
 
 NF = len(sx.FLAGS)
@@ -115,6 +133,18 @@ def _simulate(
     minutes = borrowed(minutes_own)
     severity = borrowed(severity_own)
     static, slots, t = borrowed(static), borrowed(slots), borrowed(t)
+    # A patient's day, lying-down and slot numbers for all nights at once: their Philox
+    # blocks in SIMD loops over the nights (sim.rng), each the same number as one call.
+    words_own = scratch_words(nights)
+    zday_own = np.empty((state.DAY_NUMBERS, nights))
+    lying_own = np.empty((LYING_NUMBERS, nights))
+    slot_u_own = np.empty((n_slots, SLOT_DRAWS, nights))
+    slot_h_own = np.empty((n_slots, nights), dtype=np.uint64)
+    attr_own = np.empty(ATTRIBUTE_DRAWS)
+    attr_words_own = scratch_words(ATTRIBUTE_BLOCKS)
+    words, zday, lying = borrowed(words_own), borrowed(zday_own), borrowed(lying_own)
+    slot_u, slot_h, attr = borrowed(slot_u_own), borrowed(slot_h_own), borrowed(attr_own)
+    attr_words = borrowed(attr_words_own)
     rows = layout.DiaryBuffers(
         buf.cols,
         borrowed(buf.f32),
@@ -135,15 +165,23 @@ def _simulate(
         row0 = (i % chunk) * nights
         s = static[i]
         init_carry(s, carry)
+        day_numbers(day_key, pid, 0, words, zday)
+        draw_nights(night_key, pid, 0, LYING_UNIFORMS, ND.bedtime, 3, words, lying)
+        for slot in range(n_slots):
+            if slots[i, slot] < 0:
+                break
+            index = ND.slot + sx.SLOT_UNIFORMS * slot
+            uniform_span_nights(night_key, pid, 0, index, words, slot_u[slot])
+            normal_words_nights(night_key, pid, 0, index + SLOT_DRAWS, words, slot_h[slot])
         for j in range(nights):
             r = row0 + j
-            day_step(j, day_key, pid, s, carry, d, day_p, mp)
+            day_step(j, zday[:, j], s, carry, d, day_p, mp)
             bed, t_bed, base, legs, bad = sx.lying_down_at(
-                uniform_at(night_key, pid, j, ND.legs),
-                uniform_at(night_key, pid, j, ND.position),
-                normal_at(night_key, pid, j, ND.bedtime),
-                normal_at(night_key, pid, j, ND.in_bed),
-                normal_at(night_key, pid, j, ND.sleep),
+                lying[ND.legs, j],
+                lying[ND.position, j],
+                lying[ND.bedtime, j],
+                lying[ND.in_bed, j],
+                lying[ND.sleep, j],
                 s[state.S.usual_bedtime_h],
                 night_p,
             )
@@ -162,6 +200,8 @@ def _simulate(
                     pid,
                     j,
                     ND.slot + sx.SLOT_UNIFORMS * slot,
+                    slot_u[slot, :, j],
+                    slot_h[slot, j],
                     t,
                     m,
                     rate,
@@ -190,15 +230,12 @@ def _simulate(
             if total > 0:
                 # The most intense slot's mechanism decides quality, location and side.
                 q_row, l_row, s_row = sx.attribute_rows(best_mech, s, m_count)
-                quality = categorical_cdf(
-                    uniform_at(night_key, pid, j, ND.quality), quality_t, q_row
-                )
-                location = categorical_cdf(
-                    uniform_at(night_key, pid, j, ND.location), location_t, l_row
-                )
-                side = categorical_cdf(uniform_at(night_key, pid, j, ND.side), side_t, s_row)
+                uniforms_into(night_key, pid, j, ND.flag, attr_words, attr)
+                quality = categorical_cdf(attr[ND.quality - ND.flag], quality_t, q_row)
+                location = categorical_cdf(attr[ND.location - ND.flag], location_t, l_row)
+                side = categorical_cdf(attr[ND.side - ND.flag], side_t, s_row)
                 for f in range(NF):
-                    flags[f] = uniform_at(night_key, pid, j, ND.flag + f) < 1.0 - no_flag[f]
+                    flags[f] = attr[f] < 1.0 - no_flag[f]
             diary.write_row(
                 rows,
                 r,
@@ -227,6 +264,7 @@ def _simulate(
             _copy_out(buf, out, (i - i % chunk) * nights, (i + 1) * nights)
     keep_alive(d_own, carry_own, no_flag_own, flags_own, mech_own, count_own, wake_own)
     keep_alive(cramps_own, first_own, max_pain_own, minutes_own, severity_own)
+    keep_alive(words_own, zday_own, lying_own, slot_u_own, slot_h_own, attr_own, attr_words_own)
 
 
 class VectorisedNights:

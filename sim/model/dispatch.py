@@ -4,7 +4,7 @@ Usage (in compiled code)::
 
     from sim.model import dispatch
     rate, pain, offset, drive = dispatch.rate(mech, s, d, bedtime_h, legs, bad, p, mp, pain_mean)
-    dispatch.day_updates(day, key, patient, s, c, d, dp, mp)     # every mechanism's day
+    dispatch.day_updates(day, z, s, c, d, dp, mp)     # every mechanism's day
     q_row, l_row, s_row = dispatch.attribute_rows(mech, s, n_mechanisms)
 
 Numba compiles a call to a known function, not a call through a table of functions, so the
@@ -50,9 +50,9 @@ def render() -> str:
     lines.append("")
     lines.append("")
     lines.append("@njit")
-    lines.append("def day_updates(day, key, patient, s, c, d, dp, mp):")
+    lines.append("def day_updates(day, z, s, c, d, dp, mp):")
     for m in DAY_ORDER:
-        lines.append(f"    _{m.NAME}.day(day, key, patient, s, c, d, dp, mp)")
+        lines.append(f"    _{m.NAME}.day(day, z, s, c, d, dp, mp)")
     if not DAY_ORDER:
         lines.append("    return")
     lines.append("")

@@ -16,59 +16,61 @@ numba. The vectorised engine calls them from one fused loop over patients and ni
 event engine and the tests call them through small compiled loops over arrays. So both
 engines run the same machine code for the same physiology.
 
-Compiled code is cached on disk (``SIM_NUMBA_CACHE``, default ``~/.cache/sim-numba``) in a
-folder named by a hash of the ``sim`` sources: numba's own cache only notices edits to the
-file of the outermost function, not to the model functions it inlines, so any edit under
-``sim/`` starts a fresh cache.
-
-Counter-based draws: the i-th uniform of (seed, stream, patient, night) is a SplitMix64
-hash of a 64-bit counter, so a patient's numbers never depend on another patient, on the
-shard layout or on how many numbers other mechanisms used (the common-random-numbers
-contract of ``sim.rng``), and a night draws only the numbers it needs.
+``njit`` (with its disk cache keyed by the ``sim`` sources) lives in ``sim.jit`` and the
+counter-based draws (Philox-4x32-10: ``stream_key``, ``uniform_at``, ``normal_at``,
+``uniforms``, ``normals``) in ``sim.rng``, below the model; they are re-exported here for
+the model's convenience.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import math
-import os
-import tempfile
-import zlib
-from pathlib import Path
 
-import numba
 import numpy as np
 
+from sim.jit import njit
+from sim.rng import (
+    INDEX_BITS,
+    NIGHT_BITS,
+    ZIGGURAT_R,
+    block_words,
+    draw_nights,
+    normal_at,
+    normal_from,
+    normal_words_nights,
+    normals,
+    philox4x32,
+    scratch_words,
+    uniform_at,
+    uniform_nights,
+    uniform_span_nights,
+    uniforms,
+    uniforms4_at,
+    uniforms_into,
+)
+from sim.rng import counter_key as stream_key
 
-def _source_hash() -> str:
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256(numba.__version__.encode())
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _cache_dir() -> str:
-    """A writable folder for this version of the sources (the temp folder as a fallback)."""
-    base = os.environ.get("SIM_NUMBA_CACHE") or str(Path.home() / ".cache" / "sim-numba")
-    for root in (Path(base), Path(tempfile.gettempdir()) / f"sim-numba-{os.getuid()}"):
-        folder = root / _source_hash()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            probe = folder / f".probe-{os.getpid()}"
-            probe.write_bytes(b"")
-            probe.unlink()
-            return str(folder)
-        except OSError:
-            continue
-    raise OSError(f"no writable folder for compiled code: set SIM_NUMBA_CACHE (tried {base})")
-
-
-numba.config.CACHE_DIR = _cache_dir()
-njit = functools.partial(numba.njit, cache=True, nogil=True, error_model="numpy", inline="always")
-"""``numba.njit`` with the project's settings (disk cache, no GIL, numpy float errors)."""
+__all__ = [
+    "INDEX_BITS",
+    "NIGHT_BITS",
+    "ZIGGURAT_R",
+    "block_words",
+    "draw_nights",
+    "njit",
+    "normal_at",
+    "normal_from",
+    "normal_words_nights",
+    "normals",
+    "philox4x32",
+    "scratch_words",
+    "stream_key",
+    "uniform_at",
+    "uniform_nights",
+    "uniform_span_nights",
+    "uniforms",
+    "uniforms4_at",
+    "uniforms_into",
+]
 
 # ------------------------------------------------------------------ special functions
 _A = (
@@ -246,169 +248,7 @@ def categorical_cdf(u: float, cdf: np.ndarray, row: int) -> int:
     return k - 1
 
 
-# ------------------------------------------------------------------ counter-based draws
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_S30 = np.uint64(30)
-_S27 = np.uint64(27)
-_S31 = np.uint64(31)
-_S12 = np.uint64(12)
-_S22 = np.uint64(22)
-_S10 = np.uint64(10)
-_TO_UNIT = 2.0**-52
-NIGHT_BITS = 12
-"""Counter bits for the night: nights 0..4095 (``cohort.nights`` is at most 3650)."""
-INDEX_BITS = 10
-"""Counter bits for the draw's index within a (stream, patient, night): 0..1023."""
-
-
-@njit
-def mix64(z):
-    """SplitMix64's finaliser: a bijective 64-bit mix (Steele, Lea and Flood 2014)."""
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
-
-
-def stream_key(seed: int, stream: str) -> np.uint64:
-    """The 64-bit key of (seed, named stream) for counter-based draws (every bit of the
-    seed counts: it is folded in 64 bits at a time)."""
-    mask = (1 << 64) - 1
-
-    def mix(z: int) -> int:
-        z = (z + int(_GOLDEN)) & mask
-        z = (z ^ (z >> 30)) * int(_M1) & mask
-        z = (z ^ (z >> 27)) * int(_M2) & mask
-        return z ^ (z >> 31)
-
-    z = mix(zlib.crc32(stream.encode()))
-    rest = int(seed)
-    sign = rest < 0
-    rest = abs(rest)
-    while True:
-        z = mix(z ^ (rest & mask))
-        rest >>= 64
-        if not rest:
-            break
-    return np.uint64(mix(z ^ int(sign)))
-
-
-@njit
-def uniform_at(key, patient: int, night: int, index: int) -> float:
-    """The ``index``-th uniform in (0, 1) of (stream ``key``, patient, night)."""
-    return _unit(_bits(key, patient, night, index, 0))
-
-
-def _ziggurat_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Marsaglia and Tsang's (2000) 256-layer ziggurat for the standard normal, with
-    52-bit magnitudes (the layout of numpy's legacy generator)."""
-    m = 2.0**52
-    dn = tn = ZIGGURAT_R
-    vn = 0.00492867323399
-    k = np.zeros(256, dtype=np.uint64)
-    w = np.zeros(256)
-    f = np.zeros(256)
-    q = vn / math.exp(-0.5 * dn * dn)
-    k[0] = np.uint64((dn / q) * m)
-    w[0] = q / m
-    w[255] = dn / m
-    f[0] = 1.0
-    f[255] = math.exp(-0.5 * dn * dn)
-    for i in range(254, 0, -1):
-        dn = math.sqrt(-2.0 * math.log(vn / dn + math.exp(-0.5 * dn * dn)))
-        k[i + 1] = np.uint64((dn / tn) * m)
-        tn = dn
-        f[i] = math.exp(-0.5 * dn * dn)
-        w[i] = dn / m
-    return k, w, f
-
-
-ZIGGURAT_R = 3.6541528853610088
-_ZK, _ZW, _ZF = _ziggurat_tables()
-_RETRY = np.uint64(0xD1B54A32D192ED03)
-_MASK8 = np.uint64(0xFF)
-_MASK52 = np.uint64(0x000FFFFFFFFFFFFF)
-_S8 = np.uint64(8)
-_ONE = np.uint64(1)
-
-
-@njit
-def _bits(key, patient, night, index, retry):
-    c = (np.uint64(patient) << _S22) | (np.uint64(night) << _S10) | np.uint64(index)
-    return mix64(key + c * _GOLDEN + np.uint64(retry) * _RETRY)
-
-
-@njit
-def _unit(h) -> float:
-    """The top 52 bits of ``h`` as a double strictly inside (0, 1)."""
-    return (float(np.int64(h >> _S12)) + 0.5) * _TO_UNIT
-
-
-@njit
-def normal_at(key, patient: int, night: int, index: int) -> float:
-    """The standard normal of (stream ``key``, patient, night, index), by the ziggurat.
-
-    One 64-bit hash gives the layer (8 bits), the sign and a 52-bit magnitude; 99% of
-    draws end there. The rest (wedges and the tail beyond ``ZIGGURAT_R``) use further
-    hashes of the same counter (``retry`` 1, 2, ...), so the draw still depends only on
-    its own counter.
-    """
-    retry = 0
-    x = 0.0
-    while retry < 4096:
-        h = _bits(key, patient, night, index, retry)
-        retry += 1
-        layer = int(h & _MASK8)
-        sign = (h >> _S8) & _ONE
-        magnitude = (h >> _S12) & _MASK52
-        x = float(np.int64(magnitude)) * _ZW[layer]
-        if sign:
-            x = -x
-        if magnitude < _ZK[layer]:
-            return x
-        if layer == 0:
-            while retry < 4096:
-                xx = -math.log1p(-_unit(_bits(key, patient, night, index, retry))) / ZIGGURAT_R
-                yy = -math.log1p(-_unit(_bits(key, patient, night, index, retry + 1)))
-                retry += 2
-                if yy + yy > xx * xx:
-                    return -(ZIGGURAT_R + xx) if sign else ZIGGURAT_R + xx
-        else:
-            u = _unit(_bits(key, patient, night, index, retry))
-            retry += 1
-            if (_ZF[layer - 1] - _ZF[layer]) * u + _ZF[layer] < math.exp(-0.5 * x * x):
-                return x
-    return x
-
-
-@njit
-def _draws(normal, key, patients, night, first, k, out):
-    for i in range(len(patients)):
-        for j in range(k):
-            if normal:
-                out[i, j] = normal_at(key, patients[i], night, first + j)
-            else:
-                out[i, j] = uniform_at(key, patients[i], night, first + j)
-
-
-def _draw_array(normal: bool, key, patients, night: int, k: int, first: int) -> np.ndarray:
-    out = np.empty((len(patients), k))
-    ids = np.asarray(patients, dtype=np.int64)
-    _draws(normal, np.uint64(key), ids, int(night), int(first), int(k), out)
-    return out
-
-
-def normals(key: np.uint64, patients: np.ndarray, night: int, k: int, first: int = 0):
-    """(n, k) float64 standard normals ``first .. first + k - 1`` of each patient's night."""
-    return _draw_array(True, key, patients, night, k, first)
-
-
-def uniforms(key: np.uint64, patients: np.ndarray, night: int, k: int, first: int = 0):
-    """(n, k) float64 uniforms ``first .. first + k - 1`` of each patient's night."""
-    return _draw_array(False, key, patients, night, k, first)
-
-
+# ------------------------------------------------------------------ array helpers
 @njit
 def _vector(fn_code, x, out):
     """``out[i] = f(x[i])`` over 1-D arrays (one loop per function: no branch inside)."""

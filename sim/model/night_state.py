@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.model import dispatch, state
 from sim.model import distributions as dist
-from sim.model.jit import NIGHT_BITS, as_float, njit, stream_key, uniform_at
+from sim.model.jit import NIGHT_BITS, as_float, draw_nights, njit, stream_key
 from sim.model.mechanisms import REGISTRY
 from sim.model.mechanisms.base import StaticContext
 from sim.model.params import day_params, mechanism_params, night_params
@@ -59,33 +59,47 @@ def init_carry(s, carry):
 
 
 @njit
-def day_step(day, key, patient, s, carry, out, dp, mp):
-    """One patient's day ``day``: draw its events, update ``carry``, write tonight to ``out``.
+def day_numbers(key, patient, day0, words, out):
+    """``out[:, j]``: the ``state.DAY_NUMBERS`` numbers of the patient's day ``day0 + j`` in
+    ``night.day`` (stream ``key``), indexed by ``state.DAY_DRAW``: the driver's uniforms,
+    then the mechanisms' normals; bit for bit ``uniform_at`` / ``normal_at``, with the
+    Philox blocks of all the days computed side by side (``sim.rng.draw_nights``;
+    ``words``: (4, >= days) uint64 scratch)."""
+    draw_nights(
+        key, patient, day0, state.DAY_UNIFORMS, state.DAY_UNIFORMS, state.DAY_NORMALS, words, out
+    )
 
+
+@njit
+def day_step(day, z, s, carry, out, dp, mp):
+    """One patient's day ``day``: apply its events, update ``carry``, write tonight to ``out``.
+
+    ``z``: the day's numbers (a column of ``day_numbers``, indexed by ``state.DAY_DRAW``);
     ``s``: the patient's constants (``state.S``); ``carry``: the state carried from
     yesterday (``state.C``), updated in place; ``out``: tonight's state (``state.D``);
     ``dp``: DayP; ``mp``: MechP.
     """
     S, C, D, Z = state.S, state.C, state.D, state.DAY_DRAW
     hot_prob = dp.hot_spell_continue_prob if carry[C.hot] > 0 else dp.hot_spell_start_prob
-    hot = uniform_at(key, patient, day, Z.hot) < hot_prob
-    exertion = uniform_at(key, patient, day, Z.exertion) < s[S.exertion_prob]
-    unaccustomed = (
-        exertion and uniform_at(key, patient, day, Z.unaccustomed) < s[S.unaccustomed_prob]
-    )
-    alcohol = uniform_at(key, patient, day, Z.alcohol) < s[S.alcohol_prob]
+    hot = z[Z.hot] < hot_prob
+    exertion = z[Z.exertion] < s[S.exertion_prob]
+    unaccustomed = exertion and z[Z.unaccustomed] < s[S.unaccustomed_prob]
+    alcohol = z[Z.alcohol] < s[S.alcohol_prob]
     carry[C.hot] = as_float(hot)
     out[D.hot] = as_float(hot)
     out[D.exertion] = as_float(exertion)
     out[D.unaccustomed] = as_float(unaccustomed)
     out[D.alcohol] = as_float(alcohol)
-    dispatch.day_updates(day, key, patient, s, carry, out, dp, mp)
+    dispatch.day_updates(day, z, s, carry, out, dp, mp)
 
 
 @njit
 def _advance(day, key, patients, static, carry, out, dp, mp):
+    words = np.empty((4, 1), dtype=np.uint64)
+    z = np.empty((state.DAY_NUMBERS, 1))
     for i in range(len(patients)):
-        day_step(day, key, patients[i], static[i], carry[i], out[i], dp, mp)
+        day_numbers(key, patients[i], day, words, z)
+        day_step(day, z[:, 0], static[i], carry[i], out[i], dp, mp)
 
 
 class DayResult:

@@ -6,7 +6,7 @@ Usage (in compiled code; ``s``, ``c``, ``d`` are float64 rows)::
     ferritin = s[state.S.ferritin_ug_l]          # a per-patient constant
     c[state.C.abi] = abi                         # state carried to tomorrow
     d[state.D.potassium] = k                     # tonight's state
-    z = normal_at(key, patient, day, state.DAY_DRAW.potassium)   # a named draw
+    z_k = z[state.DAY_DRAW.potassium]            # a named draw of the day (its row ``z``)
 
 Each mechanism module declares the names it owns (``STATIC``, ``CARRY``, ``DAY``) and the
 counter indices of the draws it reads (``DRAWS``, per stream); ``build`` (called once by
@@ -62,6 +62,14 @@ CARRY_FIELDS: tuple[str, ...] = ()
 DAY_FIELDS: tuple[str, ...] = ()
 STATIC_UNIFORMS = 0
 """Uniforms per patient in ``night.static`` (one past the highest declared index)."""
+DAY_UNIFORMS = len(GENERIC_DRAWS["day"])
+"""The day's uniforms (the driver's: hot, exertion, unaccustomed, alcohol), indices 0 .. 3
+of ``night.day``; a mechanism's day draws are standard normals, numbered from here."""
+DAY_NORMALS = 0
+"""Standard normals of the day (every mechanism's day draw), indices ``DAY_UNIFORMS ..``."""
+DAY_NUMBERS = 0
+"""Numbers of a patient-day: the driver draws them all at once (``night_state.day_numbers``)
+into a row ``z`` indexed by ``DAY_DRAW``, which the day hooks read."""
 
 
 def _layout(kind: str, generic: tuple[str, ...], modules) -> tuple[str, ...]:
@@ -107,6 +115,7 @@ def build(modules) -> None:
     """Lay out the state and draws of ``modules`` (the registry, in order)."""
     global S, C, D, DAY_DRAW, STATIC_DRAW, NIGHT_DRAW
     global STATIC_FIELDS, CARRY_FIELDS, DAY_FIELDS, STATIC_UNIFORMS
+    global DAY_NORMALS, DAY_NUMBERS
     STATIC_FIELDS = _layout("STATIC", GENERIC_STATIC, modules)
     CARRY_FIELDS = _layout("CARRY", GENERIC_CARRY, modules)
     DAY_FIELDS = _layout("DAY", GENERIC_DAY, modules)
@@ -118,6 +127,14 @@ def build(modules) -> None:
     STATIC_DRAW = _named("StaticDraws", static)
     NIGHT_DRAW = _named("NightDraws", night)
     STATIC_UNIFORMS = max(static.values()) + 1
+    normals = sorted(i for name, i in day.items() if name not in GENERIC_DRAWS["day"])
+    if normals != list(range(DAY_UNIFORMS, DAY_UNIFORMS + len(normals))):
+        raise ValueError(
+            f"the mechanisms' day draws (standard normals) must take the indices "
+            f"{DAY_UNIFORMS}, {DAY_UNIFORMS + 1}, ... of night.day without gaps: {normals}"
+        )
+    DAY_NORMALS = len(normals)
+    DAY_NUMBERS = DAY_UNIFORMS + DAY_NORMALS
 
 
 __all__ = ["build", "S", "C", "D", "DAY_DRAW", "STATIC_DRAW", "NIGHT_DRAW"]

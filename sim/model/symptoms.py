@@ -53,9 +53,8 @@ from sim.model.jit import (
     ndtr_array,
     ndtri,
     njit,
-    normal_at,
+    normal_from,
     poisson_quantile,
-    uniform_at,
 )
 from sim.model.mechanisms import CODE, NAMES, REGISTRY
 
@@ -433,9 +432,13 @@ def wake_probability(pain_mean: float, pain_sd: float, wake_threshold: float) ->
 
 
 @njit
-def sample_slot(key, patient, night, first, t, mech, rate, pain_mean, offset, t_bed, threshold):
-    """One mechanism's night in aggregate, drawing uniforms ``first ..`` of (key, patient,
-    night) only as needed; ``t`` is ``MechanismTable.numbers``.
+def sample_slot(
+    key, patient, night, first, u, h, t, mech, rate, pain_mean, offset, t_bed, threshold
+):
+    """One mechanism's night in aggregate from its numbers of (key, patient, night): ``u``
+    holds uniforms ``first .. first + 4`` and ``h`` the first try of normal ``first + 5``
+    (``sim.rng.normal_from``), drawn by the caller for all of a patient's nights at once
+    (``uniform_span_nights``, ``normal_words_nights``); ``t`` is ``MechanismTable.numbers``.
 
     Episodes are a Poisson process; each wakes the patient independently with the chance
     its intensity is above the threshold (so waking and quiet episodes are independent
@@ -449,9 +452,7 @@ def sample_slot(key, patient, night, first, t, mech, rate, pain_mean, offset, t_
     shape = int(t[mech, T_SHAPE])
     scale = t[mech, T_SCALE]
     mass = shape_cumulative_at(shape, t_bed, scale, offset)
-    n = poisson_quantile(
-        uniform_at(key, patient, night, first), rate * mass / shape_norm(shape, scale)
-    )
+    n = poisson_quantile(u[0], rate * mass / shape_norm(shape, scale))
     if n == 0:
         return 0, 0, 0, np.nan, 0.0, 0.0
     pain_sd = t[mech, T_PAIN_SD]
@@ -459,15 +460,15 @@ def sample_slot(key, patient, night, first, t, mech, rate, pain_mean, offset, t_
         p_wake = t[mech, T_P_WAKE]
     else:
         p_wake = wake_probability(pain_mean, pain_sd, threshold)
-    n_wake = binomial_quantile(uniform_at(key, patient, night, first + 1), n, p_wake)
-    n_cramp = binomial_quantile(uniform_at(key, patient, night, first + 2), n, t[mech, T_CRAMP])
+    n_wake = binomial_quantile(u[1], n, p_wake)
+    n_cramp = binomial_quantile(u[2], n, t[mech, T_CRAMP])
     k = float(n)
-    u_first = uniform_at(key, patient, night, first + 3)
+    u_first = u[3]
     frac = u_first if n == 1 else -math.expm1(math.log1p(-u_first) / k)
     first_min = min(shape_inverse_at(shape, frac * mass, scale, offset), t_bed)
     # Maximum intensity: from the waking episodes (above threshold) when any.
     z_t = 1.0 - p_wake
-    u_max = uniform_at(key, patient, night, first + 4)
+    u_max = u[4]
     if n_wake > 0:
         cdf = z_t + (u_max if n_wake == 1 else u_max ** (1.0 / n_wake)) * p_wake
     else:
@@ -476,7 +477,7 @@ def sample_slot(key, patient, night, first, t, mech, rate, pain_mean, offset, t_
     # Sum of k Gamma(a, scale) durations = Gamma(k a, scale), Wilson-Hilferty quantile.
     a = k * t[mech, T_DURATION_SHAPE]
     c = 1.0 / (9.0 * a)
-    z = normal_at(key, patient, night, first + 5)
+    z = normal_from(h, key, patient, night, first + 5)
     y = max(1 - c + z * math.sqrt(c), 0.0)
     return n, n_wake, n_cramp, first_min, max_pain, a * y * y * y * t[mech, T_DURATION_SCALE]
 

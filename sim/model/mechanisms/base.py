@@ -24,7 +24,8 @@ Functions::
 Compiled (``sim.model.jit.njit``; ``s``, ``c``, ``d`` are the float64 rows named by
 ``sim.model.state.S``, ``C``, ``D``; ``mp`` holds every mechanism's numbers: ``mp.pad``)::
 
-    day(day, key, patient, s, c, d, dp, mp)         # update c, write its DAY fields of d
+    day(day, z, s, c, d, dp, mp)                    # update c, write its DAY fields of d
+        z: the day's numbers, indexed by ``state.DAY_DRAW`` (its DRAWS["day"] are normals)
     rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean)
         -> (rate R, mean intensity, circadian peak offset in minutes, latent drive)
     attributes(s, own, q0, l0, s0) -> (quality row, location row, side row)

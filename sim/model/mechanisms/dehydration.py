@@ -22,7 +22,7 @@ import numpy as np
 
 from sim.config import MechanismParams
 from sim.model import state
-from sim.model.jit import as_float, clip, njit, normal_at
+from sim.model.jit import as_float, clip, njit
 from sim.model.mechanisms.base import column
 
 NAME = "dehydration"
@@ -134,11 +134,11 @@ def osmolality(deficit_l: float, q) -> float:
 
 
 @njit
-def day(day, key, patient, s, c, d, dp, mp):
+def day(day, z, s, c, d, dp, mp):
     """Today's need and intake; the deficit at bedtime and its osmolality."""
     q = mp.dehydration
     intake = s[state.S.fluid_intake_l_day] * math.exp(
-        q.intake_day_log_sd * normal_at(key, patient, day, state.DAY_DRAW.intake)
+        q.intake_day_log_sd * z[state.DAY_DRAW.intake]
     )
     need = fluid_need(
         q,

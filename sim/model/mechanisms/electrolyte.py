@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sim.config import MechanismParams
 from sim.model import reference as ref
 from sim.model import state
-from sim.model.jit import as_float, clip, njit, normal_at
+from sim.model.jit import as_float, clip, njit
 from sim.model.mechanisms.base import column
 
 NAME = "electrolyte"
@@ -150,7 +150,7 @@ def serum(
 
 
 @njit
-def day(day, key, patient, s, c, d, dp, mp):
+def day(day, z, s, c, d, dp, mp):
     """Tonight's serum values."""
     S, D, Z = state.S, state.D, state.DAY_DRAW
     k, mg, ca, na = serum(
@@ -163,10 +163,10 @@ def day(day, key, patient, s, c, d, dp, mp):
         d[D.magnesium_drop],
         d[D.hydration_deficit_l],
         s[S.heavy_alcohol] > 0,
-        normal_at(key, patient, day, Z.potassium),
-        normal_at(key, patient, day, Z.magnesium),
-        normal_at(key, patient, day, Z.calcium),
-        normal_at(key, patient, day, Z.sodium),
+        z[Z.potassium],
+        z[Z.magnesium],
+        z[Z.calcium],
+        z[Z.sodium],
         mp.electrolyte,
     )
     d[D.potassium] = k

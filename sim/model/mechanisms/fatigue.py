@@ -73,7 +73,7 @@ def load(history: int, accustomed: bool, q) -> float:
 
 
 @njit
-def day(day, key, patient, s, c, d, dp, mp):
+def day(day, z, s, c, d, dp, mp):
     """Today's exertion joins the history; tonight's load."""
     q = mp.fatigue
     history = push_exertion(int(c[state.C.exertion_history]), d[state.D.unaccustomed] > 0, q)

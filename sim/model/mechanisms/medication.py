@@ -181,7 +181,7 @@ def bisphosphonate_reaction(day: float, start_day: float, weekly: bool, q) -> fl
 
 
 @njit
-def day(day, key, patient, s, c, d, dp, mp):
+def day(day, z, s, c, d, dp, mp):
     """Tonight's exposure to each drug and the culprit's effects."""
     q = mp.medication
     S, D = state.S, state.D

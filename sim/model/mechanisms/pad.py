@@ -125,7 +125,7 @@ def progress_stenosis(abi: float, pad_active: bool, q) -> float:
 
 
 @njit
-def day(day, key, patient, s, c, d, dp, mp):
+def day(day, z, s, c, d, dp, mp):
     """The stenosis progresses; tonight's ABI and ankle pressure."""
     abi = progress_stenosis(c[state.C.abi], s[state.S.pad_active] > 0, mp.pad)
     c[state.C.abi] = abi

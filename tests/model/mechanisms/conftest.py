@@ -27,3 +27,13 @@ def rows(static: dict | None = None, day: dict | None = None):
     for name, value in (day or {}).items():
         d[getattr(state.D, name)] = value
     return s, c, d
+
+
+def day_draws(**values: float) -> np.ndarray:
+    """A day's numbers (``state.DAY_DRAW``): 0.5 for the uniforms and 0 for the normals
+    (their medians) except the given ones."""
+    z = np.zeros(state.DAY_NUMBERS)
+    z[: state.DAY_UNIFORMS] = 0.5
+    for name, value in values.items():
+        z[getattr(state.DAY_DRAW, name)] = value
+    return z

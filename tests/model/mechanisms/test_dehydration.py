@@ -7,7 +7,7 @@ import pytest
 from sim.model import reference as ref
 from sim.model import state
 from sim.model.mechanisms import dehydration
-from tests.model.mechanisms.conftest import rows
+from tests.model.mechanisms.conftest import day_draws, rows
 
 
 def test_need_adds_heat_sweat_alcohol_and_diuretic(mp):
@@ -47,8 +47,8 @@ def test_the_day_carries_the_deficit(mp):
         {"fluid_intake_l_day": 0.0, "deficit_keep": 0.5},
         {"hot": 1.0, "exertion": 0.0, "alcohol": 0.0, "diuretic_exposure": 0.0},
     )
-    dehydration.day(0, 1, 2, s, c, d, None, mp)
+    dehydration.day(0, day_draws(), s, c, d, None, mp)
     need = mp.dehydration.fluid_need_l + mp.dehydration.fluid_need_hot_l
     assert d[state.D.hydration_deficit_l] == pytest.approx(need)
-    dehydration.day(1, 1, 2, s, c, d, None, mp)
+    dehydration.day(1, day_draws(), s, c, d, None, mp)
     assert c[state.C.deficit] == pytest.approx(need * 1.5)

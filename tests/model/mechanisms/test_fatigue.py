@@ -6,7 +6,7 @@ import pytest
 
 from sim.model import state
 from sim.model.mechanisms import fatigue
-from tests.model.mechanisms.conftest import rows
+from tests.model.mechanisms.conftest import day_draws, rows
 
 
 def test_history_keeps_one_bit_per_kernel_day(mp):
@@ -26,7 +26,7 @@ def test_load_is_the_kernel_of_past_unaccustomed_days_plus_todays_tiredness(mp):
 
 def test_the_day_reads_todays_exertion(mp):
     s, c, d = rows(day={"exertion": 1.0, "unaccustomed": 1.0})
-    fatigue.day(0, 0, 0, s, c, d, None, mp)
+    fatigue.day(0, day_draws(), s, c, d, None, mp)
     assert c[state.C.exertion_history] == 1.0
     assert d[state.D.fatigue_load] == mp.fatigue.doms_kernel[0]
     assert fatigue.rate(s, d, 23.0, False, False, None, mp, 4.0)[0] == pytest.approx(

@@ -7,7 +7,7 @@ import pytest
 
 from sim.model import state
 from sim.model.mechanisms import medication as med
-from tests.model.mechanisms.conftest import rows
+from tests.model.mechanisms.conftest import day_draws, rows
 
 
 def test_kinetics():
@@ -43,29 +43,29 @@ def _static(culprit: str | None, **extra):
 
 def test_only_the_culprit_has_its_effect(mp):
     s, c, d = rows(_static("statin", statin_onset=5.0))
-    med.day(20, 0, 0, s, c, d, None, mp)
+    med.day(20, day_draws(), s, c, d, None, mp)
     assert d[state.D.statin_effect] == 1.0 and d[state.D.drug_effect] == 1.0
     assert med.rate(s, d, 23.0, False, False, None, mp, 4.5)[0] == mp.medication.rate
     s, c, d = rows(_static(None, statin_onset=5.0))
-    med.day(20, 0, 0, s, c, d, None, mp)
+    med.day(20, day_draws(), s, c, d, None, mp)
     assert d[state.D.statin_effect] == 0.0 and d[state.D.drug_effect] == 0.0
 
 
 def test_a_culprit_diuretic_lowers_potassium_a_bystander_a_little(mp):
     culprit = _static("thiazide", diuretic_start=0.0, diuretic_potassium_drop=1.0, on_diuretic=1.0)
     s, c, d = rows(culprit)
-    med.day(100, 0, 0, s, c, d, None, mp)
+    med.day(100, day_draws(), s, c, d, None, mp)
     assert d[state.D.potassium_drop] == pytest.approx(1.0)
     assert d[state.D.magnesium_drop] == 0.0
     bystander = _static(None, diuretic_start=0.0, on_diuretic=1.0)
     s, c, d = rows(bystander)
-    med.day(100, 0, 0, s, c, d, None, mp)
+    med.day(100, day_draws(), s, c, d, None, mp)
     assert d[state.D.potassium_drop] == pytest.approx(
         mp.medication.noncausal_diuretic_potassium_drop
     )
     loop = _static("loop_diuretic", diuretic_start=0.0, diuretic_potassium_drop=1.0)
     s, c, d = rows(loop)
-    med.day(100, 0, 0, s, c, d, None, mp)
+    med.day(100, day_draws(), s, c, d, None, mp)
     assert d[state.D.magnesium_drop] == pytest.approx(
         mp.medication.loop_diuretic_magnesium_drop_mmol_l
     )

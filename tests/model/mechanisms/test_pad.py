@@ -8,7 +8,7 @@ import pytest
 
 from sim.model import state
 from sim.model.mechanisms import pad
-from tests.model.mechanisms.conftest import rows
+from tests.model.mechanisms.conftest import day_draws, rows
 
 
 def test_ischaemia_index_is_zero_above_free_one_below_full_and_071_at_50(mp):
@@ -46,7 +46,7 @@ def test_the_stenosis_progresses_only_with_pad_and_stops_at_the_floor(mp):
 def test_the_day_writes_abi_and_ankle_pressure(mp):
     s, c, d = rows({"pad_active": 1.0, "brachial_sbp_mmhg": 140.0, "abi_true": 0.5})
     c[state.C.abi] = 0.5
-    pad.day(0, 0, 0, s, c, d, None, mp)
+    pad.day(0, day_draws(), s, c, d, None, mp)
     abi = 0.5 - mp.pad.stenosis_progression_per_night
     assert c[state.C.abi] == d[state.D.abi] == pytest.approx(abi)
     assert d[state.D.ankle_sbp_mmhg] == pytest.approx(abi * 140.0)

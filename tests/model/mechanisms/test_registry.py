@@ -11,7 +11,7 @@ import pytest
 from sim import config
 from sim.config import CAUSES, compose_config, mechanism_defaults
 from sim.model import dispatch, mechanisms, state
-from sim.model.night_state import day_step
+from sim.model.night_state import day_numbers, day_step
 from sim.model.params import day_params, mechanism_params, night_params
 from tests.model.mechanisms.conftest import rows
 
@@ -70,8 +70,11 @@ def test_the_day_writes_every_field_of_tonights_state(mp):
     )
     s, c, d = rows(static)
     dp = day_params(config.DayParams())
+    words = np.empty((4, 10), dtype=np.uint64)
+    z = np.empty((state.DAY_NUMBERS, 10))
+    day_numbers(np.uint64(7), 3, 0, words, z)
     for day in range(10):
-        day_step(day, np.uint64(7), 3, s, c, d, dp, mp)
+        day_step(day, z[:, day], s, c, d, dp, mp)
         assert not np.isnan(d).any(), [
             f for f, x in zip(state.DAY_FIELDS, d, strict=True) if np.isnan(x)
         ]
