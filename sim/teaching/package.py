@@ -6,8 +6,8 @@ Usage::
     write_descriptors(tables.student, folder, cfg=cfg, teaching=t, cohort=c, answers=key)
     # or piece by piece:
     write_duckdb(tables.student, folder / "students.duckdb", comments={})
-    write_json(datapackage(tables.student, folder, name=..., title=..., description=...,
-                           version=..., keywords=[...], documents=["datacard.md"]),
+    about = About(name=..., title=..., description=..., version=..., keywords=(...))
+    write_json(datapackage(tables.student, folder, about, documents=["datacard.md"]),
                folder / "datapackage.json")
 
 - ``datapackage.json``: a Frictionless Data Package v2 (https://datapackage.org): one
@@ -33,6 +33,7 @@ descriptors give its size and format but no digest.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,18 @@ LICENSE = {
     "title": "CC0 1.0 Universal (synthetic data; no real person described)",
 }
 DUCKDB_FILE = "students.duckdb"
+
+
+@dataclass(frozen=True)
+class About:
+    """What both descriptors say of the dataset as a whole."""
+
+    name: str
+    title: str
+    description: str
+    version: str
+    keywords: tuple[str, ...]
+
 
 _DP2 = "https://datapackage.org/profiles/2.0/"
 _UNIT_FREE = {"flag", "category", "id"}
@@ -217,15 +230,7 @@ def _file_resource(folder: Path, name: str, path: str, *, digest: bool = True) -
 
 
 def datapackage(
-    tables: dict[str, pl.DataFrame],
-    folder: Path,
-    *,
-    name: str,
-    title: str,
-    description: str,
-    version: str,
-    keywords: list[str],
-    documents: list[str],
+    tables: dict[str, pl.DataFrame], folder: Path, about: About, *, documents: list[str]
 ) -> dict[str, Any]:
     """The Data Package of the files already written in ``folder``: a CSV and a Parquet
     resource per table (``<table>`` and ``<table>-parquet``), then ``documents`` (Markdown
@@ -260,11 +265,11 @@ def datapackage(
         resources.append(res)
     return {
         "$schema": _DP2 + "datapackage.json",
-        "name": name,
-        "title": title,
-        "description": description,
-        "version": version,
-        "keywords": keywords,
+        "name": about.name,
+        "title": about.title,
+        "description": about.description,
+        "version": about.version,
+        "keywords": list(about.keywords),
         "licenses": [LICENSE],
         "contributors": [{"title": "legache-sim (synthetic data generator)", "roles": ["creator"]}],
         "resources": resources,
@@ -365,15 +370,7 @@ def _record_set(table: str, frame: pl.DataFrame) -> dict[str, Any]:
 
 
 def croissant(
-    tables: dict[str, pl.DataFrame],
-    folder: Path,
-    *,
-    name: str,
-    title: str,
-    description: str,
-    version: str,
-    keywords: list[str],
-    rai: dict[str, str],
+    tables: dict[str, pl.DataFrame], folder: Path, about: About, *, rai: dict[str, str]
 ) -> dict[str, Any]:
     """The Croissant metadata of the tables already written in ``folder``: a CSV and a
     Parquet ``FileObject`` per table, a ``RecordSet`` per table read from the CSV."""
@@ -397,15 +394,15 @@ def croissant(
     return {
         "@context": CROISSANT_CONTEXT,
         "@type": "sc:Dataset",
-        "name": name,
-        "alternateName": title,
-        "description": description,
+        "name": about.name,
+        "alternateName": about.title,
+        "description": about.description,
         "conformsTo": CROISSANT_CONFORMS_TO,
-        "citeAs": f"legache-sim {version}, teaching dataset {name} (synthetic).",
+        "citeAs": f"legache-sim {about.version}, teaching dataset {about.name} (synthetic).",
         "creator": {"@type": "sc:Organization", "name": "legache-sim"},
-        "keywords": keywords,
+        "keywords": list(about.keywords),
         "license": LICENSE["path"],
-        "version": version,
+        "version": about.version,
         "isLiveDataset": False,
         **{f"rai:{k}": rai[k] for k in RAI_KEYS},
         "distribution": distribution,
@@ -485,29 +482,30 @@ def write_descriptors(
     the sizes and digests of the files already in ``folder`` (``sim.teaching.package``)."""
     write_duckdb(student, folder / DUCKDB_FILE, comments=STUDENT_INTROS)
     text = datasheet_text(teaching=teaching, cohort=cohort, cfg=cfg, answers=answers)
-    about = {
-        "name": f"legache-sim-{teaching.name}",
-        "title": teaching.title,
-        "description": f"{teaching.card} Synthetic data, not for clinical use.",
-        "version": simulator_version(),
-        "keywords": [
+    about = About(
+        name=f"legache-sim-{teaching.name}",
+        title=teaching.title,
+        description=f"{teaching.card} Synthetic data, not for clinical use.",
+        version=simulator_version(),
+        keywords=(
             "synthetic data",
             "nocturnal leg pain",
             "clinical reasoning",
             "teaching",
             teaching.name,
-        ],
-    }
+        ),
+    )
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.glob("casebook/*.html"))
     documents = ["datacard.md", "data-dictionary.md", *pages]
     write_json(
-        datapackage(student, folder, documents=documents, **about),
+        datapackage(student, folder, about, documents=documents),
         folder / "datapackage.json",
     )
-    write_json(croissant(student, folder, rai=rai_fields(text), **about), folder / "croissant.json")
+    write_json(croissant(student, folder, about, rai=rai_fields(text)), folder / "croissant.json")
 
 
 __all__ = [
+    "About",
     "CROISSANT_CONTEXT",
     "DUCKDB_FILE",
     "FOREIGN_KEYS",
