@@ -7,13 +7,14 @@ minutes on this 2-core machine.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.common import save_figures
 
 
 def main() -> dict:
@@ -39,9 +40,7 @@ def main() -> dict:
     if leaderboard:
         print(leaderboard)
     figures = {"cores": cores, "wall_seconds": seconds}
-    results = Path("benchmarks/results")
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "classifier.json").write_text(json.dumps(figures, indent=2))
+    save_figures("classifier", figures)
     return figures
 
 

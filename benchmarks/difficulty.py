@@ -17,13 +17,12 @@ Figures are printed and written to benchmarks/results/difficulty.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
-from pathlib import Path
 
 import polars as pl
 
+from benchmarks.common import save_figures
 from sim.config import compose_config
 from sim.evaluation import difficulty as dfy
 from sim.pipeline import simulate_cohort
@@ -77,9 +76,7 @@ def main(n: int = 20_000, general_n: int = 50_000, nights: int = 28) -> dict:
         },
         "seconds": seconds,
     }
-    results = Path("benchmarks/results")
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "difficulty.json").write_text(json.dumps(figures, indent=2, default=str))
+    save_figures("difficulty", figures)
     return figures
 
 

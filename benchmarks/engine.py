@@ -36,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import ONE_THREAD
+from benchmarks.common import ONE_THREAD, save_figures
 
 
 def _peak_rss_mb() -> float:
@@ -258,11 +258,7 @@ def main(
     print(
         f"{'end to end, all cores (pn/s)':40s} {summary['e2e_patient_nights_per_s_all_cores']:14,.0f}"
     )
-    results = Path("benchmarks/results")
-    results.mkdir(parents=True, exist_ok=True)
-    (results / f"engine-{population}.json").write_text(
-        json.dumps({"summary": summary, "phases": figures}, indent=2)
-    )
+    save_figures(f"engine-{population}", {"summary": summary, "phases": figures})
     return summary
 
 

@@ -20,9 +20,8 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-from benchmarks.common import ONE_THREAD
+from benchmarks.common import ONE_THREAD, save_figures
 
 TARGET_PN_PER_S = 20_000
 COHORTS = {
@@ -115,9 +114,7 @@ def main(n: int = 8192, nights: int = 28, repeats: int = 3) -> dict:
         f"event engine {summary['events_pn_per_s_1core_cpu']:,.0f} pn/s on one core "
         f"(presenting, balanced): {verdict} the {TARGET_PN_PER_S:,} target"
     )
-    results = Path("benchmarks/results")
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "events.json").write_text(json.dumps({"summary": summary, "runs": runs}, indent=2))
+    save_figures("events", {"summary": summary, "runs": runs})
     return summary
 
 

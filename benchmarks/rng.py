@@ -18,13 +18,12 @@ only here, as the reference. Ratios are new / old, from the same run.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 
+from benchmarks.common import save_figures
 from sim import rng
 from sim.jit import njit
 
@@ -157,9 +156,7 @@ def main(n: int = 1_000_000, k: int = 4, repeat: int = 7) -> dict:
     print(f"  {'':16s} {'old hash':>9s} {'Philox':>9s} {'ratio':>7s}")
     for name, r in result["cases"].items():
         print(f"  {name:16s} {r['old_ns']:9.2f} {r['philox_ns']:9.2f} {r['ratio']:7.2f}")
-    folder = Path(__file__).resolve().parent / "results"
-    folder.mkdir(exist_ok=True)
-    (folder / "rng.json").write_text(json.dumps(result, indent=2) + "\n")
+    save_figures("rng", result)
     return result
 
 

@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.common import ONE_THREAD
+from benchmarks.common import ONE_THREAD, save_figures
 
 PATIENT_NIGHTS = 100_000_000
 
@@ -127,9 +127,7 @@ def main(patient_nights: int = PATIENT_NIGHTS, nights: int = 28, repeat: int = 2
     print(f"{'figure':40s} {'measured':>10s}  target")
     for name, value, target in targets:
         print(f"{name:40s} {value:10,.2f}  {target}")
-    out = Path("benchmarks/results")
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scale.json").write_text(json.dumps({"summary": summary, "runs": runs}, indent=2))
+    save_figures("scale", {"summary": summary, "runs": runs})
     return summary
 
 

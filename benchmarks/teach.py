@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import save_figures
+
 PRESETS_DIR = Path(__file__).resolve().parents[1] / "conf" / "teaching"
 TARGET_S = 60.0
 
@@ -69,9 +71,7 @@ def main() -> dict:
             f"{r['urgent_missed']} |"
         )
     figures = {"cores": cores, "presets": rows}
-    results = Path("benchmarks/results")
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "teach.json").write_text(json.dumps(figures, indent=2))
+    save_figures("teach", figures)
     return figures
 
 
