@@ -7,8 +7,9 @@ Usage::
     # or piece by piece:
     write_duckdb(tables.student, folder / "students.duckdb", comments={})
     about = About(name=..., title=..., description=..., version=..., keywords=(...))
-    write_json(datapackage(tables.student, folder, about, documents=["datacard.md"]),
-               folder / "datapackage.json")
+    sums = checksums(folder, ["patients.csv", ..., "datacard.md"])
+    write_json(datapackage(tables.student, folder, about, documents=["datacard.md"],
+                           sums=sums), folder / "datapackage.json")
 
 - ``datapackage.json``: a Frictionless Data Package v2 (https://datapackage.org): one
   resource per file, a Table Schema for every table file (CSV and Parquet) with field
@@ -213,7 +214,14 @@ def table_schema(table: str, frame: pl.DataFrame, *, resource_of: dict[str, str]
     return schema
 
 
-def _file_resource(folder: Path, name: str, path: str, *, digest: bool = True) -> dict:
+def checksums(folder: Path, paths: list[str]) -> dict[str, dict[str, Any]]:
+    """Size and SHA-256 of each file (``paths`` relative to ``folder``), read once for
+    both descriptors."""
+    return {path: file_checksum(folder / path) for path in paths}
+
+
+def _file_resource(name: str, path: str, sums: dict[str, dict[str, Any]]) -> dict:
+    """A resource of file ``path``: its digest and size from ``sums`` when it is there."""
     ext = path.rsplit(".", 1)[-1]
     res: dict[str, Any] = {
         "$schema": _DP2 + "dataresource.json",
@@ -222,25 +230,30 @@ def _file_resource(folder: Path, name: str, path: str, *, digest: bool = True) -
         "format": ext,
         "mediatype": _MEDIA[ext],
     }
-    if ext != "parquet":  # frictionless reads Parquet through pandas and counts no bytes
-        res["bytes"] = (folder / path).stat().st_size
-    if digest:
-        res["hash"] = "sha256:" + file_checksum(folder / path)["sha256"]
+    if path in sums:
+        if ext != "parquet":  # frictionless reads Parquet through pandas, counts no bytes
+            res["bytes"] = sums[path]["bytes"]
+        res["hash"] = "sha256:" + sums[path]["sha256"]
     return res
 
 
 def datapackage(
-    tables: dict[str, pl.DataFrame], folder: Path, about: About, *, documents: list[str]
+    tables: dict[str, pl.DataFrame],
+    folder: Path,
+    about: About,
+    *,
+    documents: list[str],
+    sums: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
     """The Data Package of the files already written in ``folder``: a CSV and a Parquet
     resource per table (``<table>`` and ``<table>-parquet``), then ``documents`` (Markdown
     and the casebook's HTML pages, paths relative to ``folder``) and the DuckDB file when
-    present."""
+    present; ``sums`` (``checksums``) gives every file's size and digest but DuckDB's."""
     resources: list[dict[str, Any]] = []
     for fmt, suffix in (("csv", ""), ("parquet", "-parquet")):
         resource_of = {t: t + suffix for t in tables}
         for table, frame in tables.items():
-            res = _file_resource(folder, table + suffix, f"{table}.{fmt}")
+            res = _file_resource(table + suffix, f"{table}.{fmt}", sums)
             res["type"] = "table"
             res["title"] = f"{table} ({fmt.upper() if fmt == 'csv' else 'Parquet'})"
             if fmt == "csv":
@@ -253,9 +266,10 @@ def datapackage(
             res["schema"] = table_schema(table, frame, resource_of=resource_of)
             resources.append(res)
     for doc in documents:
-        resources.append(_file_resource(folder, doc.rsplit(".", 1)[0].replace("/", "-"), doc))
+        resources.append(_file_resource(doc.rsplit(".", 1)[0].replace("/", "-"), doc, sums))
     if (folder / DUCKDB_FILE).exists():
-        res = _file_resource(folder, "students-duckdb", DUCKDB_FILE, digest=False)
+        res = _file_resource("students-duckdb", DUCKDB_FILE, sums)
+        res["bytes"] = (folder / DUCKDB_FILE).stat().st_size
         res["description"] = (
             "The same tables in one DuckDB database (tables patients, nights, "
             "measurements, with keys and column comments). DuckDB writes a random "
@@ -370,15 +384,20 @@ def _record_set(table: str, frame: pl.DataFrame) -> dict[str, Any]:
 
 
 def croissant(
-    tables: dict[str, pl.DataFrame], folder: Path, about: About, *, rai: dict[str, str]
+    tables: dict[str, pl.DataFrame],
+    about: About,
+    *,
+    rai: dict[str, str],
+    sums: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
-    """The Croissant metadata of the tables already written in ``folder``: a CSV and a
-    Parquet ``FileObject`` per table, a ``RecordSet`` per table read from the CSV."""
+    """The Croissant metadata of the tables already written: a CSV and a Parquet
+    ``FileObject`` per table (size and digest from ``sums``, ``checksums``), a
+    ``RecordSet`` per table read from the CSV."""
     distribution = []
     for table in tables:
         for fmt in ("csv", "parquet"):
             path = f"{table}.{fmt}"
-            checksum = file_checksum(folder / path)
+            checksum = sums[path]
             distribution.append(
                 {
                     "@type": "cr:FileObject",
@@ -497,15 +516,20 @@ def write_descriptors(
     )
     pages = sorted(p.relative_to(folder).as_posix() for p in folder.glob("casebook/*.html"))
     documents = ["datacard.md", "data-dictionary.md", *pages]
+    tables = [f"{t}.{fmt}" for fmt in ("csv", "parquet") for t in student]
+    sums = checksums(folder, tables + documents)
     write_json(
-        datapackage(student, folder, about, documents=documents),
+        datapackage(student, folder, about, documents=documents, sums=sums),
         folder / "datapackage.json",
     )
-    write_json(croissant(student, folder, about, rai=rai_fields(text)), folder / "croissant.json")
+    write_json(
+        croissant(student, about, rai=rai_fields(text), sums=sums), folder / "croissant.json"
+    )
 
 
 __all__ = [
     "About",
+    "checksums",
     "CROISSANT_CONTEXT",
     "DUCKDB_FILE",
     "FOREIGN_KEYS",
