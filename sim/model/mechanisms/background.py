@@ -17,7 +17,6 @@ propensity.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +27,7 @@ from sim.model.jit import njit
 from sim.model.mechanisms.base import column
 
 NAME = "background"
-STATIC = ("ache_propensity",)
+STATIC = ("ache_propensity", "ache_pain_shift")
 
 
 @dataclass
@@ -67,7 +66,7 @@ class Params(MechanismParams):
     """Median ache propensity of controls who presented (``population=presenting``, no
     cause): about 0.5 harmless aches a night, on about 40% of nights. Assumption."""
     pain_per_log_propensity: float = 1.3
-    """Mean pain added per unit of log propensity (about 3.7 at the presented median,
+    """Mean pain added per unit of log propensity (about 4.3 at the presented median,
     against 2.5 at 1). Assumption."""
     pain_mean_range: list = field(default_factory=lambda: [1.0, 7.0])
     """Bounds of a patient's mean harmless-ache pain (0-10). Assumption."""
@@ -79,7 +78,10 @@ def active(pt: dict) -> np.ndarray:
 
 
 def static(pt, u, q, ctx) -> dict:
-    return {"ache_propensity": column(pt, "ache_propensity")}
+    """The propensity, and the mean pain it adds (a per-patient constant, so the log is
+    taken once here, not every night)."""
+    x = column(pt, "ache_propensity")
+    return {"ache_propensity": x, "ache_pain_shift": q.pain_per_log_propensity * np.log(x)}
 
 
 @njit
@@ -87,8 +89,7 @@ def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
     """A constant rate: ``mp.background.rate`` episodes over a reference night times the
     patient's ache propensity; the mean pain rises with the log propensity."""
     q = mp.background
-    x = s[state.S.ache_propensity]
-    r = q.rate * x
+    r = q.rate * s[state.S.ache_propensity]
     lo, hi = q.pain_mean_range
-    pain = min(max(pain_mean + q.pain_per_log_propensity * math.log(x), lo), hi)
+    pain = min(max(pain_mean + s[state.S.ache_pain_shift], lo), hi)
     return r, pain, 0.0, r

@@ -16,16 +16,24 @@ from tests.helpers import simulate_patients
 from tests.model.mechanisms.conftest import rows
 
 
+def _static(propensity: float, q) -> dict:
+    """A patient's static fields as ``background.static`` builds them."""
+    return {
+        k: float(v[0])
+        for k, v in background.static({"ache_propensity": [propensity]}, None, q, None).items()
+    }
+
+
 def test_everyone_has_it_at_a_rate_set_by_their_propensity(mp):
     assert background.active({"age": np.arange(5)}).all()
     q = mp.background
-    s, _, d = rows({"ache_propensity": 1.0})
+    s, _, d = rows({"ache_propensity": 1.0, "ache_pain_shift": 0.0})
     assert background.rate(s, d, 23.0, False, False, None, mp, 2.5) == (q.rate, 2.5, 0.0, q.rate)
-    s, _, d = rows({"ache_propensity": 4.0})
+    s, _, d = rows(_static(4.0, q))
     r, pain, offset, drive = background.rate(s, d, 23.0, False, False, None, mp, 2.5)
     assert r == drive == pytest.approx(4 * q.rate)
     assert pain == pytest.approx(2.5 + q.pain_per_log_propensity * math.log(4.0))
-    s, _, d = rows({"ache_propensity": 1e6})  # the mean pain stays in its range
+    s, _, d = rows(_static(1e6, q))  # the mean pain stays in its range
     assert background.rate(s, d, 23.0, False, False, None, mp, 2.5)[1] == q.pain_mean_range[1]
 
 
