@@ -1474,6 +1474,33 @@ def register_triage_configs() -> None:
 
 
 # --------------------------------------------------------------------------------------
+# The intervention experiment (sim.interventions): intervention/ and policy/ definitions
+# --------------------------------------------------------------------------------------
+@dataclass
+class InterventionFields:
+    """The keys of an intervention trial (``intervene`` and the demo's section)."""
+
+    intervention: dict[str, Any] = field(default_factory=dict)
+    """Interventions to test, keyed by name: each file under ``conf/intervention/`` adds its
+    own (``intervention=stretching``; several in one comparison with
+    ``intervention=[stretching,magnesium]``). Validated by ``sim.interventions.spec``."""
+    placebo_arm: bool = False
+    """Add a placebo arm (the expectation effect alone) and blind the treated arms: they get
+    the same expectation effect, so treated against placebo is the specific effect."""
+    placebo: dict[str, Any] = field(default_factory=dict)
+    """The placebo whose expectation effect the placebo arms use (``conf/intervention/
+    placebo.yaml``, loaded here by the defaults list)."""
+    policy: Any = None
+    """A triage-then-treat policy (``conf/policy/``): a rule set's decisions mapped to
+    interventions, against perfect triage and treating everyone alike; null = none."""
+
+
+@dataclass
+class InterveneRunConfig(RunConfig, InterventionFields):
+    """Top-level config of ``python -m experiments.intervene`` (``conf/intervene.yaml``)."""
+
+
+# --------------------------------------------------------------------------------------
 # The demo (make demo): every capability on one cohort
 # --------------------------------------------------------------------------------------
 @dataclass
@@ -1487,7 +1514,7 @@ class DemoConfig:
 
 
 @dataclass
-class DemoRunConfig(BenchmarkRunConfig):
+class DemoRunConfig(BenchmarkRunConfig, InterventionFields):
     """Top-level config of ``python -m experiments.demo`` (``conf/demo.yaml``)."""
 
     demo: DemoConfig = field(default_factory=DemoConfig)
@@ -1591,4 +1618,5 @@ def register_all() -> None:
     register_triage_configs()
     ConfigStore.instance().store(name="base_demo_run", node=DemoRunConfig)
     ConfigStore.instance().store(name="base_teach_run", node=TeachRunConfig)
+    ConfigStore.instance().store(name="base_intervene_run", node=InterveneRunConfig)
     _REGISTERED = True

@@ -27,6 +27,7 @@ import resource
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from omegaconf import DictConfig, OmegaConf
@@ -56,6 +57,9 @@ class ShardOptions:
     order: str
     visit_night: int
     with_nights: bool = True
+    treatment: Any = None
+    """Who gets which intervention (``sim.interventions.plan.TreatmentPlan``, or anything with
+    its ``columns(patients)``); None: nobody (the control arm)."""
 
 
 @dataclass
@@ -115,6 +119,8 @@ def simulate_shard(
     start, stop = bounds
     streams = ShardStreams(cohort.seed, start, stop)
     cols = PopulationModel(model_cfg, cohort).sample(streams)
+    if options.treatment is not None:
+        cols.update(options.treatment.columns(cols))
     if not options.with_nights:
         return ShardResult(to_frame("patients", cols), None, None)
     result = run_engine(options.engine, cols, model_cfg, streams, nights=cohort.nights)
@@ -166,11 +172,17 @@ def write_parts(frames: dict[str, pl.DataFrame | None], part_dir: Path, start: i
     return parts
 
 
-def simulate_cohort(cfg: DictConfig, *, with_nights: bool = True) -> ShardResult:
-    """Simulate a whole cohort in memory (for tests, notebooks and small experiments)."""
+def simulate_cohort(
+    cfg: DictConfig, *, with_nights: bool = True, treatment: Any = None
+) -> ShardResult:
+    """Simulate a whole cohort in memory (for tests, notebooks and small experiments).
+
+    ``treatment``: who gets which intervention (``sim.interventions.plan.TreatmentPlan``);
+    the same cohort and streams otherwise, so arms differ only where it acts."""
     cohort = validate(cfg)
     options = shard_options(cfg, cohort)
     options.with_nights = with_nights
+    options.treatment = treatment
     job = functools.partial(simulate_shard, options=options)
     results = map_shards(
         job,

@@ -295,6 +295,7 @@ def test_unknown_key_names_it_and_the_closest_valid_one(override: str, message: 
         ("learning_curves", []),
         ("demo", []),
         ("timeline", []),
+        ("intervene", ["policy=symptoms_then_treat", "placebo_arm=true"]),
     ],
 )
 def test_every_shipped_config_has_only_known_keys(config_name: str, overrides: list[str]) -> None:

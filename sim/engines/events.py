@@ -55,7 +55,7 @@ import polars as pl
 import simpy
 
 from sim.engines import EngineResult, layout
-from sim.model import diary
+from sim.model import diary, state
 from sim.model import distributions as dist
 from sim.model import symptoms as sx
 from sim.model.jit import njit
@@ -238,7 +238,13 @@ class EventNights:
             self.patient_id,
             j,
         )
-        lying = sx.lying_down(u[:, : sx.LYING_DOWN_UNIFORMS], z, self.state.usual_bedtime_h, p)
+        lying = sx.lying_down(
+            u[:, : sx.LYING_DOWN_UNIFORMS],
+            z,
+            self.state.usual_bedtime_h,
+            p,
+            day.matrix[:, state.D.tx_elevation],
+        )
         t_bed = lying.time_in_bed_min
         tonight = sx.tonight_rates(
             self.groups,

@@ -97,6 +97,7 @@ def _simulate(
     threshold,
     day_key,
     night_key,
+    tx_key,
     day_p,
     night_p,
     mp,
@@ -175,7 +176,7 @@ def _simulate(
             normal_words_nights(night_key, pid, 0, index + SLOT_DRAWS, words, slot_h[slot])
         for j in range(nights):
             r = row0 + j
-            day_step(j, zday[:, j], s, carry, d, day_p, mp)
+            day_step(j, pid, tx_key, zday[:, j], s, carry, d, day_p, mp)
             bed, t_bed, base, legs, bad = sx.lying_down_at(
                 lying[ND.legs, j],
                 lying[ND.position, j],
@@ -183,6 +184,7 @@ def _simulate(
                 lying[ND.in_bed, j],
                 lying[ND.sleep, j],
                 s[state.S.usual_bedtime_h],
+                d[state.D.tx_elevation],
                 night_p,
             )
             for f in range(NF):
@@ -301,6 +303,7 @@ class VectorisedNights:
             self.table.wake_threshold,
             ns.key,
             self.night_key,
+            ns.tx_key,
             ns.p,
             ns.night_p,
             ns.mp,

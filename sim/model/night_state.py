@@ -25,7 +25,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from sim.model import dispatch, state
+from sim.model import dispatch, state, treatment
 from sim.model import distributions as dist
 from sim.model.jit import NIGHT_BITS, as_float, draw_nights, njit, stream_key
 from sim.model.mechanisms import REGISTRY
@@ -71,9 +71,11 @@ def day_numbers(key, patient, day0, words, out):
 
 
 @njit
-def day_step(day, z, s, carry, out, dp, mp):
+def day_step(day, patient, tx_key, z, s, carry, out, dp, mp):
     """One patient's day ``day``: apply its events, update ``carry``, write tonight to ``out``.
 
+    ``patient``: its id; ``tx_key``: the key of ``treatment.STREAM`` (tonight's levers,
+    ``treatment.apply``, are written before the mechanisms' day updates read them);
     ``z``: the day's numbers (a column of ``day_numbers``, indexed by ``state.DAY_DRAW``);
     ``s``: the patient's constants (``state.S``); ``carry``: the state carried from
     yesterday (``state.C``), updated in place; ``out``: tonight's state (``state.D``);
@@ -90,16 +92,17 @@ def day_step(day, z, s, carry, out, dp, mp):
     out[D.exertion] = as_float(exertion)
     out[D.unaccustomed] = as_float(unaccustomed)
     out[D.alcohol] = as_float(alcohol)
+    treatment.apply(day, patient, tx_key, s, out)
     dispatch.day_updates(day, z, s, carry, out, dp, mp)
 
 
 @njit
-def _advance(day, key, patients, static, carry, out, dp, mp):
+def _advance(day, key, tx_key, patients, static, carry, out, dp, mp):
     words = np.empty((4, 1), dtype=np.uint64)
     z = np.empty((state.DAY_NUMBERS, 1))
     for i in range(len(patients)):
         day_numbers(key, patients[i], day, words, z)
-        day_step(day, z[:, 0], static[i], carry[i], out[i], dp, mp)
+        day_step(day, patients[i], tx_key, z[:, 0], static[i], carry[i], out[i], dp, mp)
 
 
 class DayResult:
@@ -125,6 +128,7 @@ class NightState:
         self.night_p = night_params(model_cfg.night)
         self.mp = mechanism_params(model_cfg.mechanisms)
         self.key = stream_key(streams.seed, DAY_STREAM)
+        self.tx_key = stream_key(streams.seed, treatment.STREAM)
         self.patient_id = np.asarray(patients["patient_id"], dtype=np.int64)
         self.static = static_matrix(
             patients,
@@ -144,7 +148,17 @@ class NightState:
                 f"day {day}: the counter-based draws hold days 0..{(1 << NIGHT_BITS) - 1}"
             )
         out = np.empty((self.n, len(state.DAY_FIELDS)))
-        _advance(day, self.key, self.patient_id, self.static, self.carry, out, self.p, self.mp)
+        _advance(
+            day,
+            self.key,
+            self.tx_key,
+            self.patient_id,
+            self.static,
+            self.carry,
+            out,
+            self.p,
+            self.mp,
+        )
         return DayResult(out)
 
 
@@ -185,6 +199,8 @@ def static_matrix(patients: dict[str, np.ndarray], dp, night_p, mp, u_static) ->
     s[:, S.usual_bedtime_h] = dist.normal(
         u.bedtime, night_p.bedtime_mean_h, night_p.bedtime_between_sd_h
     )
+    for name, column in treatment.plan_columns(pt, n).items():
+        s[:, getattr(S, name)] = column
     ctx = StaticContext(night_p=night_p, day_p=dp, mechanisms=mp, n=n)
     for m in REGISTRY:
         declared = set(getattr(m, "STATIC", ()))

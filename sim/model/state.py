@@ -34,6 +34,37 @@ GENERIC_CARRY = ("hot",)
 GENERIC_DAY = ("hot", "exertion", "unaccustomed", "alcohol")
 """Tonight's state the driver writes: the day's weather and behaviour (1.0 or 0.0)."""
 
+GENERIC_LEVERS = {
+    "expectation": (
+        "share of tonight's episodes the patient no longer notices or reports, from "
+        "expecting to be helped (a placebo's effect: the physiology and its truth columns "
+        "are unchanged)",
+        None,
+        (0.0, 1.0),
+    ),
+    "elevation": (
+        "share of the nights without raised legs on which the patient now raises them "
+        "(leg elevation: lowers ankle perfusion lying down)",
+        None,
+        (0.0, 1.0),
+    ),
+    "pain_relief": (
+        "points taken off the mean intensity (0-10) of muscular aches, times each "
+        "mechanism's ``heat_relief`` weight (heat or cold)",
+        None,
+        (0.0, 3.0),
+    ),
+}
+"""Levers of tonight's treatment that belong to no one mechanism: name -> (what its size
+means, the Params field naming its default time constant or None, (lowest, highest) size
+an intervention may give). A mechanism declares its own in ``LEVERS`` (same form, the field
+in its own Params)."""
+TREATMENT_STATIC = ("tx_start", "tx_adherence", "tx_halflife", "tx_nightly")
+"""Per-patient treatment plan (``sim.model.treatment``): the first night it acts (inf:
+untreated), the chance of taking it at the start, the half-life of that chance (nights; inf:
+no decay), 1.0 if taking it is decided night by night (else once per patient); then, per
+lever, ``tx_size_<lever>`` and ``tx_tau_<lever>`` (nights to build up; 0: at once)."""
+
 GENERIC_DRAWS = {
     "day": {"hot": 0, "exertion": 1, "unaccustomed": 2, "alcohol": 3},
     "static": {"bedtime": 0},
@@ -57,6 +88,9 @@ RESERVED = {"night": range(5, 16)}
 """Indices a driver uses as a block (the flags), besides the named ones."""
 
 S = C = D = DAY_DRAW = STATIC_DRAW = NIGHT_DRAW = None
+LEVERS: dict[str, tuple[str, str | None, tuple[float, float], str | None]] = {}
+"""Every lever, in layout order: name -> (meaning of its size, Params field of its default
+time constant, (lowest, highest) size, owning mechanism or None for the driver's)."""
 STATIC_FIELDS: tuple[str, ...] = ()
 CARRY_FIELDS: tuple[str, ...] = ()
 DAY_FIELDS: tuple[str, ...] = ()
@@ -111,14 +145,28 @@ def _named(name: str, fields) -> tuple:
     return namedtuple(name, list(fields))(*fields.values())
 
 
+def _levers(modules) -> dict[str, tuple[str, str | None, tuple[float, float], str | None]]:
+    out = {name: (doc, tau, bounds, None) for name, (doc, tau, bounds) in GENERIC_LEVERS.items()}
+    for m in modules:
+        for name, (doc, tau, bounds) in getattr(m, "LEVERS", {}).items():
+            if name in out:
+                raise ValueError(f"lever {name!r} of mechanism {m.NAME!r} is declared twice")
+            out[name] = (doc, tau, bounds, m.NAME)
+    return out
+
+
 def build(modules) -> None:
     """Lay out the state and draws of ``modules`` (the registry, in order)."""
-    global S, C, D, DAY_DRAW, STATIC_DRAW, NIGHT_DRAW
+    global S, C, D, DAY_DRAW, STATIC_DRAW, NIGHT_DRAW, LEVERS
     global STATIC_FIELDS, CARRY_FIELDS, DAY_FIELDS, STATIC_UNIFORMS
     global DAY_NORMALS, DAY_NUMBERS
-    STATIC_FIELDS = _layout("STATIC", GENERIC_STATIC, modules)
+    LEVERS = _levers(modules)
+    plan = TREATMENT_STATIC + tuple(
+        f"tx_{kind}_{name}" for name in LEVERS for kind in ("size", "tau")
+    )
+    STATIC_FIELDS = _layout("STATIC", GENERIC_STATIC, modules) + plan
     CARRY_FIELDS = _layout("CARRY", GENERIC_CARRY, modules)
-    DAY_FIELDS = _layout("DAY", GENERIC_DAY, modules)
+    DAY_FIELDS = _layout("DAY", GENERIC_DAY, modules) + tuple(f"tx_{name}" for name in LEVERS)
     S = _named("Static", STATIC_FIELDS)
     C = _named("Carry", CARRY_FIELDS)
     D = _named("Day", DAY_FIELDS)

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model import dispatch
+from sim.model import dispatch, state
 from sim.model.jit import (
     binomial_quantile,
     clip,
@@ -321,7 +321,12 @@ def mechanism_rate(mech, s, d, bedtime_h, legs_elevated, bad_position, p, mp, pa
     (rate R: expected episodes over a full-mass night, mean intensity, circadian peak in
     minutes since lying down (0 for other shapes), the mechanism's latent drive).
     """
-    return dispatch.rate(mech, s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean)
+    r, pain, offset, drive = dispatch.rate(
+        mech, s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean
+    )
+    # Expecting to be helped (a placebo), the patient no longer notices a share of the
+    # episodes; the drive (the physiology, a truth column) is unchanged.
+    return r * (1.0 - d[state.D.tx_expectation]), pain, offset, drive
 
 
 @dataclass
@@ -534,10 +539,12 @@ undisturbed sleep efficiency."""
 
 
 @njit
-def lying_down_at(u_legs, u_position, z_bedtime, z_in_bed, z_sleep, usual_bedtime_h, p):
+def lying_down_at(u_legs, u_position, z_bedtime, z_in_bed, z_sleep, usual_bedtime_h, elevation, p):
     """Tonight's (bedtime clock hour, whole minutes in bed (``p.time_in_bed_h_range``, 5-10.5
     h), undisturbed sleep efficiency, legs raised (worsens PAD), a provoking position for a
-    compressed nerve)."""
+    compressed nerve). ``elevation``: tonight's lever ``tx_elevation`` (0 untreated), the
+    share of the nights without raised legs on which the patient now raises them."""
+    legs_prob = p.legs_elevated_prob + (1.0 - p.legs_elevated_prob) * elevation
     bedtime = clock_hours(usual_bedtime_h + p.bedtime_within_sd_h * z_bedtime)
     lo, hi = p.time_in_bed_h_range
     hours = clip(p.time_in_bed_mean_h + p.time_in_bed_sd_h * z_in_bed, lo, hi)
@@ -545,16 +552,16 @@ def lying_down_at(u_legs, u_position, z_bedtime, z_in_bed, z_sleep, usual_bedtim
         bedtime,
         np.rint(hours * 60.0),
         p.sleep_efficiency_mean + p.sleep_efficiency_sd * z_sleep,
-        u_legs < p.legs_elevated_prob,
+        u_legs < legs_prob,
         u_position < p.nerve_bad_position_prob,
     )
 
 
 @njit
-def _lying_loop(u, z, usual, p, f, b):
+def _lying_loop(u, z, usual, elevation, p, f, b):
     for i in range(len(usual)):
         bed, t_bed, base, legs, bad = lying_down_at(
-            u[i, 0], u[i, 1], z[i, 0], z[i, 1], z[i, 2], usual[i], p
+            u[i, 0], u[i, 1], z[i, 0], z[i, 1], z[i, 2], usual[i], elevation[i], p
         )
         f[0, i] = bed
         f[1, i] = t_bed
@@ -574,16 +581,25 @@ class LyingDown:
     bad_position: np.ndarray  # bool: a provoking position for a compressed nerve
 
 
-def lying_down(u: np.ndarray, z: np.ndarray, usual_bedtime_h: np.ndarray, night_p) -> LyingDown:
+def lying_down(
+    u: np.ndarray,
+    z: np.ndarray,
+    usual_bedtime_h: np.ndarray,
+    night_p,
+    elevation: np.ndarray | None = None,
+) -> LyingDown:
     """``lying_down_at`` over arrays: ``u`` (n, LYING_DOWN_UNIFORMS) uniforms, ``z``
-    (n, LYING_DOWN_NORMALS) standard normals."""
+    (n, LYING_DOWN_NORMALS) standard normals, ``elevation`` tonight's lever (0 if None)."""
     n = len(usual_bedtime_h)
+    if elevation is None:
+        elevation = np.zeros(n)
     f = np.empty((3, n))
     b = np.empty((2, n), dtype=np.bool_)
     _lying_loop(
         np.ascontiguousarray(u, dtype=np.float64),
         np.ascontiguousarray(z, dtype=np.float64),
         np.ascontiguousarray(usual_bedtime_h, dtype=np.float64),
+        np.ascontiguousarray(elevation, dtype=np.float64),
         night_p,
         f,
         b,

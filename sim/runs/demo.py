@@ -7,8 +7,10 @@ Usage::
 Generates the demo cohort (tables under ``out/``), then writes ``out/report/report.md``
 with the sections of every capability: the cohort and its calibration, symptom signatures,
 night timelines per cause, what gives each cause away (difficulty), triage rule sets
-against ground truth, and the classifier leaderboard with learning curves. The whole folder is replaced atomically, and only
-when it holds an earlier run's manifest and ``overwrite=true`` is given (``make demo`` does).
+against ground truth, the classifier leaderboard with learning curves, and every shipped
+intervention on paired arms with a triage-then-treat policy. The whole folder is replaced
+atomically, and only when it holds an earlier run's manifest and ``overwrite=true`` is
+given (``make demo`` does).
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from sim.report import Report
 from sim.report.calibration import calibration_section
 from sim.report.cohort import cohort_section
 from sim.report.difficulty import difficulty_section
+from sim.report.interventions import interventions_section, policy_section
 from sim.report.nights import nights_section
 from sim.report.timeline import timeline_section
 from sim.report.triage import triage_section
+from sim.runs.intervene import run_settings, trial_settings
 from sim.tables.io import read_table
 from sim.tables.output import output_dir
 
@@ -46,8 +50,14 @@ def run_demo(cfg: DictConfig, out: Path) -> DemoResult:
     manifest (``sim.tables.output``)."""
     t0 = time.perf_counter()
     cohort = validate(cfg)
+    settings = trial_settings(cfg)  # interventions and policy are checked before any work
     with output_dir(out, tool="demo", config=cfg, overwrite=bool(cfg.overwrite)) as run:
         report = _demo_report(cfg, cohort, write_cohort(run, cfg, cohort), run.tmp)
+        trial, policy = run_settings(cfg, settings)
+        note = f"The demo cohort ({cohort.n} patients, seed {cohort.seed}), lived again per arm."
+        report.add_section(interventions_section(trial, cohort_note=note))
+        if policy is not None:
+            report.add_section(policy_section(policy))
         report.write(run.tmp / "report")
     return DemoResult(
         run.out, cohort.n, time.perf_counter() - t0, [s.title for s in report.sections]

@@ -70,6 +70,9 @@ class Params(MechanismParams):
     against 2.5 at 1). Assumption."""
     pain_mean_range: list = field(default_factory=lambda: [1.0, 7.0])
     """Bounds of a patient's mean harmless-ache pain (0-10). Assumption."""
+    heat_relief: float = 1.0
+    """Weight of the ``pain_relief`` lever (heat or cold) on a harmless ache's mean
+    intensity. Assumption."""
 
 
 def active(pt: dict) -> np.ndarray:
@@ -92,4 +95,4 @@ def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
     r = q.rate * s[state.S.ache_propensity]
     lo, hi = q.pain_mean_range
     pain = min(max(pain_mean + s[state.S.ache_pain_shift], lo), hi)
-    return r, pain, 0.0, r
+    return r, pain - q.heat_relief * d[state.D.tx_pain_relief], 0.0, r

@@ -32,6 +32,7 @@ DAY = ("hydration_deficit_l", "osmolality_mosm_kg")
 DAY_ORDER = 20
 DRAWS = {"day": {"intake": 4}}
 DIARY = {"hydration_deficit_l": "hydration_deficit_l", "osmolality_mosm_kg": "osmolality_mosm_kg"}
+LEVERS = {"fluid_l": ("extra litres drunk a day (the hydration tip)", None, (0.0, 3.0))}
 
 
 @dataclass
@@ -140,6 +141,7 @@ def day(day, z, s, c, d, dp, mp):
     intake = s[state.S.fluid_intake_l_day] * math.exp(
         q.intake_day_log_sd * z[state.DAY_DRAW.intake]
     )
+    intake += d[state.D.tx_fluid_l]
     need = fluid_need(
         q,
         d[state.D.hot] > 0,

@@ -28,6 +28,18 @@ STATIC = ("potassium_base", "magnesium_base", "calcium_base", "sodium_base")
 DAY = ("potassium", "magnesium", "calcium", "sodium")
 DAY_ORDER = 30
 DRAWS = {"day": {"potassium": 5, "magnesium": 6, "calcium": 7, "sodium": 8}}
+LEVERS = {
+    "potassium_mmol_l": (
+        "rise of serum potassium (mmol/L) from potassium replacement",
+        None,
+        (0.0, 1.5),
+    ),
+    "magnesium_mmol_l": (
+        "rise of serum magnesium (mmol/L) from magnesium supplements",
+        None,
+        (0.0, 0.5),
+    ),
+}
 DIARY = {
     "potassium_mmol_l": "potassium",
     "magnesium_mmol_l": "magnesium",
@@ -169,8 +181,8 @@ def day(day, z, s, c, d, dp, mp):
         z[Z.sodium],
         mp.electrolyte,
     )
-    d[D.potassium] = k
-    d[D.magnesium] = mg
+    d[D.potassium] = k + d[D.tx_potassium_mmol_l]
+    d[D.magnesium] = mg + d[D.tx_magnesium_mmol_l]
     d[D.calcium] = ca
     d[D.sodium] = na
 

@@ -25,6 +25,14 @@ CARRY = ("exertion_history",)
 DAY = ("fatigue_load",)
 DAY_ORDER = 40
 DIARY = {"fatigue_load": "fatigue_load"}
+LEVERS = {
+    "conditioning": (
+        "share of tonight's exertion fatigue removed by regular training (gentle regular "
+        "exercise, supervised exercise)",
+        None,
+        (0.0, 1.0),
+    )
+}
 
 
 @dataclass
@@ -52,6 +60,9 @@ class Params(MechanismParams):
     (DOMAIN.md)."""
     accustomed_fatigue: float = 0.15
     """Same-night fatigue load of an accustomed exertion day. Assumption."""
+    heat_relief: float = 1.0
+    """Weight of the ``pain_relief`` lever (heat or cold) on a fatigue ache's mean
+    intensity. Assumption."""
 
 
 @njit
@@ -79,11 +90,12 @@ def day(day, z, s, c, d, dp, mp):
     history = push_exertion(int(c[state.C.exertion_history]), d[state.D.unaccustomed] > 0, q)
     c[state.C.exertion_history] = float(history)
     accustomed = d[state.D.exertion] > 0 and not d[state.D.unaccustomed] > 0
-    d[state.D.fatigue_load] = load(history, accustomed, q)
+    d[state.D.fatigue_load] = load(history, accustomed, q) * (1.0 - d[state.D.tx_conditioning])
 
 
 @njit
 def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
     """``Params.rate`` per unit of tonight's fatigue load."""
     r = mp.fatigue.rate * d[state.D.fatigue_load]
-    return r, pain_mean, 0.0, r
+    pain = pain_mean - mp.fatigue.heat_relief * d[state.D.tx_pain_relief]
+    return r, pain, 0.0, r

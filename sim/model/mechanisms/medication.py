@@ -75,6 +75,24 @@ DAY = (
 )
 DAY_ORDER = 10
 DRAWS = {"static": {"statin_onset": 1, "ssri_onset": 2}}
+LEVERS = {
+    "stop_statin": (
+        "share of a culprit statin's myalgia removed (stopped; a switch removes less)",
+        "statin_offset_days",
+        (0.0, 1.0),
+    ),
+    "stop_diuretic": (
+        "share of every diuretic's exposure removed (stopped or switched): potassium, "
+        "magnesium, sodium and fluid losses recover",
+        "diuretic_onset_days",
+        (0.0, 1.0),
+    ),
+    "stop_ssri": (
+        "share of a culprit SSRI's or mirtazapine's restless legs removed (stopped or switched)",
+        "ssri_offset_days",
+        (0.0, 1.0),
+    ),
+}
 DIARY = {"drug_effect": "drug_effect"}
 
 
@@ -116,6 +134,12 @@ class Params(MechanismParams):
     """Acute-phase reaction window after a bisphosphonate dose (days after dosing)."""
     oral_bisphosphonate_strength: float = 0.5
     """Weekly oral dose reaction relative to an infusion. Assumption."""
+    statin_offset_days: float = 14.0
+    """Time constant (days) of statin myalgia resolving once the statin is stopped
+    (DOMAIN.md: over weeks). Assumption."""
+    ssri_offset_days: float = 3.0
+    """Time constant (days) of drug-induced restless legs resolving once the SSRI or
+    mirtazapine is stopped. Assumption."""
 
 
 def active(pt: dict) -> np.ndarray:
@@ -185,7 +209,10 @@ def day(day, z, s, c, d, dp, mp):
     """Tonight's exposure to each drug and the culprit's effects."""
     q = mp.medication
     S, D = state.S, state.D
-    diuretic = first_order_exposure(day, s[S.diuretic_start], q.diuretic_onset_days)
+    # A stopped diuretic's exposure fades with the lever's build-up (its own time constant).
+    diuretic = first_order_exposure(day, s[S.diuretic_start], q.diuretic_onset_days) * (
+        1.0 - d[D.tx_stop_diuretic]
+    )
     culprit = int(s[S.culprit])
     culprit_diuretic = False
     for code in DIURETIC_CODES:
@@ -199,15 +226,17 @@ def day(day, z, s, c, d, dp, mp):
     else:
         k_drop = q.noncausal_diuretic_potassium_drop * diuretic * s[S.on_diuretic]
         mg_drop = 0.0
-    na_drop = s[S.diuretic_sodium_drop] * first_order_exposure(
-        day, s[S.potassium_sparing_start], q.diuretic_onset_days
+    na_drop = (
+        s[S.diuretic_sodium_drop]
+        * first_order_exposure(day, s[S.potassium_sparing_start], q.diuretic_onset_days)
+        * (1.0 - d[D.tx_stop_diuretic])
     )
     statin = 0.0
     if culprit == STATIN:
-        statin = onset_ramp(day, s[S.statin_onset], q.drug_ramp_days)
+        statin = onset_ramp(day, s[S.statin_onset], q.drug_ramp_days) * (1.0 - d[D.tx_stop_statin])
     ssri = 0.0
     if culprit == SSRI or culprit == MIRTAZAPINE:
-        ssri = onset_ramp(day, s[S.ssri_onset], q.drug_ramp_days)
+        ssri = onset_ramp(day, s[S.ssri_onset], q.drug_ramp_days) * (1.0 - d[D.tx_stop_ssri])
     bis = 0.0
     if culprit == BISPHOSPHONATE:
         bis = bisphosphonate_reaction(

@@ -28,6 +28,13 @@ NAME = "pad"
 STATIC = ("pad_active", "abi_true", "brachial_sbp_mmhg", "pad_side")
 CARRY = ("abi",)
 CARRY_INIT = {"abi": "abi_true"}
+LEVERS = {
+    "ankle_mmhg": (
+        "rise of the ankle systolic pressure (mmHg) from revascularisation",
+        None,
+        (0.0, 120.0),
+    )
+}
 DAY = ("abi", "ankle_sbp_mmhg")
 DAY_ORDER = 50
 DRAWS = {"static": {"pad_one_side": 3, "pad_which_side": 4}}
@@ -129,8 +136,9 @@ def day(day, z, s, c, d, dp, mp):
     """The stenosis progresses; tonight's ABI and ankle pressure."""
     abi = progress_stenosis(c[state.C.abi], s[state.S.pad_active] > 0, mp.pad)
     c[state.C.abi] = abi
-    d[state.D.abi] = abi
-    d[state.D.ankle_sbp_mmhg] = abi * s[state.S.brachial_sbp_mmhg]
+    gain = d[state.D.tx_ankle_mmhg]
+    d[state.D.abi] = abi + gain / s[state.S.brachial_sbp_mmhg]
+    d[state.D.ankle_sbp_mmhg] = abi * s[state.S.brachial_sbp_mmhg] + gain
 
 
 @njit

@@ -6,6 +6,11 @@ Usage::
     drive = rls.drive(severity, ferritin_ug_l, ssri_effect, mp.rls)   # 0 .. about 1.5
     rate, pain, offset, drive = rls.rate(s, d, bedtime_h, legs, bad, p, mp, pain_mean)
 
+A dopamine agonist removes part of the drive (lever ``dopamine``) until the patient's
+augmentation (about 8% a year, DOMAIN.md), after which the drug makes it worse; regular
+exercise removes a little (``exercise``); iron raises ferritin (``ferritin_ug_l``), which
+helps only those at or below the iron threshold.
+
 The drive peaks around midnight to 1 am and is least at 9-11 am; worse with ferritin at or
 below 75 ug/L (AASM 2024) and with SSRIs or mirtazapine (Rottach 2008); the within-night
 shape is a Gaussian in clock time around the patient's peak (shape ``circadian``). The
@@ -18,6 +23,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from sim.config import MechanismParams
 from sim.model import reference as ref
 from sim.model import state
@@ -25,8 +32,21 @@ from sim.model.jit import clock_hours, njit
 from sim.model.mechanisms.base import column
 
 NAME = "rls"
-STATIC = ("rls_severity", "ferritin_ug_l", "rls_peak_clock_h")
+STATIC = ("rls_severity", "ferritin_ug_l", "rls_peak_clock_h", "rls_augmentation_day")
+DAY = ("dopamine_effect",)
+DAY_ORDER = 60
+DRAWS = {"static": {"rls_augmentation": 5}}
 SEVERITY = "rls_drive"
+LEVERS = {
+    "dopamine": (
+        "share of the restless-legs drive removed by a dopamine agonist, before "
+        "augmentation (severity scale -5.7 against placebo, DOMAIN.md)",
+        None,
+        (0.0, 1.0),
+    ),
+    "exercise": ("share of the restless-legs drive removed by regular exercise", None, (0.0, 1.0)),
+    "ferritin_ug_l": ("rise of ferritin (ug/L) from iron", None, (0.0, 1000.0)),
+}
 
 
 @dataclass
@@ -62,6 +82,19 @@ class Params(MechanismParams):
     """Drive multiplier with ferritin at or below 75 ug/L (AASM 2024 iron threshold)."""
     ssri_drive: float = 0.6
     """Restless-legs drive added by a culprit SSRI or mirtazapine at full effect."""
+    augmentation_per_year: float = 0.08
+    """Chance a year on a dopamine agonist that restless legs augment (DOMAIN.md: about 8%
+    a year); each patient's day of augmentation is exponential with this hazard."""
+    augmentation_worsening: float = 0.5
+    """Share the drive rises on the agonist once augmented (earlier, stronger symptoms).
+    Assumption."""
+
+
+def augmentation_day(u: np.ndarray, q) -> np.ndarray:
+    """Days on a dopamine agonist until the patient's augmentation (exponential, from a
+    uniform ``u``)."""
+    hazard = -np.log1p(-q.augmentation_per_year) / 365.0
+    return -np.log(u.astype(np.float64)) / hazard
 
 
 def static(pt, u, q, ctx) -> dict:
@@ -69,7 +102,18 @@ def static(pt, u, q, ctx) -> dict:
         "rls_severity": column(pt, "rls_severity"),
         "ferritin_ug_l": column(pt, "ferritin_ug_l"),
         "rls_peak_clock_h": column(pt, "rls_peak_clock_h"),
+        "rls_augmentation_day": augmentation_day(u.rls_augmentation, q),
     }
+
+
+@njit
+def day(day, z, s, c, d, dp, mp):
+    """Tonight's net effect of a dopamine agonist: its relief, or after the patient's
+    augmentation day (counted from the treatment's start) a worsening."""
+    relief = d[state.D.tx_dopamine]
+    if relief > 0 and day - s[state.S.tx_start] >= s[state.S.rls_augmentation_day]:
+        relief = -mp.rls.augmentation_worsening
+    d[state.D.dopamine_effect] = relief
 
 
 @njit
@@ -83,7 +127,10 @@ def drive(severity: float, ferritin_ug_l: float, ssri_effect: float, q) -> float
 def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
     """``rate_max`` times tonight's drive, centred on the patient's circadian peak."""
     q = mp.rls
-    x = drive(s[state.S.rls_severity], s[state.S.ferritin_ug_l], d[state.D.ssri_effect], q)
+    D = state.D
+    ferritin = s[state.S.ferritin_ug_l] + d[D.tx_ferritin_ug_l]
+    x = drive(s[state.S.rls_severity], ferritin, d[D.ssri_effect], q)
+    x *= (1.0 - d[D.dopamine_effect]) * (1.0 - d[D.tx_exercise])
     peak = s[state.S.rls_peak_clock_h]
     if math.isnan(peak):
         peak = 0.5

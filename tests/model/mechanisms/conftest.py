@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.config import mechanism_defaults
-from sim.model import state
+from sim.model import state, treatment
 from sim.model.params import mechanism_params
 
 
@@ -18,12 +18,17 @@ def mp():
 
 def rows(static: dict | None = None, day: dict | None = None):
     """(s, c, d): a patient's constants, carried state and tonight's state, NaN except the
-    given fields (a law that reads a field it was not given returns NaN and fails)."""
+    given fields (a law that reads a field it was not given returns NaN and fails) and the
+    treatment, which is off unless given (untreated plan, every lever 0)."""
     s = np.full(len(state.STATIC_FIELDS), np.nan)
+    for name, value in treatment.untreated(1).items():
+        s[getattr(state.S, name)] = value[0]
     for name, value in (static or {}).items():
         s[getattr(state.S, name)] = value
     c = np.zeros(len(state.CARRY_FIELDS))
     d = np.full(len(state.DAY_FIELDS), np.nan)
+    for name in (*treatment.LEVERS, "dopamine_effect"):
+        d[getattr(state.D, name if name == "dopamine_effect" else f"tx_{name}")] = 0.0
     for name, value in (day or {}).items():
         d[getattr(state.D, name)] = value
     return s, c, d

@@ -67,6 +67,9 @@ def test_the_day_writes_every_field_of_tonights_state(mp):
         potassium_sparing_start=np.inf,
         abi_true=1.1,
         brachial_sbp_mmhg=130.0,
+        tx_start=np.inf,
+        tx_adherence=1.0,
+        tx_halflife=np.inf,
     )
     s, c, d = rows(static)
     dp = day_params(config.DayParams())
@@ -74,7 +77,7 @@ def test_the_day_writes_every_field_of_tonights_state(mp):
     z = np.empty((state.DAY_NUMBERS, 10))
     day_numbers(np.uint64(7), 3, 0, words, z)
     for day in range(10):
-        day_step(day, z[:, day], s, c, d, dp, mp)
+        day_step(day, 3, np.uint64(11), z[:, day], s, c, d, dp, mp)
         assert not np.isnan(d).any(), [
             f for f, x in zip(state.DAY_FIELDS, d, strict=True) if np.isnan(x)
         ]
@@ -86,7 +89,7 @@ def test_dispatch_is_written_from_the_registry():
     for code, m in enumerate(mechanisms.REGISTRY[:-1]):
         assert f"    if mech == {code}:\n        return _{m.NAME}.rate(" in source
     days = [m.NAME for m in mechanisms.DAY_ORDER]
-    assert days == ["medication", "dehydration", "electrolyte", "fatigue", "pad"]
+    assert days == ["medication", "dehydration", "electrolyte", "fatigue", "pad", "rls"]
     positions = [source.index(f"_{name}.day(") for name in days]
     assert positions == sorted(positions)
 

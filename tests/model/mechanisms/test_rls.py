@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from sim import config
 from sim.model import reference as ref
+from sim.model import state
 from sim.model.mechanisms import rls
-from tests.model.mechanisms.conftest import rows
+from sim.model.params import day_params
+from tests.model.mechanisms.conftest import day_draws, rows
 
 
 def test_drive_is_worse_with_low_ferritin_and_a_serotonergic_drug(mp):
@@ -29,7 +32,38 @@ def test_the_peak_is_placed_in_minutes_since_lying_down(mp, peak_h, bedtime_h, o
 
 
 def test_a_drug_induced_patient_without_a_peak_peaks_at_half_past_midnight(mp):
-    s, _, d = rows({"rls_severity": 0.0, "ferritin_ug_l": 100.0, "rls_peak_clock_h": float("nan")})
-    d[:] = 1.0  # full SSRI effect
+    s, _, d = rows(
+        {"rls_severity": 0.0, "ferritin_ug_l": 100.0, "rls_peak_clock_h": float("nan")},
+        {"ssri_effect": 1.0},  # full SSRI effect
+    )
     rate, _, offset, drive = rls.rate(s, d, 23.0, False, False, None, mp, 4.3)
     assert offset == pytest.approx(90.0) and drive == mp.rls.ssri_drive
+
+
+def test_an_augmented_patient_is_made_worse_by_the_agonist(mp):
+    """Before the patient's augmentation day (counted from the treatment's start) the
+    agonist removes its share of the drive; from it on, the drive rises instead."""
+    s, c, d = rows({"tx_start": 2.0, "rls_augmentation_day": 30.0})
+    d[state.D.tx_dopamine] = 0.35
+    dp = day_params(config.DayParams())
+    rls.day(31, day_draws(), s, c, d, dp, mp)
+    assert d[state.D.dopamine_effect] == 0.35
+    rls.day(32, day_draws(), s, c, d, dp, mp)
+    assert d[state.D.dopamine_effect] == -mp.rls.augmentation_worsening
+    d[state.D.tx_dopamine] = 0.0  # untreated: no effect, whatever the day
+    rls.day(500, day_draws(), s, c, d, dp, mp)
+    assert d[state.D.dopamine_effect] == 0.0
+
+
+def test_the_agonist_and_iron_act_on_the_drive(mp):
+    s, _, d = rows({"rls_severity": 1.0, "ferritin_ug_l": 50.0, "rls_peak_clock_h": 0.5})
+    d[state.D.ssri_effect] = 0.0
+    _, _, _, base = rls.rate(s, d, 23.0, False, False, None, mp, 4.3)
+    assert base == mp.rls.low_ferritin_factor
+    d[state.D.dopamine_effect] = 0.35
+    _, _, _, agonist = rls.rate(s, d, 23.0, False, False, None, mp, 4.3)
+    assert agonist == pytest.approx(base * 0.65)
+    d[state.D.dopamine_effect] = 0.0
+    d[state.D.tx_ferritin_ug_l] = 30.0  # 80 ug/L: above the iron threshold
+    _, _, _, iron = rls.rate(s, d, 23.0, False, False, None, mp, 4.3)
+    assert iron == 1.0

@@ -1,0 +1,140 @@
+"""``python -m experiments.intervene``: paired arms of one or more interventions, their
+effects by cause, the report.
+
+Usage::
+
+    from sim.config import compose_config
+    cfg = compose_config(["intervention=[stretching,iron]", "cohort.n=2000"],
+                         config_name="intervene")
+    run = intervene(cfg, "runs/intervene")          # sim.runs.intervene
+
+Everything is checked before any work: the cohort, every intervention (``ConfigError``
+naming the key: an unknown lever, an adherence outside 0-1, a start night outside the
+diary) and the output folder. The output is written atomically::
+
+    out/report.md                        the intervention section (Markdown)
+    out/figures/interventions_by_cause.png
+    out/tables/effects.csv               intervention x comparison x group x outcome
+    out/tables/nnt.csv                   number needed to treat, per group
+    out/tables/summary.csv, by_cause.csv the report's tables
+    out/outcomes.parquet                 every patient's outcomes in every arm
+    out/tables/policy*.csv               with policy=...: the triage-then-treat strategies
+    out/policy_decisions.parquet         with policy=...: each patient's decision and care
+    out/config.yaml                      the composed config
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config import Cohort, ConfigError, validate
+from sim.interventions.arms import Trial, run_trial
+from sim.interventions.policy import Policy, PolicyResult, policy_from_config, run_policy
+from sim.interventions.spec import Intervention, interventions_from_config, parse_intervention
+from sim.report import Report
+from sim.report.interventions import (
+    interventions_section,
+    policy_section,
+    policy_table,
+    write_intervention_tables,
+)
+from sim.tables.io import write_parquet
+from sim.tables.output import output_dir, preflight
+
+
+@dataclass
+class InterveneRun:
+    """What ``intervene`` produced."""
+
+    out: Path
+    trial: Trial
+    seconds: float
+    policy: PolicyResult | None = None
+
+
+@dataclass
+class TrialSettings:
+    """Everything an intervention run needs, validated before any work."""
+
+    cohort: Cohort
+    interventions: list[Intervention]
+    placebo_expectation: float
+    placebo_arm: bool
+    policy: Policy | None
+
+
+def trial_settings(cfg: DictConfig) -> TrialSettings:
+    """The validated interventions, placebo and policy of ``cfg`` (``ConfigError`` if not)."""
+    cohort = validate(cfg)
+    items = interventions_from_config(
+        cfg.get("intervention"), nights=cohort.nights, model=cfg.model
+    )
+    placebo_arm = cfg.get("placebo_arm", False)
+    if not isinstance(placebo_arm, bool):
+        raise ConfigError(f"placebo_arm={placebo_arm!r} is invalid: expected true or false")
+    placebo = cfg.get("placebo") or {}
+    if len(placebo) != 1:
+        raise ConfigError("placebo must hold one intervention (conf/intervention/placebo.yaml)")
+    ((name, node),) = placebo.items()
+    spec = parse_intervention(str(name), node, nights=cohort.nights, model=cfg.model)
+    if set(spec.effects) != {"expectation"}:
+        raise ConfigError(f"placebo.{name}.effects must hold the lever expectation only")
+    policy = None
+    if cfg.get("policy"):
+        policy = policy_from_config(cfg.policy, nights=cohort.nights, model=cfg.model)
+    return TrialSettings(cohort, items, spec.effects["expectation"], placebo_arm, policy)
+
+
+def run_settings(cfg: DictConfig, settings: TrialSettings) -> tuple[Trial, PolicyResult | None]:
+    """The trial of every intervention, and the policy's strategies if one is set."""
+    trial = run_trial(
+        cfg,
+        settings.interventions,
+        placebo_expectation=settings.placebo_expectation,
+        placebo_arm=settings.placebo_arm,
+    )
+    policy = run_policy(cfg, settings.policy) if settings.policy is not None else None
+    return trial, policy
+
+
+def intervene(cfg: DictConfig, out: str | Path) -> InterveneRun:
+    """Simulate the arms of ``cfg``'s interventions, estimate, write the results."""
+    settings = trial_settings(cfg)
+    cohort, items = settings.cohort, settings.interventions
+    overwrite = bool(cfg.get("overwrite", False))
+    out = preflight(out, overwrite=overwrite)
+    t0 = time.perf_counter()
+    trial, policy_result = run_settings(cfg, settings)
+    note = (
+        f"{trial.patients.height} patients, population `{cohort.population}`, cause mix "
+        f"`{cohort.cause_mix}`, seed {cohort.seed}, {cohort.nights} diary nights; "
+        f"engine `{cfg.engine.name}`."
+    )
+    with output_dir(out, tool="intervene", config=cfg, overwrite=overwrite) as run:
+        tmp = run.tmp
+        report = Report(f"Intervention report: {', '.join(i.name for i in items)}")
+        report.add_section(interventions_section(trial, cohort_note=note))
+        if policy_result is not None:
+            report.add_section(policy_section(policy_result))
+        report.write(tmp)
+        rows = write_intervention_tables(trial, tmp / "tables")
+        if policy_result is not None:
+            policy_result.table.write_csv(tmp / "tables" / "policy.csv")
+            policy_table(policy_result).write_csv(tmp / "tables" / "policy_summary.csv")
+            write_parquet(policy_result.decisions, tmp / "policy_decisions.parquet")
+            rows["policy"] = policy_result.table.height
+        write_parquet(trial.outcomes, tmp / "outcomes.parquet")
+        run.record(
+            tables={"outcomes": trial.outcomes.height, **rows},
+            seed=cohort.seed,
+            interventions=[i.name for i in items],
+        )
+        (tmp / "config.yaml").write_text(OmegaConf.to_yaml(cfg, resolve=True))
+    return InterveneRun(out, trial, time.perf_counter() - t0, policy_result)
+
+
+__all__ = ["InterveneRun", "TrialSettings", "intervene", "run_settings", "trial_settings"]

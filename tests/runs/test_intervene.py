@@ -1,0 +1,69 @@
+"""``python -m experiments.intervene`` (sim/runs/intervene.py): the written run, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from sim.config import ConfigError, compose_config
+from sim.runs.intervene import intervene
+from tests.helpers import run_experiment
+
+
+def test_run_writes_report_tables_outcomes_and_manifest(tmp_path: Path) -> None:
+    cfg = compose_config(
+        ["intervention=[stretching,iron]", "placebo_arm=true", "cohort.n=600"],
+        config_name="intervene",
+    )
+    run = intervene(cfg, tmp_path / "out")
+    out = run.out
+    report = (out / "report.md").read_text()
+    assert "## Interventions" in report and "placebo vs control" in report
+    assert (out / "figures" / "interventions_by_cause.png").stat().st_size > 5000
+    effects = pl.read_csv(out / "tables" / "effects.csv")
+    assert set(effects["comparison"]) == {
+        "treated_vs_control",
+        "placebo_vs_control",
+        "treated_vs_placebo",
+    }
+    assert set(effects["intervention"]) == {"stretching", "iron"}
+    outcomes = pl.read_parquet(out / "outcomes.parquet")
+    # Two interventions x (control, treated, placebo) x 600 patients.
+    assert outcomes.height == 2 * 3 * 600
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["tool"] == "intervene"
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("intervention.stretching.adherence=1.5", "intervention.stretching.adherence=1.5 is"),
+        ("intervention.stretching.start_night=28", "intervention.stretching.start_night=28 is"),
+        ("+intervention.stretching.effects.warp=1", "intervention.stretching.effects.warp is not"),
+        ("intervention.stretching.effects.cramp_rate=2", "effects.cramp_rate=2 is invalid"),
+    ],
+)
+def test_bad_values_stop_the_run_before_anything_is_written(
+    tmp_path: Path, override: str, message: str
+) -> None:
+    cfg = compose_config(["cohort.n=50", override], config_name="intervene")
+    with pytest.raises(ConfigError, match=message.replace(".", r"\.").replace("'", ".")):
+        intervene(cfg, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_runs_and_an_unknown_intervention_is_one_line(tmp_path: Path) -> None:
+    done = run_experiment(
+        "intervene", "intervention=magnesium", "cohort.n=300", "out=good", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "magnesium: symptomatic nights" in done.stdout
+    assert (tmp_path / "good" / "report.md").exists()
+    bad = run_experiment("intervene", "intervention=levitation", "out=bad", cwd=tmp_path)
+    assert bad.returncode != 0
+    lines = [line for line in bad.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "levitation" in lines[0], bad.stderr
+    assert not (tmp_path / "bad").exists()
