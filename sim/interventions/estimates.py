@@ -19,8 +19,9 @@ The arms hold the same patients with the same random streams (common random numb
 the effect of patient i is ``treated_i - control_i`` and its mean has the paired standard
 error ``sd(d) / sqrt(n)``. The unpaired one, ``sqrt(var(treated) / n + var(control) / n)``,
 is what two independent arms of n patients each would give; their variance ratio is how many
-times more patients per arm an unpaired design needs for the same precision. Intervals are
-normal (mean +- 1.96 SE): patient means of 21 nights over thousands of patients.
+times more patients per arm an unpaired design needs for the same precision (NaN where the
+arms are identical). Intervals are normal (mean +- 1.96 SE), which presumes a group of at
+least some tens of patients: every row carries its ``n``.
 
 A responder has at least 50% fewer symptomatic nights (per night) in the window than in
 the baseline; the number needed to treat is ``1 / (responders treated - responders
@@ -88,7 +89,8 @@ def _summary(d: np.ndarray, t: np.ndarray, c: np.ndarray) -> dict:
     mean = float(d.mean()) if n else math.nan
     se_paired = float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
     se_unpaired = float(math.sqrt(t.var(ddof=1) / n + c.var(ddof=1) / n)) if n > 1 else math.nan
-    ratio = (se_unpaired / se_paired) ** 2 if se_paired and se_paired > 0 else math.inf
+    # Undefined (NaN) when the paired SE is 0: arms identical for every patient of the group.
+    ratio = (se_unpaired / se_paired) ** 2 if se_paired > 0 else math.nan
     control = float(c.mean()) if n else math.nan
     return {
         "n": n,

@@ -34,7 +34,7 @@ set's value is measured in patient outcomes, not only in accuracy.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -129,9 +129,7 @@ def policy_from_config(node: Any, *, nights: int, model: Any) -> Policy:
     used = sorted({n for n in (*treat.values(), *urgent.values()) if n is not None})
     if not used:
         raise ConfigError(f"{where}.treat must give at least one cause an intervention")
-    items = {
-        n: replace(load_shipped(n, nights=nights, model=model), start_night=start) for n in used
-    }
+    items = {n: load_shipped(n, nights=nights, model=model, start_night=start) for n in used}
     return Policy(
         name=str(name),
         rule_set=rule_set,

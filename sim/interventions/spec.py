@@ -108,9 +108,12 @@ def _default_onset(lever: str, model: Any) -> float:
     return float(model["mechanisms"][owner][tau_field])
 
 
-def parse_intervention(name: str, node: Any, *, nights: int, model: Any) -> Intervention:
-    """One ``intervention.<name>`` block as an ``Intervention`` (``ConfigError`` if invalid)."""
-    where = f"intervention.{name}"
+def parse_intervention(
+    name: str, node: Any, *, nights: int, model: Any, where: str | None = None
+) -> Intervention:
+    """One ``intervention.<name>`` block as an ``Intervention`` (``ConfigError`` if invalid;
+    ``where``: the key named in errors, default ``intervention.<name>``)."""
+    where = where or f"intervention.{name}"
     if isinstance(node, DictConfig):
         node = OmegaConf.to_container(node, resolve=True)
     if not isinstance(node, dict):
@@ -195,17 +198,22 @@ def shipped_interventions() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in INTERVENTION_CONF_DIR.glob("*.yaml")))
 
 
-def load_shipped(name: str, *, nights: int, model: Any) -> Intervention:
-    """An intervention shipped under conf/intervention/ by name (``ConfigError`` if none)."""
+def load_shipped(
+    name: str, *, nights: int, model: Any, start_night: int | None = None
+) -> Intervention:
+    """An intervention shipped under conf/intervention/ by name (``ConfigError`` if none),
+    starting at ``start_night`` if given (else its own)."""
     names = shipped_interventions()
     if name not in names:
         raise ConfigError(
             f"intervention {name!r} is not shipped: expected one of {', '.join(names)}"
         )
-    node = OmegaConf.load(INTERVENTION_CONF_DIR / f"{name}.yaml")
+    node = OmegaConf.to_container(OmegaConf.load(INTERVENTION_CONF_DIR / f"{name}.yaml"))[name]
+    if start_night is not None:
+        node = {**node, "start_night": start_night}
     if isinstance(model, DictConfig):
         model = OmegaConf.to_container(model, resolve=True)
-    return parse_intervention(name, node[name], nights=nights, model=model)
+    return parse_intervention(name, node, nights=nights, model=model)
 
 
 __all__ = [

@@ -36,9 +36,10 @@ GENERIC_DAY = ("hot", "exertion", "unaccustomed", "alcohol")
 
 GENERIC_LEVERS = {
     "expectation": (
-        "share of tonight's episodes the patient no longer notices or reports, from "
-        "expecting to be helped (a placebo's effect: the physiology and its truth columns "
-        "are unchanged)",
+        "share of tonight's episodes the patient no longer perceives, from expecting to be "
+        "helped (a placebo: perception, not physiology; the drives and the latent state are "
+        "unchanged, while the perceived episodes, and so the diary, n_episodes and the "
+        "awakenings, fall)",
         None,
         (0.0, 1.0),
     ),

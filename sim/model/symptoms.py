@@ -324,8 +324,9 @@ def mechanism_rate(mech, s, d, bedtime_h, legs_elevated, bad_position, p, mp, pa
     r, pain, offset, drive = dispatch.rate(
         mech, s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean
     )
-    # Expecting to be helped (a placebo), the patient no longer notices a share of the
-    # episodes; the drive (the physiology, a truth column) is unchanged.
+    # Expecting to be helped (a placebo), the patient no longer perceives a share of the
+    # episodes (an unperceived episode neither wakes nor is written down); the drive and
+    # the latent state (the physiology) are unchanged.
     return r * (1.0 - d[state.D.tx_expectation]), pain, offset, drive
 
 

@@ -92,7 +92,8 @@ def _heatmap(trial: Trial):
         grid[names.index(r["intervention"]), groups.index(r["group"])] = 100.0 * r["effect"]
 
     def draw(path: Path) -> None:
-        fig, ax = plt.subplots(figsize=(1.0 + 0.85 * len(groups), 0.9 + 0.42 * len(names)))
+        height = max(3.0, 1.2 + 0.42 * len(names))
+        fig, ax = plt.subplots(figsize=(2.5 + 0.85 * len(groups), height))
         bound = max(5.0, float(np.nanmax(np.abs(grid)))) if grid.size else 5.0
         im = ax.imshow(grid, cmap="RdBu", vmin=-bound, vmax=bound, aspect="auto")
         ax.set_xticks(range(len(groups)), groups, rotation=45, ha="right")

@@ -21,21 +21,30 @@ diary) and the output folder. The output is written atomically::
     out/tables/policy*.csv               with policy=...: the triage-then-treat strategies
     out/policy_decisions.parquet         with policy=...: each patient's decision and care
     out/config.yaml                      the composed config
+
+A Hydra sweep (``-m intervention=stretching,magnesium,iron out=DIR``) writes each job into
+``DIR/<its overrides>/`` and, at the end, one comparison over the jobs (``SweepComparison``,
+a Hydra callback): ``DIR/comparison.csv`` (every job's effects, with its overrides) and
+``DIR/comparison.md`` (every job's summary table).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import polars as pl
+from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import Cohort, ConfigError, validate
 from sim.interventions.arms import Trial, run_trial
 from sim.interventions.policy import Policy, PolicyResult, policy_from_config, run_policy
 from sim.interventions.spec import Intervention, interventions_from_config, parse_intervention
-from sim.report import Report
+from sim.report import Report, markdown_table
 from sim.report.interventions import (
     interventions_section,
     policy_section,
@@ -80,7 +89,12 @@ def trial_settings(cfg: DictConfig) -> TrialSettings:
     if len(placebo) != 1:
         raise ConfigError("placebo must hold one intervention (conf/intervention/placebo.yaml)")
     ((name, node),) = placebo.items()
-    spec = parse_intervention(str(name), node, nights=cohort.nights, model=cfg.model)
+    # Only its expectation effect is used (on each intervention's own schedule), so its
+    # start night is not checked against the diary.
+    node = {**OmegaConf.to_container(node, resolve=True), "start_night": 0}
+    spec = parse_intervention(
+        str(name), node, nights=cohort.nights, model=cfg.model, where=f"placebo.{name}"
+    )
     if set(spec.effects) != {"expectation"}:
         raise ConfigError(f"placebo.{name}.effects must hold the lever expectation only")
     policy = None
@@ -137,4 +151,64 @@ def intervene(cfg: DictConfig, out: str | Path) -> InterveneRun:
     return InterveneRun(out, trial, time.perf_counter() - t0, policy_result)
 
 
-__all__ = ["InterveneRun", "TrialSettings", "intervene", "run_settings", "trial_settings"]
+def write_comparison(sweep: Path) -> Path | None:
+    """One comparison over the jobs of a sweep folder: ``comparison.csv`` (the jobs'
+    ``tables/effects.csv`` with a ``job`` column) and ``comparison.md`` (their summaries),
+    each written under a temporary name and renamed. None if no job wrote its tables."""
+    jobs = sorted(p.parents[1] for p in sweep.glob("*/tables/effects.csv"))
+    if not jobs:
+        return None
+    effects = pl.concat(
+        [
+            pl.read_csv(j / "tables" / "effects.csv").select(pl.lit(j.name).alias("job"), pl.all())
+            for j in jobs
+        ]
+    )
+    summaries = pl.concat(
+        [
+            pl.read_csv(j / "tables" / "summary.csv").select(pl.lit(j.name).alias("job"), pl.all())
+            for j in jobs
+        ],
+        how="diagonal",
+    )
+    text = "\n".join(
+        [
+            f"# Sweep comparison: {len(jobs)} jobs",
+            "",
+            "Each job's interventions against its own control arm (treated - control, all "
+            "patients, 95% intervals); the jobs' folders hold their reports.",
+            "",
+            markdown_table(summaries),
+            "",
+        ]
+    )
+    out = sweep / "comparison.csv"
+    for path, write in ((out, effects.write_csv), (sweep / "comparison.md", None)):
+        tmp = path.with_name(f".{path.name}.partial")
+        if write is None:
+            tmp.write_text(text)
+        else:
+            write(tmp)
+        os.replace(tmp, path)
+    return out
+
+
+class SweepComparison(Callback):
+    """Hydra callback (``conf/intervene.yaml``): after a multirun, ``write_comparison`` in the
+    sweep folder."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        path = write_comparison(Path(config.hydra.sweep.dir))
+        if path is not None:
+            print(f"wrote {path}")
+
+
+__all__ = [
+    "InterveneRun",
+    "TrialSettings",
+    "SweepComparison",
+    "intervene",
+    "run_settings",
+    "trial_settings",
+    "write_comparison",
+]

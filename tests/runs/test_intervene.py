@@ -55,13 +55,30 @@ def test_bad_values_stop_the_run_before_anything_is_written(
     assert not (tmp_path / "out").exists()
 
 
-def test_cli_runs_and_an_unknown_intervention_is_one_line(tmp_path: Path) -> None:
+def test_a_sweep_writes_its_jobs_and_one_comparison(tmp_path: Path) -> None:
+    """``-m intervention=stretching,magnesium``: a folder per job, one comparison table."""
     done = run_experiment(
-        "intervene", "intervention=magnesium", "cohort.n=300", "out=good", cwd=tmp_path
+        "intervene",
+        "-m",
+        "intervention=stretching,magnesium",
+        "cohort.n=300",
+        "out=sweep",
+        cwd=tmp_path,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     assert "magnesium: symptomatic nights" in done.stdout
-    assert (tmp_path / "good" / "report.md").exists()
+    jobs = sorted(p.name for p in (tmp_path / "sweep").iterdir() if p.is_dir())
+    assert jobs == ["cohort.n=300,intervention=magnesium", "cohort.n=300,intervention=stretching"]
+    for job in jobs:
+        assert (tmp_path / "sweep" / job / "manifest.json").exists()
+    comparison = pl.read_csv(tmp_path / "sweep" / "comparison.csv")
+    assert set(comparison["intervention"]) == {"stretching", "magnesium"}
+    assert set(comparison["job"]) == set(jobs)
+    assert "| magnesium |" in (tmp_path / "sweep" / "comparison.md").read_text()
+
+
+def test_an_unknown_intervention_is_one_line(tmp_path: Path) -> None:
     bad = run_experiment("intervene", "intervention=levitation", "out=bad", cwd=tmp_path)
     assert bad.returncode != 0
     lines = [line for line in bad.stderr.splitlines() if line.strip()]

@@ -33,6 +33,7 @@ from sim.model.mechanisms.base import column
 
 NAME = "rls"
 STATIC = ("rls_severity", "ferritin_ug_l", "rls_peak_clock_h", "rls_augmentation_day")
+CARRY = ("agonist_days",)
 DAY = ("dopamine_effect",)
 DAY_ORDER = 60
 DRAWS = {"static": {"rls_augmentation": 5}}
@@ -108,11 +109,14 @@ def static(pt, u, q, ctx) -> dict:
 
 @njit
 def day(day, z, s, c, d, dp, mp):
-    """Tonight's net effect of a dopamine agonist: its relief, or after the patient's
-    augmentation day (counted from the treatment's start) a worsening."""
+    """Tonight's net effect of a dopamine agonist: its relief, or once the patient has taken
+    it on more days than their augmentation day, a worsening (in full at once: the model's
+    simplification of augmentation's weeks-long onset)."""
     relief = d[state.D.tx_dopamine]
-    if relief > 0 and day - s[state.S.tx_start] >= s[state.S.rls_augmentation_day]:
-        relief = -mp.rls.augmentation_worsening
+    if relief > 0:
+        c[state.C.agonist_days] += 1.0
+        if c[state.C.agonist_days] > s[state.S.rls_augmentation_day]:
+            relief = -mp.rls.augmentation_worsening
     d[state.D.dopamine_effect] = relief
 
 

@@ -41,18 +41,18 @@ def test_a_drug_induced_patient_without_a_peak_peaks_at_half_past_midnight(mp):
 
 
 def test_an_augmented_patient_is_made_worse_by_the_agonist(mp):
-    """Before the patient's augmentation day (counted from the treatment's start) the
-    agonist removes its share of the drive; from it on, the drive rises instead."""
-    s, c, d = rows({"tx_start": 2.0, "rls_augmentation_day": 30.0})
-    d[state.D.tx_dopamine] = 0.35
+    """The agonist removes its share of the drive on the days it is taken, until the patient
+    has taken it on more days than their augmentation day; from then on the drive rises
+    instead. Days it is not taken neither count nor act."""
+    s, c, d = rows({"tx_start": 2.0, "rls_augmentation_day": 3.0})
     dp = day_params(config.DayParams())
-    rls.day(31, day_draws(), s, c, d, dp, mp)
-    assert d[state.D.dopamine_effect] == 0.35
-    rls.day(32, day_draws(), s, c, d, dp, mp)
-    assert d[state.D.dopamine_effect] == -mp.rls.augmentation_worsening
-    d[state.D.tx_dopamine] = 0.0  # untreated: no effect, whatever the day
-    rls.day(500, day_draws(), s, c, d, dp, mp)
-    assert d[state.D.dopamine_effect] == 0.0
+    effects = []
+    for taken in (1, 0, 1, 1, 0, 1):
+        d[state.D.tx_dopamine] = 0.35 * taken
+        rls.day(10, day_draws(), s, c, d, dp, mp)
+        effects.append(d[state.D.dopamine_effect])
+    worse = -mp.rls.augmentation_worsening
+    assert effects == [0.35, 0.0, 0.35, 0.35, 0.0, worse]
 
 
 def test_the_agonist_and_iron_act_on_the_drive(mp):
