@@ -47,6 +47,9 @@ LEVERS = tuple(state.LEVERS)
 LEVER_D = np.array([getattr(state.D, f"tx_{name}") for name in LEVERS], dtype=np.int64)
 LEVER_SIZE = np.array([getattr(state.S, f"tx_size_{name}") for name in LEVERS], dtype=np.int64)
 LEVER_TAU = np.array([getattr(state.S, f"tx_tau_{name}") for name in LEVERS], dtype=np.int64)
+LEVER_D0 = int(LEVER_D[0])
+N_LEVERS = len(LEVERS)
+assert (LEVER_D == np.arange(LEVER_D0, LEVER_D0 + len(LEVERS))).all(), "levers are contiguous"
 PLAN_FIELDS = tuple(f for f in state.STATIC_FIELDS if f.startswith("tx_"))
 """The plan's columns (``NightState`` reads them from the patient arrays when present)."""
 
@@ -80,8 +83,9 @@ def taken(day, patient, key, s) -> bool:
 def apply(day, patient, key, s, d):
     """Write tonight's levers ``d[D.tx_<lever>]`` from the patient's plan (all 0 untreated)."""
     if not taken(day, patient, key, s):
-        for k in range(LEVER_D.shape[0]):
-            d[LEVER_D[k]] = 0.0
+        # The levers are the last, contiguous fields of tonight's state: one short fill.
+        for k in range(LEVER_D0, LEVER_D0 + N_LEVERS):
+            d[k] = 0.0
         return
     since = day - s[state.S.tx_start]
     for k in range(LEVER_D.shape[0]):

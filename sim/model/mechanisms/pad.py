@@ -136,9 +136,13 @@ def day(day, z, s, c, d, dp, mp):
     """The stenosis progresses; tonight's ABI and ankle pressure."""
     abi = progress_stenosis(c[state.C.abi], s[state.S.pad_active] > 0, mp.pad)
     c[state.C.abi] = abi
+    ankle = abi * s[state.S.brachial_sbp_mmhg]
     gain = d[state.D.tx_ankle_mmhg]
-    d[state.D.abi] = abi + gain / s[state.S.brachial_sbp_mmhg]
-    d[state.D.ankle_sbp_mmhg] = abi * s[state.S.brachial_sbp_mmhg] + gain
+    if gain != 0.0:  # revascularised: the division only then (every patient-day otherwise)
+        abi += gain / s[state.S.brachial_sbp_mmhg]
+        ankle += gain
+    d[state.D.abi] = abi
+    d[state.D.ankle_sbp_mmhg] = ankle
 
 
 @njit
