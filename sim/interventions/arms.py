@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import polars as pl
 from omegaconf import DictConfig
 
-from sim.interventions.estimates import number_needed_to_treat, paired_effects, patient_outcomes
+from sim.interventions.estimates import compare, patient_outcomes
 from sim.interventions.plan import TreatmentPlan
 from sim.interventions.spec import Intervention
 from sim.pipeline import ShardResult, simulate_cohort
@@ -105,11 +105,11 @@ def run_trial(
                 )
             )
         for name, arm, against in comparisons(placebo_arm):
-            head = [pl.lit(item.name).alias("intervention"), pl.lit(name).alias("comparison")]
-            effects = paired_effects(outcomes[against], outcomes[arm], patients)
-            effect_rows.append(effects.select(*head, pl.all()))
-            nnt = number_needed_to_treat(outcomes[against], outcomes[arm], patients)
-            nnt_rows.append(nnt.select(*head, pl.all()))
+            effects, nnt = compare(
+                outcomes[against], outcomes[arm], patients, intervention=item.name, comparison=name
+            )
+            effect_rows.append(effects)
+            nnt_rows.append(nnt)
     return Trial(
         interventions=list(interventions),
         patients=patients,

@@ -174,6 +174,17 @@ def number_needed_to_treat(
     return pl.DataFrame(rows)
 
 
+def compare(
+    control: pl.DataFrame, treated: pl.DataFrame, patients: pl.DataFrame, **labels: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``paired_effects`` and ``number_needed_to_treat`` of one arm against its control, each
+    with ``labels`` as leading columns (e.g. ``intervention="iron", comparison="..."``)."""
+    head = [pl.lit(value).alias(name) for name, value in labels.items()]
+    effects = paired_effects(control, treated, patients)
+    nnt = number_needed_to_treat(control, treated, patients)
+    return effects.select(*head, pl.all()), nnt.select(*head, pl.all())
+
+
 def _nnt(difference: float) -> float:
     if not math.isfinite(difference) or difference <= 0:
         return math.inf
@@ -187,4 +198,5 @@ __all__ = [
     "paired_effects",
     "responders",
     "number_needed_to_treat",
+    "compare",
 ]

@@ -45,8 +45,7 @@ from sim.config import LABELS, ConfigError
 from sim.evaluation.features import patient_features
 from sim.interventions.estimates import (
     ALL,
-    number_needed_to_treat,
-    paired_effects,
+    compare,
     patient_outcomes,
 )
 from sim.interventions.plan import TreatmentPlan
@@ -211,10 +210,9 @@ def run_policy(cfg: DictConfig, policy: Policy) -> PolicyResult:
         if strategy == POLICY:
             kept[POLICY] = arm.nights
         outcomes = patient_outcomes(arm.nights, policy.start_night)
-        effects = paired_effects(base, outcomes, patients)
-        nnt = number_needed_to_treat(base, outcomes, patients)
-        effect_rows.append(effects.select(pl.lit(strategy).alias("strategy"), pl.all()))
-        nnt_rows.append(nnt.select(pl.lit(strategy).alias("strategy"), pl.all()))
+        effects, nnt = compare(base, outcomes, patients, strategy=strategy)
+        effect_rows.append(effects)
+        nnt_rows.append(nnt)
         given = (
             chosen[strategy]
             if strategy in chosen
