@@ -11,9 +11,9 @@ from sim.interventions.policy import PERFECT, POLICY, policy_from_config, run_po
 
 @pytest.fixture(scope="module")
 def result():
-    """The clinical pathway's policy on 20,000 presenting patients (seed 5, 28 nights)."""
+    """The clinical pathway's policy on 8,000 presenting patients (seed 5, 28 nights)."""
     cfg = compose_config(
-        ["policy=triage_then_treat", "cohort.n=20000", "cohort.seed=5"], config_name="intervene"
+        ["policy=triage_then_treat", "cohort.n=8000", "cohort.seed=5"], config_name="intervene"
     )
     policy = policy_from_config(cfg.policy, nights=28, model=cfg.model)
     return run_policy(cfg, policy)
@@ -24,10 +24,10 @@ def _row(result, strategy):
 
 
 def test_perfect_triage_beats_the_policy_which_beats_treating_everyone_alike(result):
-    """Seed 5, 20,000 x 28: perfect triage gives everyone the intervention of their true
+    """Seed 5, 8,000 x 28: perfect triage gives everyone the intervention of their true
     cause; the rule set (cause accuracy about 0.6) gets part of that benefit; any single
-    intervention for everyone gets less. The intervals are paired (about +-0.1 points), so a
-    margin of 0.3 points is many SE. A policy that ignored its decisions would fail."""
+    intervention for everyone gets less. The intervals are paired (about +-0.2 points), so a
+    margin of 0.3 points is several SE. A policy that ignored its decisions would fail."""
     perfect = _row(result, PERFECT)["symptomatic_nights_effect"]
     policy = _row(result, POLICY)["symptomatic_nights_effect"]
     alike = result.table.filter(pl.col("strategy").str.starts_with("everyone_"))
@@ -40,7 +40,7 @@ def test_patients_the_policy_leaves_untreated_live_the_control_nights(result):
     bit; the treated differ after the start night only."""
     untreated = result.decisions.filter(pl.col(POLICY).is_null()).select("patient_id")
     treated = result.decisions.filter(pl.col(POLICY).is_not_null()).select("patient_id")
-    assert untreated.height > 500 and treated.height > 5000
+    assert untreated.height > 200 and treated.height > 2000
     control, policy = result.nights["control"], result.nights[POLICY]
 
     def rows(nights, ids):
