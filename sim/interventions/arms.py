@@ -84,6 +84,7 @@ def run_trial(
     patients = control.patients
     arms: dict[tuple[str, str], ShardResult] = {}
     outcome_rows, effect_rows, nnt_rows = [], [], []
+    control_outcomes: dict[int, pl.DataFrame] = {}  # by start night: most share one
     for item in interventions:
         plans = {TREATED: item}
         if placebo_arm:
@@ -91,7 +92,9 @@ def run_trial(
                 TREATED: item.with_expectation(placebo_expectation),
                 PLACEBO: placebo_of(item, placebo_expectation),
             }
-        outcomes = {CONTROL: patient_outcomes(control.nights, item.start_night)}
+        if item.start_night not in control_outcomes:
+            control_outcomes[item.start_night] = patient_outcomes(control.nights, item.start_night)
+        outcomes = {CONTROL: control_outcomes[item.start_night]}
         for arm, plan in plans.items():
             t = time.perf_counter()
             result = simulate_cohort(cfg, treatment=TreatmentPlan.everyone(plan))

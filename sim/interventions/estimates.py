@@ -37,6 +37,7 @@ import numpy as np
 import polars as pl
 
 from sim.config import LABELS
+from sim.triage.evaluate import Z95
 
 OUTCOMES = {
     "symptomatic_nights": "share of nights with leg symptoms",
@@ -44,7 +45,6 @@ OUTCOMES = {
     "cramps": "cramps a night",
     "awakenings": "awakenings by leg symptoms a night",
 }
-Z95 = 1.959963984540054
 ALL = "all"
 """The group label of every patient together (next to the causes)."""
 

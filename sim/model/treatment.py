@@ -88,10 +88,10 @@ def apply(day, patient, key, s, d):
             d[k] = 0.0
         return
     since = day - s[state.S.tx_start]
-    for k in range(LEVER_D.shape[0]):
+    for k in range(N_LEVERS):
         tau = s[LEVER_TAU[k]]
         build = 1.0 if tau <= 0.0 else -math.expm1(-(since + 1.0) / tau)
-        d[LEVER_D[k]] = s[LEVER_SIZE[k]] * build
+        d[LEVER_D0 + k] = s[LEVER_SIZE[k]] * build
 
 
 def plan_columns(pt: dict, n: int) -> dict[str, np.ndarray]:

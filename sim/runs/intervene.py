@@ -158,19 +158,14 @@ def write_comparison(sweep: Path) -> Path | None:
     jobs = sorted(p.parents[1] for p in sweep.glob("*/tables/effects.csv"))
     if not jobs:
         return None
-    effects = pl.concat(
-        [
-            pl.read_csv(j / "tables" / "effects.csv").select(pl.lit(j.name).alias("job"), pl.all())
+
+    def gathered(table: str) -> pl.DataFrame:
+        frames = [
+            pl.read_csv(j / "tables" / f"{table}.csv").select(pl.lit(j.name).alias("job"), pl.all())
             for j in jobs
         ]
-    )
-    summaries = pl.concat(
-        [
-            pl.read_csv(j / "tables" / "summary.csv").select(pl.lit(j.name).alias("job"), pl.all())
-            for j in jobs
-        ],
-        how="diagonal",
-    )
+        return pl.concat(frames, how="diagonal")
+
     text = "\n".join(
         [
             f"# Sweep comparison: {len(jobs)} jobs",
@@ -178,18 +173,16 @@ def write_comparison(sweep: Path) -> Path | None:
             "Each job's interventions against its own control arm (treated - control, all "
             "patients, 95% intervals); the jobs' folders hold their reports.",
             "",
-            markdown_table(summaries),
+            markdown_table(gathered("summary")),
             "",
         ]
     )
     out = sweep / "comparison.csv"
-    for path, write in ((out, effects.write_csv), (sweep / "comparison.md", None)):
-        tmp = path.with_name(f".{path.name}.partial")
-        if write is None:
-            tmp.write_text(text)
-        else:
-            write(tmp)
-        os.replace(tmp, path)
+    partial_csv, partial_md = (sweep / f".comparison.{ext}.partial" for ext in ("csv", "md"))
+    gathered("effects").write_csv(partial_csv)
+    partial_md.write_text(text)
+    os.replace(partial_csv, out)
+    os.replace(partial_md, sweep / "comparison.md")
     return out
 
 
