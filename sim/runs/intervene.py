@@ -31,6 +31,7 @@ a Hydra callback): ``DIR/comparison.csv`` (every job's effects, with its overrid
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,7 @@ from sim.report.interventions import (
     write_intervention_tables,
 )
 from sim.tables.io import write_parquet
-from sim.tables.output import output_dir, preflight
+from sim.tables.output import OutputError, output_dir, preflight
 
 
 @dataclass
@@ -151,10 +152,16 @@ def intervene(cfg: DictConfig, out: str | Path) -> InterveneRun:
     return InterveneRun(out, trial, time.perf_counter() - t0, policy_result)
 
 
+CSV_MARK = "job,intervention,comparison,"
+MD_MARK = "# Sweep comparison:"
+"""How a comparison this tool wrote begins: any other file of that name is not replaced."""
+
+
 def write_comparison(sweep: Path) -> Path | None:
     """One comparison over the jobs of a sweep folder: ``comparison.csv`` (the jobs'
     ``tables/effects.csv`` with a ``job`` column) and ``comparison.md`` (their summaries),
-    each written under a temporary name and renamed. None if no job wrote its tables."""
+    each written under a temporary name and renamed. None if no job wrote its tables;
+    ``OutputError`` (nothing written) if a file of either name is there and not one of ours."""
     jobs = sorted(p.parents[1] for p in sweep.glob("*/tables/effects.csv"))
     if not jobs:
         return None
@@ -177,12 +184,18 @@ def write_comparison(sweep: Path) -> Path | None:
             "",
         ]
     )
-    out = sweep / "comparison.csv"
+    out, md = sweep / "comparison.csv", sweep / "comparison.md"
+    for path, mark in ((out, CSV_MARK), (md, MD_MARK)):
+        if path.exists() and not path.read_text(errors="replace").startswith(mark):
+            raise OutputError(
+                f"{path} exists and is not a sweep comparison this tool wrote: it is left as "
+                "it was (choose another out)"
+            )
     partial_csv, partial_md = (sweep / f".comparison.{ext}.partial" for ext in ("csv", "md"))
     gathered("effects").write_csv(partial_csv)
     partial_md.write_text(text)
     os.replace(partial_csv, out)
-    os.replace(partial_md, sweep / "comparison.md")
+    os.replace(partial_md, md)
     return out
 
 
@@ -191,7 +204,11 @@ class SweepComparison(Callback):
     sweep folder."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        path = write_comparison(Path(config.hydra.sweep.dir))
+        try:
+            path = write_comparison(Path(config.hydra.sweep.dir))
+        except OutputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return
         if path is not None:
             print(f"wrote {path}")
 

@@ -84,3 +84,23 @@ def test_an_unknown_intervention_is_one_line(tmp_path: Path) -> None:
     lines = [line for line in bad.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "levitation" in lines[0], bad.stderr
     assert not (tmp_path / "bad").exists()
+
+
+def test_the_comparison_never_replaces_a_file_it_did_not_write(tmp_path: Path) -> None:
+    """A ``comparison.csv`` of the user's own in the sweep folder is left as it was."""
+    from sim.runs.intervene import write_comparison
+    from sim.tables.output import OutputError
+
+    job = tmp_path / "intervention=x" / "tables"
+    job.mkdir(parents=True)
+    (job / "effects.csv").write_text("intervention,comparison,group\nx,treated_vs_control,all\n")
+    (job / "summary.csv").write_text("intervention,kind\nx,tip\n")
+    theirs = tmp_path / "comparison.csv"
+    theirs.write_text("my own notes\n")
+    with pytest.raises(OutputError, match="is not a sweep comparison this tool wrote"):
+        write_comparison(tmp_path)
+    assert theirs.read_text() == "my own notes\n"
+    assert not (tmp_path / "comparison.md").exists()
+    theirs.unlink()
+    assert write_comparison(tmp_path) == theirs  # ours now, so a second sweep may replace it
+    assert write_comparison(tmp_path) == theirs
