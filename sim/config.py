@@ -231,6 +231,12 @@ class PrevalenceParams:
     diabetic_neuropathy_prob: float = 0.2
     """Probability that a diabetic patient's neuropathy contributes nerve symptoms (any
     primary cause but none). Assumption (painful diabetic neuropathy 21%, Abbott 2011)."""
+    co_condition_relative_risk: float = 1.0
+    """How likely a patient with one cause is to have another as a co-condition, relative
+    to that cause's own probability at their age, sex and risk factors (its prevalence
+    curve here, shifted by ``comorbidity.cause_odds_ratios``; for PAD, the symptomatic share
+    of a low ABI; for a drug, its ``medication.causal_prob``). 1 means the conditions are
+    independent given those risks; 0 leaves only the causal links. Assumption: 1."""
 
 
 @dataclass

@@ -534,6 +534,13 @@ class ShardStreams:
         self._calls[stream] = call + 1
         return counter_key(self.seed, "block/" + stream), call
 
+    def fork(self) -> ShardStreams:
+        """A copy at the same calls: it gives the numbers this one would give next, and
+        its calls are not counted here."""
+        other = ShardStreams(self.seed, self.start, self.stop)
+        other._calls = dict(self._calls)
+        return other
+
     def uniform(self, stream: str, k: int = 1) -> np.ndarray:
         """Next (n, k) float32 uniforms of a stream, strictly inside (0, 1)."""
         key, call = self._next(stream, k)

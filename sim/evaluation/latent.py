@@ -19,12 +19,11 @@ truth column of patients and a measurement). Booleans become 0/1, categories one
 What it never sees (``LABEL_ENCODINGS``): the label itself and the annotations derived from
 it by construction: ``primary_cause``, ``contributing_causes`` and its one-hots
 ``active_<cause>`` (the primary cause is always among them), ``urgency`` (a function of the
-cause and labs) and ``culprit_drug`` (not null exactly when the cause is medication); and
-the two parameters the population model sets from the primary cause so that they identify it
-on their own (``rls_severity`` is above 0 exactly for primary restless legs;
-``unaccustomed_exertion_prob`` takes a distinct range for primary fatigue; found by
-``sim.evaluation.leakage`` and enforced by tests/evaluation/test_leakage.py). Other
-physiology is zero unless its mechanism is active (``cramp_weekly_rate``, ``nerve_severity``,
+cause and labs) and ``culprit_drug`` (always there with the medication cause). Since
+co-conditions come from their own risks, no other parameter identifies the primary cause
+on its own (``rls_severity`` is above 0 for restless legs as a co-condition too,
+``unaccustomed_exertion_prob`` takes the fatigue range for co-condition fatigue too; the
+predictive check of ``sim.evaluation.leakage`` enforces it, tests/evaluation/test_leakage.py). Other physiology is zero unless its mechanism is active (``cramp_weekly_rate``, ``nerve_severity``,
 the diuretic falls) but is shared by several primary causes, so the oracle effectively knows
 which mechanisms are active; what remains hard for it is which active mechanism is the
 root. Nightly latent states (serum values, hydration, drug effect, the night's dominant
@@ -47,8 +46,6 @@ LABEL_ENCODINGS: tuple[str, ...] = (
     *(f"active_{c}" for c in CAUSES),
     "urgency",
     "culprit_drug",
-    "rls_severity",
-    "unaccustomed_exertion_prob",
 )
 """Truth columns that encode the label by construction; always withheld from the oracle."""
 PREFIX = "latent_"

@@ -141,6 +141,14 @@ class NightState:
         self.usual_bedtime_h = self.static[:, state.S.usual_bedtime_h]
         self.carry = initial_carry(self.static)
 
+    def take(self, rows: np.ndarray) -> None:
+        """Keep only the patients at positions ``rows`` (before any day is advanced)."""
+        self.patient_id = self.patient_id[rows]
+        self.static = np.ascontiguousarray(self.static[rows])
+        self.carry = np.ascontiguousarray(self.carry[rows])
+        self.usual_bedtime_h = self.static[:, state.S.usual_bedtime_h]
+        self.n = len(self.patient_id)
+
     def advance_day(self, day: int) -> DayResult:
         """Apply day ``day``'s events (days must come in order) and return tonight's state."""
         if not 0 <= day < 1 << NIGHT_BITS:

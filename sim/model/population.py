@@ -32,13 +32,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import CAUSES, LABELS, Cohort, ConfigError
+from sim.model import burden
 from sim.model import distributions as dist
 from sim.model import reference as ref
 from sim.model.causes import CAUSE_CODE, NONE, urgency
+from sim.model.mechanisms import CODE as MECHANISM_CODE
 from sim.model.mechanisms.medication import DIURETICS, DRUGS, RLS_DRUGS
 from sim.rng import ShardStreams
 
 AGES = np.arange(18, 96)
+DIURETIC_CODES = [DRUGS.index(d) for d in DIURETICS]
+RLS_DRUG_CODES = [DRUGS.index(d) for d in RLS_DRUGS]
 DRUG_INDICATION = {
     "statin": "hypercholesterolaemia",
     "thiazide": "hypertension",
@@ -216,7 +220,56 @@ class PopulationModel:
 
     # ---------------------------------------------------------------- sampling
     def sample(self, streams: ShardStreams) -> dict[str, np.ndarray]:
-        """All patient columns for the shard's patients, as numpy arrays."""
+        """All patient columns for the shard's patients, as numpy arrays.
+
+        Drawn twice with the same numbers: the first draw finds each co-condition's
+        symptom burden (``sim.model.burden``), the second keeps only the co-conditions
+        milder than the primary cause's chain (``_milder_than_primary``)."""
+        cols, co, chain = self._sample(streams.fork(), None)
+        keep = self._milder_than_primary(cols, co, chain, streams)
+        return self._sample(streams, keep)[0]
+
+    def _milder_than_primary(self, cols, co, chain, streams) -> dict[str, np.ndarray] | None:
+        """Which co-conditions to keep: the rule of ``primary_cause``.
+
+        The primary cause is the root of the chain of causes that carries the most
+        symptom burden: its chain (the primary and what it causes, ``chain``) has more
+        burden (expected episodes a night times their intensity) than any co-condition of the patient's own risks (with
+        what that one causes: a harmful drug's electrolyte loss or restless legs). A drawn
+        co-condition with as much burden or more would itself have been the primary, so
+        for a patient sampled with this primary it is not there: dropping it is the exact
+        conditional of drawing every condition from its own risks and naming the heaviest
+        chain's root primary. Burden: ``sim.model.burden.expected_rates``."""
+        has_co = (cols["culprit_drug"] >= 0) & ~chain["medication"]
+        has_co |= cols["active_pad"] & ~chain["pad"]
+        for c in CO_CONDITIONS:
+            if c not in ("pad", "medication"):
+                has_co |= co[c] & ~chain[c]
+        rows = np.flatnonzero(has_co)
+        if rows.size == 0:
+            return None
+        rates = burden.expected_rates(cols, self.p, streams, rows)
+        rate = {c: rates[:, MECHANISM_CODE[c]] for c in CAUSES}
+        chain_rate = sum(np.where(chain[c][rows], rate[c], 0.0) for c in CAUSES)
+        culprit = cols["culprit_drug"][rows]
+        drug_rate = (
+            rate["medication"]
+            + np.where(
+                np.isin(culprit, DIURETIC_CODES) & ~chain["electrolyte"][rows],
+                rate["electrolyte"],
+                0.0,
+            )
+            + np.where(np.isin(culprit, RLS_DRUG_CODES) & ~chain["rls"][rows], rate["rls"], 0.0)
+        )
+        keep = {}
+        for c in CO_CONDITIONS:
+            keep[c] = np.ones(len(has_co), dtype=bool)
+            keep[c][rows] = (drug_rate if c == "medication" else rate[c]) < chain_rate
+        return keep
+
+    def _sample(self, streams: ShardStreams, keep) -> tuple[dict, dict, dict]:
+        """The patient columns, the co-conditions drawn and the primary's chain; ``keep``:
+        which co-conditions survive the primary-cause rule (None: all)."""
         n = streams.n
         cols: dict[str, np.ndarray] = {
             "patient_id": np.arange(streams.start, streams.stop, dtype=np.int64)
@@ -240,11 +293,13 @@ class PopulationModel:
         cols["age"] = AGES[age_idx].astype(np.int8)
         cols["sex"] = np.where(female, 1, 0).astype(np.int8)  # 0 male, 1 female
         cols["primary_cause"] = primary.astype(np.int8)
-        self._risk_factors(streams, cols, age_idx, female, primary)
-        self._medications(streams, cols, age_idx, female, primary)
-        self._contributing(streams, cols, primary)
-        self._latent(streams, cols, age_idx, female, primary)
-        return cols
+        habits = self._risk_factors(streams, cols, age_idx, female, primary)
+        co = self._co_conditions(streams, cols, age_idx, female, primary, keep)
+        self._habits(cols, habits, primary, co)
+        self._medications(streams, cols, age_idx, female, primary, co)
+        chain = self._contributing(streams, cols, primary, co)
+        self._latent(streams, cols, age_idx, female, primary, co)
+        return cols, co, chain
 
     def _risk_factors(self, streams, cols, age_idx, female, primary) -> None:
         names = COMORBIDITIES + LIFESTYLE_FLAGS
@@ -287,8 +342,63 @@ class PopulationModel:
             ),
             *lat.bmi_range,
         ).astype(np.float32)
+        cols["alcohol_units_week"] = np.where(
+            cols["heavy_alcohol"],
+            dist.lognormal(
+                u.alcohol, lat.alcohol_units_heavy_median, lat.alcohol_units_heavy_log_sd
+            ),
+            dist.lognormal(u.alcohol, lat.alcohol_units_median, lat.alcohol_units_log_sd),
+        ).astype(np.float32)
+        return u.activity, u.fluid
+
+    def _co_conditions(
+        self, streams, cols, age_idx, female, primary, keep
+    ) -> dict[str, np.ndarray]:
+        """Conditions a patient has besides the primary cause, each from its own risk model.
+
+        A patient with any cause may also have each other condition of ``CO_CONDITIONS``
+        with that cause's own probability at their age and sex (its prevalence curve, the
+        one the primary-cause table uses), shifted by their risk factors with the cause's
+        odds ratios (``model.comorbidity.cause_odds_ratios``: an odds ratio is the same in
+        either direction) and scaled by ``co_condition_relative_risk``. So conditions
+        co-occur as often as their risks say, independently of which one is primary.
+
+        A co-condition keeps its cause's own severity; one heavier than the primary's chain
+        is not kept (the rule of ``primary_cause``, ``_milder_than_primary``). PAD is drawn
+        among the patient's low ABI (``_latent``) and a harmful drug among the drugs they
+        take (``_medications``); cramps contribute through ``secondary_cramp_prob``.
+        Controls (``none``) have no condition at all. ``keep``: the co-conditions milder
+        than the primary (``_milder_than_primary``; None: all that are drawn).
+        """
+        u = _named_draws(streams, "population.co_conditions", CO_CONDITIONS)
+        prev = self.p.prevalence
+        odds = self.p.comorbidity.cause_odds_ratios
+        sex = female.astype(int)
+        out = {}
+        for cause in CO_CONDITIONS:
+            code = CAUSE_CODE[cause]
+            eligible = (primary != NONE) & (primary != code)
+            if keep is not None:
+                eligible &= keep[cause]
+            if cause in ("pad", "medication"):
+                out[cause] = eligible  # drawn where the condition's own state is drawn
+                continue
+            logit = dist.logit(self.curves.cause_given_cell[age_idx, sex, code])
+            for factor, ratio in odds.get(cause, {}).items():
+                logit = logit + np.log(ratio) * cols[factor]
+            p = np.clip(prev.co_condition_relative_risk * dist.expit(logit), 0.0, 1.0)
+            out[cause] = eligible & (getattr(u, cause) < p)
+        out["u"] = u
+        return out
+
+    def _habits(self, cols, draws, primary, co) -> None:
+        """Activity level and fluid habit: exertion-driven fatigue needs activity, and
+        dehydration a low intake, whether the condition is primary or a co-condition."""
+        u_activity, u_fluid = draws
+        lat = self.p.latent
+        age = cols["age"].astype(np.float64)
         # Activity level: fatigue patients are the active ones (exertion-driven DOMS).
-        fatigue = primary == CAUSE_CODE["fatigue"]
+        fatigue = (primary == CAUSE_CODE["fatigue"]) | co["fatigue"]
         young_until, old_from = lat.activity_age_range
         young = np.clip((old_from - age) / (old_from - young_until), 0, 1)
         p_high = np.where(
@@ -301,9 +411,9 @@ class PopulationModel:
             lat.activity_low_prob_fatigue,
             lat.activity_low_prob + lat.activity_low_prob_old_extra * (1 - young),
         )
-        level = np.where(u.activity < p_high, 2, np.where(u.activity > 1 - p_low, 0, 1))
+        level = np.where(u_activity < p_high, 2, np.where(u_activity > 1 - p_low, 0, 1))
         cols["activity_level"] = level.astype(np.int8)
-        dehydrated = primary == CAUSE_CODE["dehydration"]
+        dehydrated = (primary == CAUSE_CODE["dehydration"]) | co["dehydration"]
         p_low_fluid = np.where(
             dehydrated,
             lat.low_fluid_prob_dehydration,
@@ -311,27 +421,44 @@ class PopulationModel:
             + lat.low_fluid_prob_elderly_extra * (age > lat.low_fluid_elderly_age),
         )
         p_high_fluid = np.where(dehydrated, lat.high_fluid_prob_dehydration, lat.high_fluid_prob)
-        fluid = np.where(u.fluid < p_low_fluid, 0, np.where(u.fluid > 1 - p_high_fluid, 2, 1))
+        fluid = np.where(u_fluid < p_low_fluid, 0, np.where(u_fluid > 1 - p_high_fluid, 2, 1))
         cols["fluid_intake_habit"] = fluid.astype(np.int8)
-        cols["alcohol_units_week"] = np.where(
-            cols["heavy_alcohol"],
-            dist.lognormal(
-                u.alcohol, lat.alcohol_units_heavy_median, lat.alcohol_units_heavy_log_sd
-            ),
-            dist.lognormal(u.alcohol, lat.alcohol_units_median, lat.alcohol_units_log_sd),
-        ).astype(np.float32)
 
-    def _medications(self, streams, cols, age_idx, female, primary) -> None:
+    def _medications(self, streams, cols, age_idx, female, primary, co) -> None:
         med = self.p.medication
         u = _named_draws(
             streams,
             "population.medications",
-            (*(f"{d}_{k}" for d in DRUGS for k in ("on", "recent", "start", "dose")), "culprit"),
+            (
+                *(f"{d}_{k}" for d in DRUGS for k in ("on", "recent", "start", "dose")),
+                "culprit",
+                *(f"{d}_harm" for d in DRUGS),
+            ),
         )
         is_med = primary == CAUSE_CODE["medication"]
         causal = np.array([med.causal_prob[d] for d in DRUGS])
         weights = self.curves.drug_given_cell[age_idx, female.astype(int)] * causal
         culprit = np.where(is_med, dist.categorical(u.culprit, weights), -1)
+        users = {}
+        for j, drug in enumerate(DRUGS):
+            forced = culprit == j
+            indication = DRUG_INDICATION[drug]
+            cols[indication] = cols[indication] | forced
+            users[drug] = forced | (
+                cols[indication] & (getattr(u, f"{drug}_on") < med.treat_prob[drug])
+            )
+        # A co-condition: another cause is primary and one of the drugs the patient takes
+        # harms them too (each with its causal probability; the first such drug in DRUGS
+        # order is the culprit). Its start falls in the culprit window like a primary's.
+        harm_rr = self.p.prevalence.co_condition_relative_risk
+        for j, drug in enumerate(DRUGS):
+            harmed = (
+                co["medication"]
+                & (culprit < 0)
+                & users[drug]
+                & (getattr(u, f"{drug}_harm") < min(1.0, harm_rr * med.causal_prob[drug]))
+            )
+            culprit = np.where(harmed, j, culprit)
         cols["culprit_drug"] = culprit.astype(np.int8)
         n = len(primary)
         # Start days are drawn over a fixed horizon, never over cohort.nights: a longer
@@ -339,9 +466,7 @@ class PopulationModel:
         horizon = int(med.start_horizon_days)
         for j, drug in enumerate(DRUGS):
             forced = culprit == j
-            indication = DRUG_INDICATION[drug]
-            cols[indication] = cols[indication] | forced
-            on = forced | (cols[indication] & (getattr(u, f"{drug}_on") < med.treat_prob[drug]))
+            on = users[drug]
             # Start day and dose of the users only (the others get 0 and null).
             rows = np.flatnonzero(on)
             u_recent, u_start, u_dose = (
@@ -369,13 +494,21 @@ class PopulationModel:
             cols[f"{drug}_dose_mg"] = np.full(n, np.nan, dtype=np.float32)
             cols[f"{drug}_dose_mg"][rows] = dose
 
-    def _contributing(self, streams, cols, primary) -> None:
-        """Multi-label active causes (bool per cause) from the primary cause and its effects."""
+    def _contributing(self, streams, cols, primary, co) -> dict[str, np.ndarray]:
+        """Multi-label active causes (bool per cause): the primary cause, the co-conditions
+        of the patient's own risks, and what a cause causes (a harmful diuretic lowers
+        potassium and magnesium, an SSRI brings restless legs, dehydration shifts
+        electrolytes, diabetes damages nerves, and most causes bring cramps). When one cause
+        causes another, the root is the primary (the rule of ``primary_cause``)."""
         u = _named_draws(streams, "population.contributing", CONTRIBUTING_DRAWS)
         prev = self.p.prevalence
         code = CAUSE_CODE
         active = {c: primary == code[c] for c in CAUSES}
+        for c in CO_CONDITIONS:
+            if c not in ("pad", "medication"):
+                active[c] |= co[c]
         culprit = cols["culprit_drug"]
+        active["medication"] |= culprit >= 0
         diuretic = np.isin(culprit, [DRUGS.index(d) for d in DIURETICS])
         rls_drug = np.isin(culprit, [DRUGS.index(d) for d in RLS_DRUGS])
         # Cramps as a contributing cause, with the exact probabilities the calibration used.
@@ -386,22 +519,31 @@ class PopulationModel:
         p_cramp[med_rows & diuretic] += (
             1 - p_cramp[med_rows & diuretic]
         ) * prev.diuretic_cramp_prob
-        active["cramps"] |= u.secondary_cramps < p_cramp
-        active["electrolyte"] |= diuretic
-        active["rls"] |= rls_drug
-        active["electrolyte"] |= (primary == code["dehydration"]) & (
+        # The primary's chain: the primary and what it causes.
+        chain = {c: primary == code[c] for c in CAUSES}
+        chain["cramps"] |= u.secondary_cramps < p_cramp
+        chain["electrolyte"] |= med_rows & diuretic
+        chain["rls"] |= med_rows & rls_drug
+        chain["electrolyte"] |= (primary == code["dehydration"]) & (
             u.dehydration_electrolyte < prev.dehydration_electrolyte_prob
         )
-        active["nerve"] |= (
+        chain["nerve"] |= (
             (primary != NONE)
             & cols["diabetes"]
             & (u.diabetic_neuropathy < prev.diabetic_neuropathy_prob)
         )
+        # A co-condition's harmful drug causes the same (its cramps excepted: the cramps
+        # calibration counts diuretic cramps of a primary culprit only).
+        active["electrolyte"] |= diuretic
+        active["rls"] |= rls_drug
         for c in CAUSES:
+            active[c] |= chain[c]
             cols[f"active_{c}"] = active[c]
+        return chain
 
-    def _latent(self, streams, cols, age_idx, female, primary) -> None:
+    def _latent(self, streams, cols, age_idx, female, primary, co) -> None:
         lat = self.p.latent
+        prev = self.p.prevalence
         n = len(primary)
         u = _named_draws(streams, "population.latent", LATENT_DRAWS)
         code = CAUSE_CODE
@@ -432,7 +574,16 @@ class PopulationModel:
         )
         slo, shi = lat.abi_noncompressible_range
         abi_normal = np.where(stiff, dist.uniform(u.noncompressible_abi, slo, shi), abi_normal)
-        abi = np.where(pad_primary, abi_sympt, np.where(asympt, abi_asympt, abi_normal))
+        # A co-condition PAD: some of those whose ABI is low have symptoms of it while
+        # another cause is primary, with an ABI from the symptomatic range (the ABI <= 0.90
+        # prevalence is unchanged).
+        co_pad = (
+            co["pad"]
+            & asympt
+            & (co["u"].pad < min(1.0, prev.co_condition_relative_risk * prev.pad_symptomatic_share))
+        )
+        abi = np.where(pad_primary | co_pad, abi_sympt, np.where(asympt, abi_asympt, abi_normal))
+        cols["active_pad"] = cols["active_pad"] | co_pad
         cols["brachial_sbp_mmhg"] = sbp.astype(np.float32)
         cols["abi_true"] = abi.astype(np.float32)
         cols["ankle_sbp_mmhg"] = (abi * sbp).astype(np.float32)
@@ -544,7 +695,7 @@ class PopulationModel:
         rls = cols["active_rls"]
         # Intrinsic drive only for restless legs as the root; a culprit SSRI or mirtazapine
         # supplies the drive of drug-induced restless legs (sim.model.physiology.neurological).
-        intrinsic = primary == code["rls"]
+        intrinsic = (primary == code["rls"]) | co["rls"]
         cols["rls_severity"] = _where(
             intrinsic, lambda r: dist.kumaraswamy(u.rls_severity[r], *lat.rls_severity_shape), 0
         )
@@ -566,7 +717,7 @@ class PopulationModel:
 
         # Nerve compression: side, site and severity.
         nerve = cols["active_nerve"]
-        compression = nerve & ((primary == code["nerve"]) | cols["disc_disease"])
+        compression = nerve & ((primary == code["nerve"]) | co["nerve"] | cols["disc_disease"])
         cols["nerve_compression"] = compression
         cols["nerve_severity"] = _where(
             nerve, lambda r: dist.kumaraswamy(u.nerve_severity[r], *lat.nerve_severity_shape), 0
@@ -674,6 +825,9 @@ LATENT_DRAWS = (
     "ache",
 )
 """The uniforms of ``population.latent``, by name, in counter order."""
+CO_CONDITIONS = ("rls", "pad", "fatigue", "dehydration", "nerve", "electrolyte", "medication")
+"""Causes a patient may have besides the primary one, each from its own risk model
+(``PopulationModel._co_conditions``); cramps have their own ``secondary_cramp_prob``."""
 CONTRIBUTING_DRAWS = ("secondary_cramps", "dehydration_electrolyte", "diabetic_neuropathy")
 """The uniforms of ``population.contributing``, by name, in counter order."""
 

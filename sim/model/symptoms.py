@@ -76,8 +76,9 @@ SHAPES = ("uniform", "ramp", "decay", "circadian")
 SLOT_UNIFORMS = 6
 """Uniforms a mechanism slot may use a night: count, waking share, cramps, first time,
 maximum intensity, duration."""
-SLOTS = 5
-"""Mechanism slots per patient: background plus up to four active mechanisms."""
+SLOTS = len(REGISTRY)
+"""Mechanism slots per patient: one per mechanism, so any mix of co-conditions fits (a
+slot costs draws only when filled)."""
 REFERENCE_NIGHT_MIN = 456.0
 """Minutes in a reference night (7.6 h): a uniform mechanism with rate R has R episodes
 in expectation over a night of this length."""

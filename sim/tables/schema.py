@@ -108,14 +108,16 @@ PATIENTS: tuple[Column, ...] = (
     _enum(
         "primary_cause",
         LABELS,
-        "Root cause of the night pain (what an intervention would fix), or none.",
+        "Root of the chain of causes with the most symptom burden (what an intervention would "
+        "fix first), or none.",
         truth=True,
     ),
     Column(
         "contributing_causes",
         pl.List(pl.Enum(list(CAUSES))),
         "list of causes",
-        "Every active cause, the primary one included (causes co-occur and cause each other).",
+        "Every active cause: the primary, what it causes and the co-conditions of the "
+        "patient's own risks (causes co-occur and cause each other).",
         truth=True,
     ),
     *(
@@ -138,7 +140,8 @@ PATIENTS: tuple[Column, ...] = (
     _enum(
         "culprit_drug",
         DRUGS,
-        "The drug that causes the night pain; null unless primary_cause is medication.",
+        "The drug that harms the patient (always with primary_cause medication; a co-condition "
+        "otherwise); null when no drug does.",
         truth=True,
     ),
     Column("brachial_sbp_mmhg", pl.Float32, "mmHg", "True brachial systolic pressure.", truth=True),

@@ -57,7 +57,7 @@ def test_oracle_inputs_withhold_every_label_encoding(presenting_5000):
     assert not leaks, format_leaks(leaks)
     # ... while the withheld ones would have been caught:
     encoded = presenting_5000.patients.select(
-        "patient_id", pl.col("rls_severity").alias("latent_rls_severity")
+        "patient_id", pl.col("primary_cause").to_physical().alias("latent_cause_code")
     )
     assert find_leaks(encoded, presenting_5000.patients, checks=("predictive",))
 

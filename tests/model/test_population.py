@@ -90,8 +90,14 @@ def balanced(make_patients) -> pl.DataFrame:
 
 
 def test_medication_cause_has_a_culprit_the_patient_takes(balanced) -> None:
+    """Every medication patient has a culprit; other patients may have one as a
+    co-condition (never controls), and a culprit means the medication cause is active."""
     is_med = balanced["primary_cause"] == "medication"
-    assert (balanced["culprit_drug"].is_not_null() == is_med).all()
+    has = balanced["culprit_drug"].is_not_null()
+    assert has.filter(is_med).all()
+    assert not has.filter(balanced["primary_cause"] == "none").any()
+    assert balanced.filter(has)["active_medication"].all()
+    assert 0 < has.filter(~is_med).mean() < 0.1
     for drug in balanced["culprit_drug"].drop_nulls().unique().cast(pl.String):
         takes = balanced.filter(pl.col("culprit_drug") == drug)[f"on_{drug}"]
         assert takes.all(), drug
