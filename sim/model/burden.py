@@ -61,9 +61,7 @@ def expected_rates(
     the caller's calls are not counted)."""
     pt = dict(patients)
     pt.update(treatment.untreated(len(pt["patient_id"])))
-    ns = NightState(pt, model_cfg, streams.fork())
-    if rows is not None:
-        ns.take(rows)
+    ns = NightState(pt, model_cfg, streams.fork(), rows)
     n = ns.n
     table = sx.MechanismTable.from_params(model_cfg.mechanisms, model_cfg.night)
     pain_means = np.ascontiguousarray(table.numbers[:, sx.T_PAIN_MEAN], dtype=np.float64)

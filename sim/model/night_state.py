@@ -123,31 +123,29 @@ class DayResult:
 class NightState:
     """Per-patient day-to-day physiology of a shard (or of the event engine's patients)."""
 
-    def __init__(self, patients: dict[str, np.ndarray], model_cfg, streams: ShardStreams) -> None:
+    def __init__(
+        self,
+        patients: dict[str, np.ndarray],
+        model_cfg,
+        streams: ShardStreams,
+        rows: np.ndarray | None = None,
+    ) -> None:
+        """``rows``: only the patients at these positions of the shard's arrays (their
+        numbers are those of the whole shard's draw)."""
         self.p = day_params(model_cfg.day)
         self.night_p = night_params(model_cfg.night)
         self.mp = mechanism_params(model_cfg.mechanisms)
         self.key = stream_key(streams.seed, DAY_STREAM)
         self.tx_key = stream_key(streams.seed, treatment.STREAM)
+        u_static = streams.uniform(STATIC_STREAM, state.STATIC_UNIFORMS)
+        if rows is not None:
+            patients = {k: np.asarray(v)[rows] for k, v in patients.items()}
+            u_static = u_static[rows]
         self.patient_id = np.asarray(patients["patient_id"], dtype=np.int64)
-        self.static = static_matrix(
-            patients,
-            self.p,
-            self.night_p,
-            self.mp,
-            streams.uniform(STATIC_STREAM, state.STATIC_UNIFORMS),
-        )
+        self.static = static_matrix(patients, self.p, self.night_p, self.mp, u_static)
         self.n = len(self.patient_id)
         self.usual_bedtime_h = self.static[:, state.S.usual_bedtime_h]
         self.carry = initial_carry(self.static)
-
-    def take(self, rows: np.ndarray) -> None:
-        """Keep only the patients at positions ``rows`` (before any day is advanced)."""
-        self.patient_id = self.patient_id[rows]
-        self.static = np.ascontiguousarray(self.static[rows])
-        self.carry = np.ascontiguousarray(self.carry[rows])
-        self.usual_bedtime_h = self.static[:, state.S.usual_bedtime_h]
-        self.n = len(self.patient_id)
 
     def advance_day(self, day: int) -> DayResult:
         """Apply day ``day``'s events (days must come in order) and return tonight's state."""
