@@ -741,6 +741,38 @@ class NightParams:
 
 
 @dataclass
+class ReportingParams:
+    """How patients put their nights into words (DOMAIN.md look-alikes: patients describe the
+    same sensation in different words; "crawling", "pulling", "aching" and "burning" are
+    not owned by one cause)."""
+
+    own_word_prob: float = 0.35
+    """Chance a patient has their own word for a sensation instead of the common one, drawn
+    once per patient and sensation (so their diary says it the same way every night).
+    Assumption."""
+    own_words: dict = field(
+        default_factory=lambda: {
+            "aching": {"throbbing": 0.4, "cramping": 0.3, "burning": 0.3},
+            "cramping": {"aching": 0.6, "throbbing": 0.4},
+            "crawling": {"tingling": 0.45, "aching": 0.35, "throbbing": 0.2},
+            "burning": {"tingling": 0.5, "aching": 0.5},
+            "tingling": {"crawling": 0.4, "burning": 0.3, "shooting": 0.3},
+            "throbbing": {"aching": 0.7, "cramping": 0.3},
+            "shooting": {"burning": 0.4, "tingling": 0.3, "aching": 0.3},
+        }
+    )
+    """For each sensation (a diary quality), the words a patient with their own word uses
+    instead, with their shares (neighbouring sensations: a creeping discomfort called
+    tingling or an ache; pins and needles called crawling or burning). A patient who calls
+    a sensation "tingling" also ticks numbness or tingling. Assumption."""
+    notice_prob_min: float = 0.3
+    """How often a patient notes a feature of their night when they have it (an urge to
+    move, relief by moving, by hanging the leg down, worse raised, a hard muscle, numbness):
+    uniform between this and 1, drawn once per patient and feature, so some note every urge
+    and some few of them (1: everyone notes everything). Assumption (people differ in what they notice and write down)."""
+
+
+@dataclass
 class MeasurementParams:
     """Clinic tests: noise and who gets tested."""
 
@@ -845,6 +877,7 @@ class ModelConfig:
     latent: LatentParams = field(default_factory=LatentParams)
     day: DayParams = field(default_factory=DayParams)
     night: NightParams = field(default_factory=NightParams)
+    reporting: ReportingParams = field(default_factory=ReportingParams)
     mechanisms: Any = field(default_factory=mechanism_defaults)
     """One block per mechanism (``sim.model.mechanisms``): its episodes (``MechanismParams``)
     and the numbers of its own laws, e.g. ``model.mechanisms.pad.rate_ischaemia``."""
@@ -1000,6 +1033,8 @@ _MECHANISM_PROBABILITIES = (
 _MECHANISM_POSITIVE = ("shape_min", "pain_sd", "duration_shape", "duration_scale_min")
 _PROBABILITY_NAMES = (
     "pad_symptomatic_share",
+    "own_word_prob",
+    "notice_prob_min",
     "recent_start_share",
     "family_history_rls",
     "deficit_carryover",
@@ -1164,6 +1199,18 @@ def _check_model(model: Any) -> None:
                 f"model.medication.culprit_start_window_days.{drug}={list(window)!r} is invalid: "
                 "expected [low, high] with low < high"
             )
+    words = model.reporting.own_words
+    for sensation, table in words.items():
+        key = f"model.reporting.own_words.{sensation}"
+        for word, share in table.items():
+            _check_probability(share, f"{key}.{word}")
+            if word not in words or word == sensation:
+                raise ConfigError(
+                    f"{key}.{word} is invalid: expected another sensation of "
+                    f"model.reporting.own_words ({', '.join(w for w in words if w != sensation)})"
+                )
+        if not math.isclose(sum(table.values()), 1.0):
+            raise ConfigError(f"{key} shares sum to {sum(table.values()):.6g}: they must sum to 1")
     for group_name, lower, upper in _ORDERED_PAIRS:
         group = OmegaConf.select(model, group_name)
         if group is None:

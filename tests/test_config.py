@@ -52,6 +52,23 @@ def test_mapping_mix_is_parsed() -> None:
             "model.prevalence.secondary_cramp_prob.pad",
             "[0, 1]",
         ),
+        (
+            "model.prevalence.co_condition_relative_risk=-1",
+            "model.prevalence.co_condition_relative_risk",
+            ">= 0",
+        ),
+        ("model.reporting.own_word_prob=1.5", "model.reporting.own_word_prob", "[0, 1]"),
+        ("model.reporting.notice_prob_min=-0.1", "model.reporting.notice_prob_min", "[0, 1]"),
+        (
+            "+model.reporting.own_words.aching.crawly=0",
+            "model.reporting.own_words.aching.crawly",
+            "another sensation",
+        ),
+        (
+            "model.reporting.own_words.aching={throbbing:0.5}",
+            "model.reporting.own_words.aching",
+            "sum to 1",
+        ),
         ("cohort.nights=99999", "cohort.nights", "at most 3650"),
         (
             "model.mechanisms.cramps.duration_shape=-1",

@@ -386,6 +386,10 @@ class EventNights:
         out = layout.diary_buffers(n)
         _diary_rows(
             out,
+            self.state.static,
+            self.state.report_key,
+            self.patient_id,
+            j,
             day.matrix,
             np.ascontiguousarray(lying.bedtime_h, dtype=np.float64),
             np.ascontiguousarray(lying.time_in_bed_min, dtype=np.float64),
@@ -564,6 +568,10 @@ class EventNights:
 @njit
 def _diary_rows(
     out,
+    static,
+    report_key,
+    patient_id,
+    night,
     day,
     bedtime,
     t_bed,
@@ -595,6 +603,10 @@ def _diary_rows(
         diary.write_row(
             out,
             i,
+            static[i],
+            report_key,
+            patient_id[i],
+            night,
             day[i],
             bedtime[i],
             t_bed[i],

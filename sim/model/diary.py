@@ -5,7 +5,8 @@ Usage (compiled; ``out`` is a ``DiaryBuffers`` of column matrices, ``r`` the row
 
     total, wake, cramps, onset, best_pain, best, duration = reduce_slots(
         n_slots, count, wake, cramps, first, max_pain, duration)
-    write_row(out, r, d, bedtime_h, t_bed, sleep_base, legs, total, wake, cramps, onset,
+    write_row(out, r, s, report_key, patient, night, d, bedtime_h, t_bed, sleep_base, legs,
+              total, wake, cramps, onset,
               best_pain, best_mech, duration, quality, location, side, flags,
               slot_mech, slot_severity, n_slots, night_p)
 
@@ -20,7 +21,8 @@ The diary is then the same function of them in both:
 - the most intense slot (ties to the lower slot) decides ``dominant_mechanism`` and whose
   quality, location and side the row reports (the engine supplies them: the vectorised
   engine draws them from that mechanism's tables, the event engine takes its most intense
-  episode's);
+  episode's); the quality is the sensation in the patient's own word for it
+  (``sim.model.reporting``);
 - each mechanism reports its latent drive in its ``SEVERITY`` column (0 without it) and
   copies its ``DIARY`` fields of tonight's state (true electrolytes, deficit, ...).
 
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model import state
+from sim.model import reporting, state
 from sim.model.jit import clip, njit
 
 
@@ -83,6 +85,10 @@ def reduce_slots(n_slots, count, wake, cramps, first, max_pain, duration):
 def write_row(
     out,
     r,
+    s,
+    report_key,
+    patient,
+    night,
     d,
     bedtime_h,
     t_bed,
@@ -105,9 +111,13 @@ def write_row(
     p,
 ):
     """Row ``r`` of the diary columns ``out`` (``DiaryBuffers``) from the night's totals
-    (``reduce_slots``), the most intense slot's attributes (-1 without symptoms), the
-    night's flags (bool per ``symptoms.FLAGS``), each slot's mechanism and latent drive,
-    tonight's state ``d`` and how the patient lay down."""
+    (``reduce_slots``), the most intense slot's attributes (-1 without symptoms; its
+    quality is a sensation, written as the patient's word for it, ``reporting``), the
+    night's flags (bool per ``symptoms.FLAGS``: written when the patient notes them,
+    ``reporting.noted`` with ``report_key`` for ``patient`` and ``night``; numbness or
+    tingling ticked too by a patient whose word is "tingling"), each slot's mechanism and
+    latent drive, the patient's constants ``s``, tonight's state ``d`` and how the patient
+    lay down."""
     c = out.cols
     f32, i8, i16, b = out.f32, out.i8, out.i16, out.b
     pain_score, minutes, efficiency = diary_numbers(
@@ -128,7 +138,8 @@ def write_row(
         if column >= 0:
             f32[column, r] = slot_severity[k]
     i8[c.pain_score, r] = pain_score
-    i8[c.quality, r] = quality if has else -1
+    word = reporting.reported_word(s, quality) if has else -1
+    i8[c.quality, r] = word
     i8[c.location, r] = location if has else -1
     i8[c.side, r] = side if has else -1
     i8[c.cramp_count, r] = min(n_cramp, 127)
@@ -141,7 +152,9 @@ def write_row(
     b[c.hot_day, r] = d[state.D.hot] > 0
     b[c.legs_elevated, r] = legs_elevated
     for f in range(out.flags.size):
-        b[out.flags[f], r] = flags[f] and has
+        b[out.flags[f], r] = has and flags[f] and reporting.noted(s, f, report_key, patient, night)
+    if word == reporting.TINGLING:
+        b[c.numbness_tingling, r] = True
 
 
 __all__ = ["diary_numbers", "reduce_slots", "write_row"]

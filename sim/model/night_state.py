@@ -27,6 +27,7 @@ import numpy as np
 
 from sim.model import dispatch, state, treatment
 from sim.model import distributions as dist
+from sim.model import reporting as reporting_words
 from sim.model.jit import NIGHT_BITS, as_float, draw_nights, njit, stream_key
 from sim.model.mechanisms import REGISTRY
 from sim.model.mechanisms.base import StaticContext
@@ -137,12 +138,15 @@ class NightState:
         self.mp = mechanism_params(model_cfg.mechanisms)
         self.key = stream_key(streams.seed, DAY_STREAM)
         self.tx_key = stream_key(streams.seed, treatment.STREAM)
+        self.report_key = stream_key(streams.seed, reporting_words.STREAM)
         u_static = streams.uniform(STATIC_STREAM, state.STATIC_UNIFORMS)
         if rows is not None:
             patients = {k: np.asarray(v)[rows] for k, v in patients.items()}
             u_static = u_static[rows]
         self.patient_id = np.asarray(patients["patient_id"], dtype=np.int64)
-        self.static = static_matrix(patients, self.p, self.night_p, self.mp, u_static)
+        self.static = static_matrix(
+            patients, self.p, self.night_p, self.mp, u_static, model_cfg.reporting
+        )
         self.n = len(self.patient_id)
         self.usual_bedtime_h = self.static[:, state.S.usual_bedtime_h]
         self.carry = initial_carry(self.static)
@@ -187,9 +191,12 @@ def static_draws(u_static: np.ndarray) -> tuple:
     return namedtuple("StaticUniforms", names)(*(u_static[:, i] for i in state.STATIC_DRAW))
 
 
-def static_matrix(patients: dict[str, np.ndarray], dp, night_p, mp, u_static) -> np.ndarray:
-    """The (n, len(state.STATIC_FIELDS)) per-patient constants: the driver's, then each
-    mechanism's own (its ``static``)."""
+def static_matrix(
+    patients: dict[str, np.ndarray], dp, night_p, mp, u_static, reporting
+) -> np.ndarray:
+    """The (n, len(state.STATIC_FIELDS)) per-patient constants: the driver's (with the
+    patient's words, ``reporting``: ``model.reporting``), then each mechanism's own (its
+    ``static``)."""
     pt = patients
     n = len(pt["age"])
     s = np.full((n, len(state.STATIC_FIELDS)), np.nan)
@@ -205,6 +212,14 @@ def static_matrix(patients: dict[str, np.ndarray], dp, night_p, mp, u_static) ->
     s[:, S.usual_bedtime_h] = dist.normal(
         u.bedtime, night_p.bedtime_mean_h, night_p.bedtime_between_sd_h
     )
+    u_words = np.stack([getattr(u, f) for f in reporting_words.WORD_FIELDS], axis=1)
+    words = reporting_words.vocabulary(u_words, reporting)
+    for k, name in enumerate(reporting_words.WORD_FIELDS):
+        s[:, getattr(S, name)] = words[:, k]
+    u_notice = np.stack([getattr(u, f) for f in reporting_words.NOTICE_FIELDS], axis=1)
+    shares = reporting_words.notice(u_notice, reporting)
+    for k, name in enumerate(reporting_words.NOTICE_FIELDS):
+        s[:, getattr(S, name)] = shares[:, k]
     for name, column in treatment.plan_columns(pt, n).items():
         s[:, getattr(S, name)] = column
     ctx = StaticContext(night_p=night_p, day_p=dp, mechanisms=mp, n=n)

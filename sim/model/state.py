@@ -20,15 +20,31 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+QUALITIES = ("aching", "cramping", "crawling", "burning", "tingling", "throbbing", "shooting")
+"""The sensations an episode has, and the words a diary uses for them (the same list: a
+patient's vocabulary maps one to another, ``sim.model.reporting``)."""
+FLAGS = (
+    "urge_to_move",
+    "relief_by_movement",
+    "relief_by_dangling",
+    "worse_with_elevation",
+    "palpable_hardening",
+    "numbness_tingling",
+)
+"""The yes/no features of a night's episodes that a diary asks about."""
 GENERIC_STATIC = (
     "exertion_prob",
     "unaccustomed_prob",
     "alcohol_prob",
     "heavy_alcohol",
     "usual_bedtime_h",
+    *(f"word_{q}" for q in QUALITIES),
+    *(f"notice_{f}" for f in FLAGS),
 )
 """Per-patient constants of the day and the night that belong to no mechanism: how often the
-patient exerts, drinks alcohol, and when they usually go to bed."""
+patient exerts, drinks alcohol, and when they usually go to bed; the word they use for each
+sensation (``word_<quality>``: the code of a quality) and how often they note each feature
+when they have it (``notice_<flag>``), ``sim.model.reporting``."""
 GENERIC_CARRY = ("hot",)
 """Carried from day to day by the driver: whether a hot spell is on."""
 GENERIC_DAY = ("hot", "exertion", "unaccustomed", "alcohol")
@@ -68,7 +84,11 @@ lever, ``tx_size_<lever>`` and ``tx_tau_<lever>`` (nights to build up; 0: at onc
 
 GENERIC_DRAWS = {
     "day": {"hot": 0, "exertion": 1, "unaccustomed": 2, "alcohol": 3},
-    "static": {"bedtime": 0},
+    "static": {
+        "bedtime": 0,
+        **{f"word_{q}": 6 + i for i, q in enumerate(QUALITIES)},
+        **{f"notice_{f}": 6 + len(QUALITIES) + i for i, f in enumerate(FLAGS)},
+    },
     "night": {
         "legs": 0,
         "position": 1,
@@ -84,7 +104,12 @@ GENERIC_DRAWS = {
 }
 """Counter indices of the driver's own draws in the streams ``night.day`` (per patient-day),
 ``night.static`` (per patient, once) and ``night.night`` (per patient-night)."""
-STREAMS = {"day": "night.day", "static": "night.static", "night": "night.night"}
+STREAMS = {
+    "day": "night.day",
+    "static": "night.static",
+    "night": "night.night",
+    "report": "night.report",
+}
 RESERVED = {"night": range(5, 16)}
 """Indices a driver uses as a block (the flags), besides the named ones."""
 

@@ -61,17 +61,10 @@ from sim.model.mechanisms import CODE, NAMES, REGISTRY
 MECHANISMS = NAMES
 """Every mechanism (``sim.model.mechanisms.REGISTRY``): its code is its position."""
 MECH = CODE
-QUALITIES = ("aching", "cramping", "crawling", "burning", "tingling", "throbbing", "shooting")
+QUALITIES = state.QUALITIES
 LOCATIONS = ("toes_forefoot", "calf", "thigh", "buttock_to_leg", "whole_leg")
 SIDES3 = ("left", "right", "both")
-FLAGS = (
-    "urge_to_move",
-    "relief_by_movement",
-    "relief_by_dangling",
-    "worse_with_elevation",
-    "palpable_hardening",
-    "numbness_tingling",
-)
+FLAGS = state.FLAGS
 SHAPES = ("uniform", "ramp", "decay", "circadian")
 SLOT_UNIFORMS = 6
 """Uniforms a mechanism slot may use a night: count, waking share, cramps, first time,

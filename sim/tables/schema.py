@@ -296,10 +296,21 @@ NIGHTS: tuple[Column, ...] = (
     Column(
         "duration_min", pl.Float32, "min", "Total minutes with symptoms (at most the time in bed)."
     ),
-    _enum("quality", _NIGHT_QUALITIES, "Quality of the worst episode; null without symptoms."),
+    _enum(
+        "quality",
+        _NIGHT_QUALITIES,
+        "The patient's word for the worst episode's sensation (each patient has their own "
+        "words); null without symptoms.",
+    ),
     _enum("location", _NIGHT_LOCATIONS, "Location of the worst episode; null without symptoms."),
     _enum("side", _NIGHT_SIDES, "Side of the worst episode; null without symptoms."),
-    Column("urge_to_move", pl.Boolean, "flag", "An urge to move the legs came with the symptoms."),
+    Column(
+        "urge_to_move",
+        pl.Boolean,
+        "flag",
+        "An urge to move the legs came with the symptoms (diary flags: as the patient noted "
+        "them, and patients differ in what they note).",
+    ),
     Column(
         "relief_by_movement",
         pl.Boolean,
@@ -315,7 +326,12 @@ NIGHTS: tuple[Column, ...] = (
     Column("worse_with_elevation", pl.Boolean, "flag", "Symptoms were worse with the legs raised."),
     Column("cramp_count", pl.Int8, "count", "Cramp episodes (sudden painful muscle contraction)."),
     Column("palpable_hardening", pl.Boolean, "flag", "A hard, knotted muscle could be felt."),
-    Column("numbness_tingling", pl.Boolean, "flag", "Numbness or tingling."),
+    Column(
+        "numbness_tingling",
+        pl.Boolean,
+        "flag",
+        "Numbness or tingling (ticked too when the patient's word is tingling).",
+    ),
     Column("awakenings", pl.Int8, "count", "Times woken by leg symptoms."),
     Column("sleep_efficiency", pl.Float32, "fraction", "Share of the time in bed asleep."),
     Column(
@@ -472,7 +488,11 @@ EVENTS: tuple[Column, ...] = (
         "at the time in bed (an episode may outlast getting up; its episode_end row is then "
         f"at getting up). {_EPISODE_ROW}",
     ),
-    _enum("quality", _NIGHT_QUALITIES, f"Quality of the episode. {_EPISODE_ROW}"),
+    _enum(
+        "quality",
+        _NIGHT_QUALITIES,
+        f"The episode's sensation (the diary has the patient's word for it). {_EPISODE_ROW}",
+    ),
     _enum("location", _NIGHT_LOCATIONS, f"Location of the episode. {_EPISODE_ROW}"),
     _enum("side", _NIGHT_SIDES, f"Side of the episode. {_EPISODE_ROW}"),
     Column(

@@ -18,7 +18,8 @@ from sim.config import compose_config, validate
 from sim.engines import EngineResult, run_engine
 from sim.engines import events as ev
 from sim.engines import vectorised as vec
-from sim.model import jit
+from sim.model import jit, reporting
+from sim.model import state as st
 from sim.model import symptoms as sx
 from sim.model.night_state import NightState
 from sim.model.params import night_params
@@ -237,8 +238,41 @@ def test_awakenings_are_the_episodes_above_the_waking_threshold(
     assert (joined["woke"] == (joined["intensity"] > threshold)).all()
 
 
-def test_the_diary_is_a_function_of_the_events(events: pl.DataFrame, nights: pl.DataFrame) -> None:
-    """Recompute every symptom column of the diary from the event log alone."""
+def _words(run: Run) -> pl.DataFrame:
+    """Each patient's word for each sensation (``sim.model.reporting``), as the model has it."""
+    state = NightState(run.columns, run.cfg.model, ShardStreams(SEED, 0, N))
+    fields = [getattr(st.S, f) for f in reporting.WORD_FIELDS]
+    words = state.static[:, fields].astype(np.int64)
+    rows = [
+        (int(pid), sx.QUALITIES[q], sx.QUALITIES[words[i, q]])
+        for i, pid in enumerate(state.patient_id)
+        for q in range(len(sx.QUALITIES))
+    ]
+    return pl.DataFrame(rows, schema=["patient_id", "quality", "word"], orient="row")
+
+
+def _noted(run: Run, nights: pl.DataFrame) -> pl.DataFrame:
+    """Whether each patient notes each feature each night (``reporting.noted``)."""
+    state = NightState(run.columns, run.cfg.model, ShardStreams(SEED, 0, N))
+    row = {int(pid): i for i, pid in enumerate(state.patient_id)}
+    keys = nights.select("patient_id", "night").rows()
+    out = {"patient_id": [k[0] for k in keys], "night": [k[1] for k in keys]}
+    for f, flag in enumerate(sx.FLAGS):
+        out[f"noted_{flag}"] = [
+            bool(reporting.noted(state.static[row[p]], f, state.report_key, p, j)) for p, j in keys
+        ]
+    return pl.DataFrame(out).with_columns(
+        pl.col("patient_id").cast(nights["patient_id"].dtype),
+        pl.col("night").cast(nights["night"].dtype),
+    )
+
+
+def test_the_diary_is_a_function_of_the_events(
+    run: Run, events: pl.DataFrame, nights: pl.DataFrame
+) -> None:
+    """Recompute every symptom column of the diary from the event log alone (and the
+    patient's words: the quality is their word for the worst episode's sensation, and the
+    word "tingling" ticks numbness or tingling)."""
     key = ["patient_id", "night"]
     starts = events.filter(pl.col("kind") == "episode_start")
     count = lambda kind: (pl.col("kind") == kind).sum()  # noqa: E731
@@ -262,7 +296,21 @@ def test_the_diary_is_a_function_of_the_events(events: pl.DataFrame, nights: pl.
             **{f: pl.col(f).any() for f in sx.FLAGS},
         )
     )
-    got = nights.join(per_night, on=key, suffix="_ev").join(worst, on=key, how="left", suffix="_ev")
+    words = _words(run).with_columns(pl.col("patient_id").cast(pl.Int32))
+    noted = _noted(run, nights)
+    worst = (
+        worst.with_columns(pl.col("patient_id").cast(pl.Int32), pl.col("quality").cast(pl.String))
+        .join(words, on=["patient_id", "quality"], how="left")
+        .with_columns(
+            quality=pl.col("word"),
+        )
+        .drop("word")
+    )
+    got = (
+        nights.join(per_night, on=key, suffix="_ev")
+        .join(worst, on=key, how="left", suffix="_ev")
+        .join(noted, on=key, how="left")
+    )
     assert got.height == N * NIGHTS
     for col in ("n_episodes", "awakenings", "cramp_count"):
         assert (got[col].cast(pl.Int64) == got[f"{col}_ev"]).all(), col
@@ -277,7 +325,10 @@ def test_the_diary_is_a_function_of_the_events(events: pl.DataFrame, nights: pl.
         got["duration_min"].to_numpy(), got.select(duration).to_series().to_numpy(), rtol=1e-5
     )
     for flag in sx.FLAGS:
-        assert (got[flag] == got[f"{flag}_ev"].fill_null(False)).all(), flag
+        had = got[f"{flag}_ev"].fill_null(False) & got[f"noted_{flag}"]
+        if flag == "numbness_tingling":
+            had = had | (got["quality_ev"] == "tingling").fill_null(False)
+        assert (got[flag] == had).all(), flag
     unique = got.filter(~pl.col("tied").fill_null(False))
     for col in ("dominant_mechanism", "quality", "location", "side"):
         assert unique[col].cast(pl.String).equals(unique[f"{col}_ev"].cast(pl.String)), col

@@ -7,7 +7,7 @@ import numpy as np
 
 from sim import config
 from sim.engines import layout
-from sim.model import diary, state
+from sim.model import diary, reporting, state
 from sim.model.mechanisms import CODE
 from sim.model.params import night_params
 from sim.model.symptoms import FLAGS
@@ -26,9 +26,14 @@ def _write(fill: float, total: int) -> dict[str, np.ndarray]:
     for group in (out.f32, out.i8, out.i16, out.b):
         group[...] = fill
     d = np.arange(len(state.DAY_FIELDS), dtype=np.float64)
+    s = np.zeros(len(state.STATIC_FIELDS))
+    for k, name in enumerate(reporting.WORD_FIELDS):
+        s[getattr(state.S, name)] = k  # the common word for every sensation
+    for name in reporting.NOTICE_FIELDS:
+        s[getattr(state.S, name)] = 1.0  # notes every feature
     slot_mech = np.array([CODE["background"], CODE["rls"], CODE["pad"], -1, -1])
     diary.write_row(
-        out, 1, d, 23.5, 450.0, 0.9, True, total, 1, 0, 12.0, 6.4, CODE["pad"], 30.0,
+        out, 1, s, 0, 7, 3, d, 23.5, 450.0, 0.9, True, total, 1, 0, 12.0, 6.4, CODE["pad"], 30.0,
         2, 1, 0, np.ones(len(FLAGS), dtype=np.bool_), slot_mech,
         np.array([0.1, 0.7, 0.4, 0.0, 0.0]), 3, night_params(config.NightParams()),
     )  # fmt: skip

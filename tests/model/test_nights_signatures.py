@@ -24,6 +24,10 @@ BASE = [
     f"cohort.nights={NIGHTS}",
     "cohort.population=presenting",
     "cohort.cause_mix=balanced",
+    # The body's own signs: every patient uses the common words and notes every feature
+    # (the reporting layer is tested in tests/model/test_reporting.py).
+    "model.reporting.own_word_prob=0",
+    "model.reporting.notice_prob_min=1",
 ]
 
 
