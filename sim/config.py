@@ -228,9 +228,22 @@ class PrevalenceParams:
     dehydration_electrolyte_prob: float = 0.25
     """Probability that dehydration as the cause shifts electrolytes enough to contribute.
     Assumption."""
-    diabetic_neuropathy_prob: float = 0.2
-    """Probability that a diabetic patient's neuropathy contributes nerve symptoms (any
-    primary cause but none). Assumption (painful diabetic neuropathy 21%, Abbott 2011)."""
+    painful_neuropathy_given_diabetes: float = 0.21
+    """Share of people with diabetes who have painful diabetic neuropathy (Abbott 2011: 21%
+    in a community cohort of 15,692; **target** 21% +- 5 points). Those whose only condition
+    it would be have it as their primary cause (``nerve``, no compression); others have it
+    as a co-condition. Men's share; women's from the odds ratio below. Measured with the
+    burden rule (general population, 50,000, seed 6): 19.6% of people with diabetes (women
+    21.3%, men 17.3%)."""
+    painful_neuropathy_female_odds_ratio: float = 1.5
+    """Odds ratio women vs men for painful diabetic neuropathy (Abbott 2011: 1.5)."""
+    neuropathy_heavier_share: float = 0.8
+    """Share of people with diabetes, painful neuropathy and another cause in whom the
+    neuropathy carries more burden than that cause, so that it is their primary cause (the
+    rule of ``primary_cause``). Measured: with neuropathy drawn as a co-condition from its
+    own risk, the burden rule drops about 80% of them (general population, seed 6). The
+    primary cause table moves that share from the other causes to nerve, so that about 21%
+    of people with diabetes have it (tests/model/test_co_conditions.py)."""
     co_condition_relative_risk: float = 1.0
     """How likely a patient with one cause is to have another as a co-condition, relative
     to that cause's own probability at their age, sex and risk factors (its prevalence
@@ -1034,6 +1047,7 @@ _MECHANISM_POSITIVE = ("shape_min", "pain_sd", "duration_shape", "duration_scale
 _PROBABILITY_NAMES = (
     "pad_symptomatic_share",
     "own_word_prob",
+    "neuropathy_heavier_share",
     "notice_prob_min",
     "recent_start_share",
     "family_history_rls",

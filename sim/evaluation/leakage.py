@@ -11,7 +11,10 @@ Three checks, from cheap and exact to statistical:
    also an observed column: ``potassium_mmol_l`` is a nightly truth and a clinic measurement);
 2. **copy**: a feature that is a copy, rescaling or monotone transform of a truth column
    (|Pearson| or |Spearman| correlation at least ``copy_threshold`` with a patient truth
-   column, or with a nightly truth column when the features have a ``night`` column);
+   column, or with a nightly truth column when the features have a ``night`` column; a
+   category's codes are arbitrary numbers, so against a categorical truth only the rank
+   correlation counts: a lone outlier among few rows gives a Pearson near 1 with a
+   two-valued code without copying anything);
 3. **predictive**: a single feature that predicts the label by itself: a one-feature
    decision tree, cross-validated, reaches accuracy or the F1 of any well-represented cause
    of at least ``predictive_threshold``. Legitimate features are strong clues, never
@@ -97,6 +100,15 @@ def _numeric_truth(df: pl.DataFrame, table: str, keys: list[str]) -> pl.DataFram
     return df.select(*keys, *exprs)
 
 
+def _categorical(table: str) -> set[str]:
+    """Names of the categorical truth columns of a table (compared by rank only)."""
+    return {
+        c.name
+        for c in columns(table)
+        if c.truth and isinstance(c.dtype, pl.Enum | pl.Categorical | pl.List)
+    }
+
+
 def _ranks(values: np.ndarray) -> np.ndarray:
     out = np.full(values.shape, np.nan)
     ok = ~np.isnan(values)
@@ -156,10 +168,13 @@ def find_leaks(
         truth_cols = [c for c in truth.columns if c not in KEYS]
         T = truth.select([pl.col(c).fill_null(np.nan) for c in truth_cols]).to_numpy()
         T_ranks = [_ranks(T[:, j]) for j in range(T.shape[1])]
+        categorical = {f"{t}.{c}" for t in ("patients", "nights") for c in _categorical(t)}
         for i, name in enumerate(names):
             x, x_ranks = X[:, i], _ranks(X[:, i])
             for j, truth_name in enumerate(truth_cols):
-                r = max(_abs_corr(x, T[:, j]), _abs_corr(x_ranks, T_ranks[j]))
+                r = _abs_corr(x_ranks, T_ranks[j])
+                if truth_name not in categorical:
+                    r = max(r, _abs_corr(x, T[:, j]))
                 if r >= copy_threshold:
                     leaks.append(Leak(name, "copy", f"|correlation| {r:.5f} with {truth_name}"))
     if "predictive" in checks:

@@ -79,6 +79,8 @@ class _Curves:
     cause_given_cell: np.ndarray  # (78, 2, 9) P(primary cause | age, sex)
     drug_given_cell: np.ndarray  # (78, 2, 7) P(on drug | age, sex) in the background
     asymptomatic_low_abi: np.ndarray  # (78, 2) P(ABI <= 0.9 | age, sex, not PAD cause)
+    neuropathy_given_diabetes: np.ndarray  # (78, 2) P(painful diabetic neuropathy | diabetes)
+    neuropathy_share_of_nerve: np.ndarray  # (78, 2) P(neuropathy | nerve primary cause)
 
 
 def _sex_curve(knots: list, female_or: float, female_is_base: bool = False) -> np.ndarray:
@@ -172,10 +174,27 @@ class PopulationModel:
             raise ConfigError(
                 f"model.prevalence curves sum above 1 at age {age}: lower some cause prevalences"
             )
-        p[:, :, NONE] = none
+        # Painful diabetic neuropathy: a person with diabetes whose only condition it would
+        # be has it as the primary cause (nerve, no compression), so it comes out of the
+        # share with no cause; with another cause it is a co-condition (_co_conditions).
+        neuropathy = _sex_curve(
+            [[18, prev.painful_neuropathy_given_diabetes]],
+            prev.painful_neuropathy_female_odds_ratio,
+        )
+        # So does one in whom it outweighs their other cause (the rule of primary_cause):
+        # ``neuropathy_heavier_share`` of them, moved from that cause to nerve.
+        diabetic = neuropathy * self.comorbidity_table("diabetes")
+        heavier = diabetic * prev.neuropathy_heavier_share
+        others = [c for c in range(len(LABELS)) if c not in (NONE, CAUSE_CODE["nerve"])]
+        moved = (p[:, :, others] * heavier[:, :, None]).sum(axis=2)
+        p[:, :, others] *= 1 - heavier[:, :, None]
+        only = diabetic * none + moved
+        p[:, :, CAUSE_CODE["nerve"]] += only
+        p[:, :, NONE] = none - diabetic * none
+        share = only / p[:, :, CAUSE_CODE["nerve"]]
         pad_share = prev.pad_symptomatic_share
         asympt = abi_low * (1 - pad_share) / (1 - abi_low * pad_share)
-        return _Curves(age_sex, p, drug, asympt)
+        return _Curves(age_sex, p, drug, asympt, neuropathy, share)
 
     def _secondary_cramp_given_cell(self, drug_causal: np.ndarray) -> np.ndarray:
         """(78, 2, 9) probability that cramps contribute, given the primary cause."""
@@ -245,6 +264,7 @@ class PopulationModel:
         for c in CO_CONDITIONS:
             if c not in ("pad", "medication"):
                 has_co |= co[c] & ~chain[c]
+        has_co |= co["neuropathy"] & ~chain["nerve"]
         rows = np.flatnonzero(has_co)
         if rows.size == 0:
             return None
@@ -262,9 +282,10 @@ class PopulationModel:
             + np.where(np.isin(culprit, RLS_DRUG_CODES) & ~chain["rls"][rows], rate["rls"], 0.0)
         )
         keep = {}
-        for c in CO_CONDITIONS:
+        for c in (*CO_CONDITIONS, "neuropathy"):
+            own = drug_rate if c == "medication" else rate["nerve" if c == "neuropathy" else c]
             keep[c] = np.ones(len(has_co), dtype=bool)
-            keep[c][rows] = (drug_rate if c == "medication" else rate[c]) < chain_rate
+            keep[c][rows] = own < chain_rate
         return keep
 
     def _sample(self, streams: ShardStreams, keep) -> tuple[dict, dict, dict]:
@@ -274,7 +295,7 @@ class PopulationModel:
         cols: dict[str, np.ndarray] = {
             "patient_id": np.arange(streams.start, streams.stop, dtype=np.int64)
         }
-        u = _named_draws(streams, "population.cause", ("cause", "cell"))
+        u = _named_draws(streams, "population.cause", ("cause", "cell", "neuropathy"))
         primary = dist.categorical(u.cause, self.mix)
         cell_probs = self.curves.age_sex_weight[:, :, None] * self.curves.cause_given_cell
         cell_probs = cell_probs.reshape(len(AGES) * 2, len(LABELS))
@@ -293,15 +314,20 @@ class PopulationModel:
         cols["age"] = AGES[age_idx].astype(np.int8)
         cols["sex"] = np.where(female, 1, 0).astype(np.int8)  # 0 male, 1 female
         cols["primary_cause"] = primary.astype(np.int8)
-        habits = self._risk_factors(streams, cols, age_idx, female, primary)
+        # Painful diabetic neuropathy as the primary cause (its diabetes is then certain).
+        neuropathy = (primary == CAUSE_CODE["nerve"]) & (
+            u.neuropathy < self.curves.neuropathy_share_of_nerve[age_idx, female.astype(int)]
+        )
+        habits = self._risk_factors(streams, cols, age_idx, female, primary, neuropathy)
         co = self._co_conditions(streams, cols, age_idx, female, primary, keep)
+        co["neuropathy_primary"] = neuropathy
         self._habits(cols, habits, primary, co)
         self._medications(streams, cols, age_idx, female, primary, co)
         chain = self._contributing(streams, cols, primary, co)
         self._latent(streams, cols, age_idx, female, primary, co)
         return cols, co, chain
 
-    def _risk_factors(self, streams, cols, age_idx, female, primary) -> None:
+    def _risk_factors(self, streams, cols, age_idx, female, primary, neuropathy):
         names = COMORBIDITIES + LIFESTYLE_FLAGS
         u = _named_draws(
             streams, "population.risk_factors", (*names, "bmi", "activity", "fluid", "alcohol")
@@ -331,6 +357,7 @@ class PopulationModel:
             base = self.comorbidity_table(name)
             cell_p = dist.expit(dist.logit(base)[:, :, None] + log_or)
             cols[name] = dist.bernoulli(getattr(u, name), cell_p[age_idx, sex, primary])
+        cols["diabetes"] = cols["diabetes"] | neuropathy
         age = cols["age"].astype(np.float64)
         cols["bmi_kg_m2"] = np.clip(
             dist.normal(
@@ -370,7 +397,7 @@ class PopulationModel:
         Controls (``none``) have no condition at all. ``keep``: the co-conditions milder
         than the primary (``_milder_than_primary``; None: all that are drawn).
         """
-        u = _named_draws(streams, "population.co_conditions", CO_CONDITIONS)
+        u = _named_draws(streams, "population.co_conditions", (*CO_CONDITIONS, "neuropathy"))
         prev = self.p.prevalence
         odds = self.p.comorbidity.cause_odds_ratios
         sex = female.astype(int)
@@ -388,6 +415,16 @@ class PopulationModel:
                 logit = logit + np.log(ratio) * cols[factor]
             p = np.clip(prev.co_condition_relative_risk * dist.expit(logit), 0.0, 1.0)
             out[cause] = eligible & (getattr(u, cause) < p)
+        # Painful diabetic neuropathy with another cause primary (Abbott 2011).
+        neuropathy = self.curves.neuropathy_given_diabetes[age_idx, sex]
+        out["neuropathy"] = (
+            (primary != NONE)
+            & (primary != CAUSE_CODE["nerve"])
+            & cols["diabetes"]
+            & (u.neuropathy < np.clip(prev.co_condition_relative_risk * neuropathy, 0, 1))
+        )
+        if keep is not None:
+            out["neuropathy"] &= keep["neuropathy"]
         out["u"] = u
         return out
 
@@ -498,7 +535,7 @@ class PopulationModel:
         """Multi-label active causes (bool per cause): the primary cause, the co-conditions
         of the patient's own risks, and what a cause causes (a harmful diuretic lowers
         potassium and magnesium, an SSRI brings restless legs, dehydration shifts
-        electrolytes, diabetes damages nerves, and most causes bring cramps). When one cause
+        electrolytes, and most causes bring cramps). When one cause
         causes another, the root is the primary (the rule of ``primary_cause``)."""
         u = _named_draws(streams, "population.contributing", CONTRIBUTING_DRAWS)
         prev = self.p.prevalence
@@ -527,15 +564,11 @@ class PopulationModel:
         chain["electrolyte"] |= (primary == code["dehydration"]) & (
             u.dehydration_electrolyte < prev.dehydration_electrolyte_prob
         )
-        chain["nerve"] |= (
-            (primary != NONE)
-            & cols["diabetes"]
-            & (u.diabetic_neuropathy < prev.diabetic_neuropathy_prob)
-        )
         # A co-condition's harmful drug causes the same (its cramps excepted: the cramps
         # calibration counts diuretic cramps of a primary culprit only).
         active["electrolyte"] |= diuretic
         active["rls"] |= rls_drug
+        active["nerve"] |= co["neuropathy"]
         for c in CAUSES:
             active[c] |= chain[c]
             cols[f"active_{c}"] = active[c]
@@ -717,7 +750,11 @@ class PopulationModel:
 
         # Nerve compression: side, site and severity.
         nerve = cols["active_nerve"]
-        compression = nerve & ((primary == code["nerve"]) | co["nerve"] | cols["disc_disease"])
+        # A compression (sciatica, peroneal) unless the nerve cause is painful diabetic
+        # neuropathy (symmetric, distal: both feet, no compression).
+        compressed = (primary == code["nerve"]) & ~co["neuropathy_primary"]
+        neuropathy_only = co["neuropathy_primary"] | (co["neuropathy"] & ~co["nerve"])
+        compression = nerve & (compressed | co["nerve"] | (cols["disc_disease"] & ~neuropathy_only))
         cols["nerve_compression"] = compression
         cols["nerve_severity"] = _where(
             nerve, lambda r: dist.kumaraswamy(u.nerve_severity[r], *lat.nerve_severity_shape), 0
@@ -828,7 +865,7 @@ LATENT_DRAWS = (
 CO_CONDITIONS = ("rls", "pad", "fatigue", "dehydration", "nerve", "electrolyte", "medication")
 """Causes a patient may have besides the primary one, each from its own risk model
 (``PopulationModel._co_conditions``); cramps have their own ``secondary_cramp_prob``."""
-CONTRIBUTING_DRAWS = ("secondary_cramps", "dehydration_electrolyte", "diabetic_neuropathy")
+CONTRIBUTING_DRAWS = ("secondary_cramps", "dehydration_electrolyte")
 """The uniforms of ``population.contributing``, by name, in counter order."""
 
 

@@ -17,6 +17,7 @@ from sim.evaluation.benchmark import LeakageError, build_dataset
 from sim.evaluation.features import night_features, patient_features
 from sim.evaluation.latent import LABEL_ENCODINGS, latent_columns, latent_features
 from sim.evaluation.leakage import find_leaks, format_leaks
+from sim.model.mechanisms.medication import DRUGS
 from sim.tables.schema import TABLES, observed_columns, truth_columns
 
 
@@ -107,3 +108,19 @@ def test_truth_names_never_appear_as_features(patient_X):
     hidden = set(truth_columns("patients")) - set(observed_columns("measurements"))
     assert "abi_true" in hidden and "primary_cause" in hidden
     assert not hidden & set(patient_X.columns)
+
+
+def test_a_lone_outlier_is_no_copy_of_a_category_code():
+    """Against a categorical truth only the rank correlation counts: 59 patients on one
+    culprit drug with 20-24 days since a start and one on another with 3,000 give a Pearson
+    near 1 with the drug's code, copying nothing; a feature that is the code is caught."""
+    n = 60
+    patients = pl.DataFrame(
+        {"patient_id": list(range(n)), "culprit_drug": ["mirtazapine"] * (n - 1) + ["ssri"]},
+        schema_overrides={"culprit_drug": pl.Enum(list(DRUGS))},
+    )
+    days = [20.0 + i % 5 for i in range(n - 1)] + [3000.0]
+    outlier = pl.DataFrame({"patient_id": list(range(n)), "days": days})
+    assert not find_leaks(outlier, patients, checks=("copy",))
+    code = outlier.with_columns(days=pl.Series([1.0] * (n - 1) + [0.0]))
+    assert find_leaks(code, patients, checks=("copy",))

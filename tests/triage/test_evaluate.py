@@ -127,9 +127,13 @@ def test_evaluate_decisions_joins_truth_by_patient() -> None:
 
 
 def test_clinical_pathway_misses_fewer_urgent_patients_than_symptoms_only(small_cohort) -> None:
-    # Statistical check on the shared cohort (presenting, n=3000, seed 11, about 50 urgent
-    # patients). Tolerance: the clinical pathway misses at most 6% of urgent patients (about
-    # 2.4% at n=20000) and no more than the diary-only set, which cannot see potassium.
+    # Statistical check on the shared cohort (presenting, n=3000, seed 11, about 60 urgent
+    # patients). Tolerance: the clinical pathway misses at most 10% of urgent patients and
+    # no more than the diary-only set, which cannot see potassium. Measured at n=20000
+    # (seeds 11, 12): 6.4% and 7.6% (diary only 37% and 35%). It was about 2.4% before
+    # co-conditions: now a patient whose nights look like sciatica or cramps can have an
+    # urgent low potassium or sodium from a co-condition, and no rule sees a lab that was
+    # not ordered.
     # Accuracy above 0.55: measured 0.60 since patients have their own words and note
     # features on their own share of nights (0.7+ when every diary said "crawling" and
     # noted every urge).
@@ -142,6 +146,6 @@ def test_clinical_pathway_misses_fewer_urgent_patients_than_symptoms_only(small_
     c_missed, c_urgent, c_rate = clinical.urgent_under_triage()
     d_missed, d_urgent, _ = diary.urgent_under_triage()
     assert c_urgent == d_urgent >= 30
-    assert c_rate <= 0.06
+    assert c_rate <= 0.10
     assert c_missed <= d_missed
     assert clinical.accuracy() > 0.55
