@@ -22,18 +22,11 @@ from dataclasses import dataclass
 import polars as pl
 
 from sim.model.population import COMORBIDITIES, DRUGS
+from sim.model.symptoms import FLAGS, LOCATIONS, QUALITIES
 from sim.tables.schema import columns, observed_columns
 
-QUALITIES = ("aching", "cramping", "crawling", "burning", "tingling", "throbbing", "shooting")
-LOCATIONS = ("toes_forefoot", "calf", "thigh", "buttock_to_leg", "whole_leg")
-DIARY_FLAGS = (
-    "urge_to_move",
-    "relief_by_movement",
-    "relief_by_dangling",
-    "worse_with_elevation",
-    "palpable_hardening",
-    "numbness_tingling",
-)
+DIARY_FLAGS = FLAGS
+"""The diary's yes/no flags (the model's ``FLAGS``)."""
 MEASUREMENT_VALUES = (
     "abi",
     "potassium_mmol_l",
