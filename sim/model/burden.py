@@ -30,15 +30,17 @@ BURDEN_DAYS = 28
 
 
 @njit
-def _accumulate(static, tonight, pain_means, legs_prob, bad_prob, night_p, mp, out):
-    """Add tonight's posture-weighted rate x intensity of every mechanism of every patient
-    to ``out``."""
-    n_mech = out.shape[1]
+def _accumulate(static, tonight, slots, pain_means, legs_prob, bad_prob, night_p, mp, out):
+    """Add tonight's posture-weighted rate x intensity of each active mechanism of every
+    patient (``slots``: their mechanism codes, -1 after the last) to ``out``."""
     for i in range(static.shape[0]):
         s = static[i]
         d = tonight[i]
         bed = s[state.S.usual_bedtime_h]
-        for m in range(n_mech):
+        for k in range(slots.shape[1]):
+            m = slots[i, k]
+            if m < 0:
+                break
             total = 0.0
             for legs in range(2):
                 w_legs = legs_prob if legs == 1 else 1.0 - legs_prob
@@ -62,6 +64,9 @@ def expected_rates(
     pt = dict(patients)
     pt.update(treatment.untreated(len(pt["patient_id"])))
     ns = NightState(pt, model_cfg, streams.fork(), rows)
+    slots = sx.mechanism_slots(pt).astype(np.int64)
+    if rows is not None:
+        slots = np.ascontiguousarray(slots[rows])
     n = ns.n
     table = sx.MechanismTable.from_params(model_cfg.mechanisms, model_cfg.night)
     pain_means = np.ascontiguousarray(table.numbers[:, sx.T_PAIN_MEAN], dtype=np.float64)
@@ -72,6 +77,7 @@ def expected_rates(
         _accumulate(
             ns.static,
             tonight,
+            slots,
             pain_means,
             float(night.legs_elevated_prob),
             float(night.nerve_bad_position_prob),

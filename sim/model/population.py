@@ -242,11 +242,25 @@ class PopulationModel:
         """All patient columns for the shard's patients, as numpy arrays.
 
         Drawn twice with the same numbers: the first draw finds each co-condition's
-        symptom burden (``sim.model.burden``), the second keeps only the co-conditions
-        milder than the primary cause's chain (``_milder_than_primary``)."""
-        cols, co, chain = self._sample(streams.fork(), None)
+        symptom burden (``sim.model.burden``), the second, of the patients who lose one,
+        keeps only the co-conditions milder than the primary cause's chain
+        (``_milder_than_primary``)."""
+        first = _Draws(streams)
+        cols, co, chain = self._sample(first, None)
         keep = self._milder_than_primary(cols, co, chain, streams)
-        return self._sample(streams, keep)[0]
+        if keep is None:
+            return cols
+        # Only the patients who lose a co-condition change: draw them again alone, with the
+        # numbers of the first draw, and put their rows in place.
+        rows = np.flatnonzero(~np.logical_and.reduce([k for k in keep.values()]))
+        if rows.size == 0:
+            return cols
+        again, _, _ = self._sample(
+            _Draws(streams, rows, first.record), {c: k[rows] for c, k in keep.items()}
+        )
+        for name, values in again.items():
+            cols[name][rows] = values
+        return cols
 
     def _milder_than_primary(self, cols, co, chain, streams) -> dict[str, np.ndarray] | None:
         """Which co-conditions to keep: the rule of ``primary_cause``.
@@ -292,9 +306,7 @@ class PopulationModel:
         """The patient columns, the co-conditions drawn and the primary's chain; ``keep``:
         which co-conditions survive the primary-cause rule (None: all)."""
         n = streams.n
-        cols: dict[str, np.ndarray] = {
-            "patient_id": np.arange(streams.start, streams.stop, dtype=np.int64)
-        }
+        cols: dict[str, np.ndarray] = {"patient_id": streams.patient_id}
         u = _named_draws(streams, "population.cause", ("cause", "cell", "neuropathy"))
         primary = dist.categorical(u.cause, self.mix)
         cell_probs = self.curves.age_sex_weight[:, :, None] * self.curves.cause_given_cell
@@ -867,6 +879,28 @@ CO_CONDITIONS = ("rls", "pad", "fatigue", "dehydration", "nerve", "electrolyte",
 (``PopulationModel._co_conditions``); cramps have their own ``secondary_cramp_prob``."""
 CONTRIBUTING_DRAWS = ("secondary_cramps", "dehydration_electrolyte")
 """The uniforms of ``population.contributing``, by name, in counter order."""
+
+
+class _Draws:
+    """The population's uniforms of one shard, kept: a second draw of some of its patients
+    (``rows``) gives them the numbers of the first (``record``)."""
+
+    def __init__(self, streams: ShardStreams, rows=None, record=None) -> None:
+        self.streams = streams
+        self.rows = rows
+        self.record: dict[tuple[str, int], np.ndarray] = {} if record is None else record
+        self.calls: dict[str, int] = {}
+        ids = np.arange(streams.start, streams.stop, dtype=np.int64)
+        self.patient_id = ids if rows is None else ids[rows]
+        self.n = len(self.patient_id)
+
+    def uniform(self, stream: str, k: int) -> np.ndarray:
+        call = self.calls.get(stream, 0)
+        self.calls[stream] = call + 1
+        if (stream, call) not in self.record:
+            self.record[stream, call] = self.streams.uniform(stream, k)
+        u = self.record[stream, call]
+        return u if self.rows is None else u[self.rows]
 
 
 def _named_draws(streams: ShardStreams, stream: str, names) -> tuple:
