@@ -782,7 +782,8 @@ class ReportingParams:
     """How often a patient notes a feature of their night when they have it (an urge to
     move, relief by moving, by hanging the leg down, worse raised, a hard muscle, numbness):
     uniform between this and 1, drawn once per patient and feature, so some note every urge
-    and some few of them (1: everyone notes everything). Assumption (people differ in what they notice and write down)."""
+    and some few of them (1: everyone notes everything). Assumption (people differ in what
+    they notice and write down)."""
 
 
 @dataclass
@@ -1216,15 +1217,13 @@ def _check_model(model: Any) -> None:
     words = model.reporting.own_words
     for sensation, table in words.items():
         key = f"model.reporting.own_words.{sensation}"
-        for word, share in table.items():
-            _check_probability(share, f"{key}.{word}")
+        for word in table:
             if word not in words or word == sensation:
                 raise ConfigError(
                     f"{key}.{word} is invalid: expected another sensation of "
                     f"model.reporting.own_words ({', '.join(w for w in words if w != sensation)})"
                 )
-        if not math.isclose(sum(table.values()), 1.0):
-            raise ConfigError(f"{key} shares sum to {sum(table.values()):.6g}: they must sum to 1")
+        _check_shares(table, key, sum_to_one=True)
     for group_name, lower, upper in _ORDERED_PAIRS:
         group = OmegaConf.select(model, group_name)
         if group is None:
@@ -1235,6 +1234,14 @@ def _check_model(model: Any) -> None:
                 f"model.{group_name}.{lower}={lo!r} is invalid: expected below "
                 f"model.{group_name}.{upper}={hi!r}"
             )
+
+
+def _check_shares(table: Any, key: str, *, sum_to_one: bool) -> None:
+    """Every entry of ``table`` (label -> probability) in [0, 1]; summing to 1 if asked."""
+    for label, prob in table.items():
+        _check_probability(prob, f"{key}.{label}")
+    if sum_to_one and not math.isclose(sum(table.values()), 1.0):
+        raise ConfigError(f"{key} shares sum to {sum(table.values()):.6g}: they must sum to 1")
 
 
 def _check_parameter(group_name: str, name: str, value: Any) -> None:
@@ -1259,10 +1266,7 @@ def _check_parameter(group_name: str, name: str, value: Any) -> None:
                 _check_parameter(f"{group_name}.{name}", field_name, value[field_name])
         return
     if name in _PROBABILITY_TABLES:
-        for label, prob in value.items():
-            _check_probability(prob, f"{key}.{label}")
-        if name.endswith("_shares") and not math.isclose(sum(value.values()), 1.0):
-            raise ConfigError(f"{key} shares sum to {sum(value.values()):.6g}: they must sum to 1")
+        _check_shares(value, key, sum_to_one=name.endswith("_shares"))
         return
     if name == "cause_odds_ratios":
         for cause, factors in value.items():

@@ -23,10 +23,11 @@ cause and labs) and ``culprit_drug`` (always there with the medication cause). S
 co-conditions come from their own risks, no other parameter identifies the primary cause
 on its own (``rls_severity`` is above 0 for restless legs as a co-condition too,
 ``unaccustomed_exertion_prob`` takes the fatigue range for co-condition fatigue too; the
-predictive check of ``sim.evaluation.leakage`` enforces it, tests/evaluation/test_leakage.py). Other physiology is zero unless its mechanism is active (``cramp_weekly_rate``, ``nerve_severity``,
-the diuretic falls) but is shared by several primary causes, so the oracle effectively knows
-which mechanisms are active; what remains hard for it is which active mechanism is the
-root. Nightly latent states (serum values, hydration, drug effect, the night's dominant
+predictive check of ``sim.evaluation.leakage`` enforces it,
+tests/evaluation/test_leakage.py). Other physiology is zero unless its mechanism is active
+(``cramp_weekly_rate``, ``nerve_severity``, the diuretic falls) but is shared by several
+primary causes, so the oracle effectively knows which mechanisms are active; what remains
+hard for it is which active mechanism is the root. Nightly latent states (serum values, hydration, drug effect, the night's dominant
 mechanism) are not given: the per-patient parameters already determine them up to noise,
 and ``dominant_mechanism`` is a per-night label.
 """

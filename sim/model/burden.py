@@ -57,7 +57,8 @@ def expected_rates(
     patients: dict[str, np.ndarray], model_cfg, streams, rows: np.ndarray | None = None
 ) -> np.ndarray:
     """(len(rows), len(REGISTRY)) burden (expected episodes a night times their mean
-    intensity, 0-10) of every mechanism of the patients at positions ``rows`` (all by default) of the shard's ``patients`` arrays.
+    intensity, 0-10) of every mechanism of the patients at positions ``rows`` (all by
+    default) of the shard's ``patients`` arrays; 0 for a mechanism the patient lacks.
 
     ``streams``: the shard's streams before the nights draw from them (a fork is used, so
     the caller's calls are not counted)."""

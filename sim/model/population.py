@@ -208,7 +208,7 @@ class PopulationModel:
             out[:, :, CAUSE_CODE[cause]] = prob
         # A diuretic culprit adds cramps with diuretic_cramp_prob on top of the base probability.
         total = drug_causal.sum(axis=2)
-        diuretic = drug_causal[:, :, [DRUGS.index(d) for d in DIURETICS]].sum(axis=2)
+        diuretic = drug_causal[:, :, DIURETIC_CODES].sum(axis=2)
         share = np.divide(diuretic, total, out=np.zeros_like(total), where=total > 0)
         base = out[:, :, CAUSE_CODE["medication"]]
         extra = self.p.prevalence.diuretic_cramp_prob
@@ -252,7 +252,7 @@ class PopulationModel:
             return cols
         # Only the patients who lose a co-condition change: draw them again alone, with the
         # numbers of the first draw, and put their rows in place.
-        rows = np.flatnonzero(~np.logical_and.reduce([k for k in keep.values()]))
+        rows = np.flatnonzero(~np.logical_and.reduce(list(keep.values())))
         if rows.size == 0:
             return cols
         again, _, _ = self._sample(
@@ -267,18 +267,15 @@ class PopulationModel:
 
         The primary cause is the root of the chain of causes that carries the most
         symptom burden: its chain (the primary and what it causes, ``chain``) has more
-        burden (expected episodes a night times their intensity) than any co-condition of the patient's own risks (with
-        what that one causes: a harmful drug's electrolyte loss or restless legs). A drawn
+        burden (expected episodes a night times their intensity) than any co-condition of
+        the patient's own risks (with what that one causes: a harmful drug's electrolyte
+        loss or restless legs). A drawn
         co-condition with as much burden or more would itself have been the primary, so
         for a patient sampled with this primary it is not there: dropping it is the exact
         conditional of drawing every condition from its own risks and naming the heaviest
         chain's root primary. Burden: ``sim.model.burden.expected_rates``."""
-        has_co = (cols["culprit_drug"] >= 0) & ~chain["medication"]
-        has_co |= cols["active_pad"] & ~chain["pad"]
-        for c in CO_CONDITIONS:
-            if c not in ("pad", "medication"):
-                has_co |= co[c] & ~chain[c]
-        has_co |= co["neuropathy"] & ~chain["nerve"]
+        # Anything active beyond the primary's chain came from a co-condition.
+        has_co = np.logical_or.reduce([cols[f"active_{c}"] & ~chain[c] for c in CAUSES])
         rows = np.flatnonzero(has_co)
         if rows.size == 0:
             return None
@@ -558,8 +555,8 @@ class PopulationModel:
                 active[c] |= co[c]
         culprit = cols["culprit_drug"]
         active["medication"] |= culprit >= 0
-        diuretic = np.isin(culprit, [DRUGS.index(d) for d in DIURETICS])
-        rls_drug = np.isin(culprit, [DRUGS.index(d) for d in RLS_DRUGS])
+        diuretic = np.isin(culprit, DIURETIC_CODES)
+        rls_drug = np.isin(culprit, RLS_DRUG_CODES)
         # Cramps as a contributing cause, with the exact probabilities the calibration used.
         p_cramp = np.zeros(len(primary))
         for cause, prob in self.p.prevalence.secondary_cramp_prob.items():
@@ -663,7 +660,7 @@ class PopulationModel:
         elec_primary = primary == code["electrolyte"]
         # A culprit diuretic lowers electrolytes only once taken (sim.model.night_state), so
         # its patients get no baseline deficit; dehydration's electrolyte shift does.
-        diuretic_culprit = np.isin(cols["culprit_drug"], [DRUGS.index(d) for d in DIURETICS])
+        diuretic_culprit = np.isin(cols["culprit_drug"], DIURETIC_CODES)
         elec_any = cols["active_electrolyte"] & ~elec_primary & ~diuretic_culprit
         kind_shares = lat.electrolyte_deficit_kind_shares
         kind = dist.categorical(u.deficit_kind, [kind_shares[name] for name in ELECTROLYTE_KINDS])

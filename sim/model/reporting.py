@@ -89,9 +89,7 @@ def noted(s, flag, key, patient, night):
 
 @njit
 def reported_word(s, quality):
-    """The patient's word (a quality code) for sensation ``quality`` (-1: none)."""
-    if quality < 0:
-        return quality
+    """The patient's word (a quality code) for sensation ``quality`` (a code, >= 0)."""
     return np.int64(s[state.S.word_aching + quality])
 
 

@@ -238,9 +238,8 @@ def test_awakenings_are_the_episodes_above_the_waking_threshold(
     assert (joined["woke"] == (joined["intensity"] > threshold)).all()
 
 
-def _words(run: Run) -> pl.DataFrame:
+def _words(state: NightState) -> pl.DataFrame:
     """Each patient's word for each sensation (``sim.model.reporting``), as the model has it."""
-    state = NightState(run.columns, run.cfg.model, ShardStreams(SEED, 0, N))
     fields = [getattr(st.S, f) for f in reporting.WORD_FIELDS]
     words = state.static[:, fields].astype(np.int64)
     rows = [
@@ -251,9 +250,8 @@ def _words(run: Run) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["patient_id", "quality", "word"], orient="row")
 
 
-def _noted(run: Run, nights: pl.DataFrame) -> pl.DataFrame:
+def _noted(state: NightState, nights: pl.DataFrame) -> pl.DataFrame:
     """Whether each patient notes each feature each night (``reporting.noted``)."""
-    state = NightState(run.columns, run.cfg.model, ShardStreams(SEED, 0, N))
     row = {int(pid): i for i, pid in enumerate(state.patient_id)}
     keys = nights.select("patient_id", "night").rows()
     out = {"patient_id": [k[0] for k in keys], "night": [k[1] for k in keys]}
@@ -296,8 +294,9 @@ def test_the_diary_is_a_function_of_the_events(
             **{f: pl.col(f).any() for f in sx.FLAGS},
         )
     )
-    words = _words(run).with_columns(pl.col("patient_id").cast(pl.Int32))
-    noted = _noted(run, nights)
+    state = NightState(run.columns, run.cfg.model, ShardStreams(SEED, 0, N))
+    words = _words(state).with_columns(pl.col("patient_id").cast(pl.Int32))
+    noted = _noted(state, nights)
     worst = (
         worst.with_columns(pl.col("patient_id").cast(pl.Int32), pl.col("quality").cast(pl.String))
         .join(words, on=["patient_id", "quality"], how="left")
