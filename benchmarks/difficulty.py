@@ -52,6 +52,7 @@ def main(n: int = 20_000, general_n: int = 50_000, nights: int = 28) -> dict:
     pairs = dfy.cooccurrence(general)
     absent = dfy.absent_pairs(pairs)
     by_age = dfy.multimorbidity_by_age(general)
+    spectrum = dfy.pad_spectrum(general)
     seconds = time.perf_counter() - t0
 
     with pl.Config(tbl_rows=20, tbl_width_chars=160, fmt_str_lengths=40):
@@ -63,6 +64,8 @@ def main(n: int = 20_000, general_n: int = 50_000, nights: int = 28) -> dict:
         print(pairs)
         print(f"pairs never active together: {len(absent)} of 28: {absent}")
         print(by_age)
+        print("PAD spectrum among ABI <= 0.90 (general cohort; DOMAIN.md ranges):")
+        print(spectrum)
     print(f"({seconds:.0f} s)")
     figures = {
         "cores": cores,
@@ -73,6 +76,7 @@ def main(n: int = 20_000, general_n: int = 50_000, nights: int = 28) -> dict:
             "cooccurrence": pairs.to_dicts(),
             "absent_pairs": absent,
             "two_or_more_by_age": by_age.to_dicts(),
+            "pad_spectrum": spectrum.to_dicts(),
         },
         "seconds": seconds,
     }

@@ -134,6 +134,12 @@ class DemographyParams:
     """Share of women at age 95. Assumption (women live longer)."""
 
 
+PAD_SPECTRUM = ("asymptomatic", "atypical", "claudication", "critical")
+"""Stages of PAD among people with ABI <= 0.90 (``pad_stage`` adds ``none``)."""
+WALKING_PAIN = ("none", "atypical", "claudication")
+"""Answers of the walking history (``walking_leg_pain``, Edinburgh-style)."""
+
+
 @dataclass
 class PrevalenceParams:
     """Primary-cause prevalence in the general adult population by age and sex.
@@ -169,10 +175,42 @@ class PrevalenceParams:
     """Prevalence of ABI <= 0.90 by age (both sexes). Fowkes 2013, high-income countries:
     5.3-5.4% at 45-49 and 18.4-18.8% at 85-89; the bands between are interpolated
     (assumption: smooth rise), below 45 extrapolated downwards (assumption)."""
-    pad_symptomatic_share: float = 0.28
-    """Share of people with ABI <= 0.90 whose nocturnal leg pain is caused by PAD (the rest
-    are asymptomatic or have another cause). Assumption: asymptomatic PAD is several times
-    more common than symptomatic PAD."""
+    pad_spectrum_shares: dict = field(
+        default_factory=lambda: {
+            "asymptomatic": 0.36,
+            "atypical": 0.45,
+            "claudication": 0.177,
+            "critical": 0.013,
+        }
+    )
+    """The PAD spectrum: shares of people with ABI <= 0.90 who are asymptomatic, have
+    atypical exertional leg pain, classic intermittent claudication, or critical
+    limb-threatening ischaemia (TASC II 2007, ACC/AHA: 20-50%, 40-50%, 10-35%, 1-2%).
+    Only critical ischaemia (ankle below 50 mmHg) hurts at night (``pad`` as a cause);
+    ``critical`` is the share the primary-cause curve uses, and critical ischaemia as a
+    co-condition of another cause adds to it (measured 1.5% of ABI <= 0.90 in the general
+    population, tests/model/test_pad_spectrum.py). The other stages are a daytime walking
+    history (``walking_leg_pain``), not a night symptom."""
+    walking_pain_atypical_knots: list = field(
+        default_factory=lambda: [[18, 0.03], [50, 0.07], [70, 0.13], [95, 0.18]]
+    )
+    """Share of people without PAD with atypical exertional leg pain (pain on walking
+    that is not classic claudication: arthritis, spinal stenosis, venous disease) by age.
+    Assumption."""
+    walking_pain_claudication_false_positive: float = 0.007
+    """Share of people without claudicating PAD who still give a classic claudication
+    history (the Edinburgh Claudication Questionnaire's specificity 99.3%, Leng & Fowkes
+    1992)."""
+    walking_pain_claudication_sensitivity: float = 0.91
+    """Share of people with claudication who give the classic history (the Edinburgh
+    questionnaire's sensitivity 91.3%, Leng & Fowkes 1992); the rest give an atypical one."""
+    walking_pain_critical_claudication: float = 0.6
+    """Share of people with critical ischaemia who give a claudication history; the rest
+    walk too little to claudicate or have no warning stage (diabetes, neuropathy).
+    Assumption."""
+    walking_pain_nerve: float = 0.35
+    """Share of people with a compressed lumbar nerve root with leg pain on walking
+    (atypical for claudication). Assumption."""
     cramps_any_knots: list = field(
         default_factory=lambda: [
             [18, 0.10],
@@ -430,13 +468,14 @@ class LatentParams:
     abi_noncompressible_prob_diabetes_ckd: float = 0.06
     """Chance of ABI above 1.40 (non-compressible) with diabetes or kidney disease.
     Assumption."""
-    abi_pad_symptomatic_range: list = field(default_factory=lambda: [0.22, 0.90])
-    """ABI range for PAD that causes night pain; drawn with ``abi_pad_symptomatic_shape``."""
-    abi_pad_symptomatic_shape: list = field(default_factory=lambda: [3.0, 2.3])
-    """Kumaraswamy(a, b) shape on that range (close to Beta(3.2, 2.0)): most above 0.5, a
-    tail below 0.40 (critical limb ischaemia). Assumption."""
-    abi_pad_asymptomatic_range: list = field(default_factory=lambda: [0.55, 0.90])
-    """ABI range for asymptomatic PAD (uniform). Assumption."""
+    abi_pad_range: list = field(default_factory=lambda: [0.40, 0.90])
+    """ABI range of PAD short of critical ischaemia (its ankle pressure stays at or above
+    ``critical_ankle_range_mmhg``'s upper end), drawn with ``abi_pad_shape``."""
+    abi_pad_shape: list = field(default_factory=lambda: [2.0, 1.2])
+    """Kumaraswamy(a, b) shape on ``abi_pad_range``: most between 0.6 and 0.9. Assumption."""
+    critical_ankle_range_mmhg: list = field(default_factory=lambda: [20.0, 50.0])
+    """Ankle systolic pressure (mmHg, uniform) in critical limb ischaemia: below the 50 mmHg
+    rest-pain limit (DOMAIN.md). Assumption for the lower end."""
     abi_noncompressible_range: list = field(default_factory=lambda: [1.41, 1.7])
     """ABI range of non-compressible arteries (uniform; above the 1.40 limit, AHA/ACC
     2016). Assumption."""
@@ -1046,7 +1085,10 @@ _MECHANISM_PROBABILITIES = (
 )
 _MECHANISM_POSITIVE = ("shape_min", "pain_sd", "duration_shape", "duration_scale_min")
 _PROBABILITY_NAMES = (
-    "pad_symptomatic_share",
+    "walking_pain_claudication_false_positive",
+    "walking_pain_claudication_sensitivity",
+    "walking_pain_critical_claudication",
+    "walking_pain_nerve",
     "own_word_prob",
     "neuropathy_heavier_share",
     "notice_prob_min",
@@ -1069,6 +1111,7 @@ _PROBABILITY_NAMES = (
     "sleep_efficiency_mean",
 )
 _PROBABILITY_TABLES = (
+    "pad_spectrum_shares",
     "order_indication_share",
     "electrolyte_deficit_kind_shares",
     "secondary_cramp_prob",
@@ -1224,6 +1267,12 @@ def _check_model(model: Any) -> None:
                     f"model.reporting.own_words ({', '.join(w for w in words if w != sensation)})"
                 )
         _check_shares(table, key, sum_to_one=True)
+    spectrum = model.prevalence.pad_spectrum_shares
+    if list(spectrum) != list(PAD_SPECTRUM):
+        raise ConfigError(
+            f"model.prevalence.pad_spectrum_shares has {', '.join(spectrum)}: "
+            f"expected the stages {', '.join(PAD_SPECTRUM)}, in that order"
+        )
     for group_name, lower, upper in _ORDERED_PAIRS:
         group = OmegaConf.select(model, group_name)
         if group is None:

@@ -38,9 +38,19 @@ def test_mapping_mix_is_parsed() -> None:
         ("cohort.presenting_none_share=1.2", "cohort.presenting_none_share", "[0, 1]"),
         ("engine.workers=-3", "engine.workers", "integer >= 0"),
         (
-            "model.prevalence.pad_symptomatic_share=1.5",
-            "model.prevalence.pad_symptomatic_share",
+            "model.prevalence.pad_spectrum_shares.critical=1.5",
+            "model.prevalence.pad_spectrum_shares.critical",
             "[0, 1]",
+        ),
+        (
+            "model.prevalence.pad_spectrum_shares.critical=0.5",
+            "model.prevalence.pad_spectrum_shares",
+            "sum to 1",
+        ),
+        (
+            "+model.prevalence.pad_spectrum_shares.mild=0.0",
+            "model.prevalence.pad_spectrum_shares",
+            "expected the stages asymptomatic, atypical, claudication, critical",
         ),
         (
             "model.prevalence.pad_abi_knots=[[18,0.1],[95,1.2]]",
@@ -81,8 +91,8 @@ def test_mapping_mix_is_parsed() -> None:
         ("model.night.wake_threshold=20", "model.night.wake_threshold", "between 1 and 10"),
         ("model.measurements.slr_sensitivity=1.5", "model.measurements.slr_sensitivity", "[0, 1]"),
         (
-            "model.latent.abi_pad_symptomatic_range=[0.9,0.2]",
-            "model.latent.abi_pad_symptomatic_range",
+            "model.latent.abi_pad_range=[0.9,0.2]",
+            "model.latent.abi_pad_range",
             "low < high",
         ),
         ("model.day.hot_spell_start_prob=7", "model.day.hot_spell_start_prob", "[0, 1]"),

@@ -298,21 +298,46 @@ def _aligned_proba(classes: np.ndarray, proba: np.ndarray, labels: list[str]) ->
 def _early_stopping_rows(
     estimator: Any, y: np.ndarray, train: np.ndarray, groups: np.ndarray | None, seed: int
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Rows to fit on and, if needed, validation rows of whole patients for early stopping.
+    """Rows to fit on and, if needed, validation rows for early stopping.
 
     With one row per night, the random validation split of gradient boosting would keep each
     validation patient's other nights in training, so early stopping would reward
     remembering patients. When rows are nights, and the estimator stops early and accepts
-    ``X_val``, its validation rows are whole patients (stratified by cause) instead.
+    ``X_val``, its validation rows are whole patients (stratified by cause) instead. With
+    one row per patient its own stratified split is kept, unless a cause has a single
+    training row (a rare cause in a small cohort: critical-ischaemia PAD is 0.2% of the
+    presenting cohort), which that split refuses; then ``_holdout`` stratifies the causes
+    with two rows or more and keeps the single ones in the fit.
     """
     params = estimator.get_params()
-    wanted = groups is not None and params.get("early_stopping") is True
-    if not wanted or "X_val" not in inspect.signature(estimator.fit).parameters:
+    stops = params.get("early_stopping") is True
+    if not stops or "X_val" not in inspect.signature(estimator.fit).parameters:
         return train, None
+    if groups is None:
+        _, counts = np.unique(y[train], return_counts=True)
+        if counts.min() >= 2:
+            return train, None
+        return _holdout(train, y, params["validation_fraction"], seed)
     splits = max(2, round(1 / params["validation_fraction"]))
     splitter = StratifiedGroupKFold(n_splits=splits, shuffle=True, random_state=seed)
     fit, val = next(splitter.split(np.zeros(len(train)), y[train], groups[train]))
     return train[fit], train[val]
+
+
+def _holdout(
+    train: np.ndarray, y: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """A stratified validation share of ``train`` (at least one row of each cause with two
+    or more rows); causes with a single row stay in the fit."""
+    rng = np.random.default_rng(seed)
+    val = []
+    for cause in np.unique(y[train]):
+        rows = train[y[train] == cause]
+        if len(rows) >= 2:
+            k = min(len(rows) - 1, max(1, round(fraction * len(rows))))
+            val.append(rng.choice(rows, size=k, replace=False))
+    held = np.sort(np.concatenate(val))
+    return np.setdiff1d(train, held), held
 
 
 MIN_SEEN_IN_FIT = 10

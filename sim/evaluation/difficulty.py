@@ -153,10 +153,19 @@ def worst_case(
     )
 
 
-def cooccurrence(patients: pl.DataFrame) -> pl.DataFrame:
-    """Patients with both causes active (``active_<cause>``), one row per cause; the
-    diagonal is the number with that cause active."""
+def conditions(patients: pl.DataFrame) -> np.ndarray:
+    """(n, 8) who has each condition: the active causes, and for PAD the condition at any
+    stage (ABI 0.90 or less: only critical ischaemia is a night cause, the PAD spectrum)."""
     active = np.column_stack([patients[f"active_{c}"].to_numpy().astype(bool) for c in CAUSES])
+    if "pad_stage" in patients.columns:
+        active[:, CAUSES.index("pad")] |= (patients["pad_stage"] != "none").to_numpy()
+    return active
+
+
+def cooccurrence(patients: pl.DataFrame) -> pl.DataFrame:
+    """Patients with both conditions (``conditions``), one row per cause; the diagonal is
+    the number with that condition."""
+    active = conditions(patients)
     counts = active.T.astype(np.int64) @ active.astype(np.int64)
     return pl.DataFrame({"cause": list(CAUSES), **{c: counts[:, k] for k, c in enumerate(CAUSES)}})
 
@@ -169,6 +178,33 @@ def absent_pairs(pairs: pl.DataFrame) -> list[tuple[str, str]]:
             if int(pairs[b][i]) == 0:
                 out.append((a, b))
     return out
+
+
+PAD_SPECTRUM_RANGES = {
+    "asymptomatic": (0.20, 0.50),
+    "atypical": (0.40, 0.50),
+    "claudication": (0.10, 0.35),
+    "critical": (0.01, 0.02),
+}
+"""DOMAIN.md target: shares among people with ABI <= 0.90 (TASC II 2007; ACC/AHA)."""
+
+
+def pad_spectrum(patients: pl.DataFrame) -> pl.DataFrame:
+    """Shares of each PAD stage among the patients with a true ABI of 0.90 or less, next
+    to the DOMAIN.md ranges."""
+    low = patients.filter(pl.col("abi_true") <= 0.90)
+    return pl.DataFrame(
+        [
+            {
+                "stage": stage,
+                "patients": int((low["pad_stage"] == stage).sum()),
+                "share": float((low["pad_stage"] == stage).mean()) if low.height else None,
+                "target_low": lo,
+                "target_high": hi,
+            }
+            for stage, (lo, hi) in PAD_SPECTRUM_RANGES.items()
+        ]
+    )
 
 
 def multimorbidity_by_age(patients: pl.DataFrame, bands=(18, 45, 65, 96)) -> pl.DataFrame:
@@ -197,4 +233,6 @@ __all__ = [
     "cooccurrence",
     "absent_pairs",
     "multimorbidity_by_age",
+    "pad_spectrum",
+    "PAD_SPECTRUM_RANGES",
 ]

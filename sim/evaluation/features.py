@@ -199,6 +199,8 @@ _HISTORY_DOCS = [
     Feature("activity_level_ordinal", "history", "Usual activity: 0 low, 1 moderate, 2 high."),
     Feature("fluid_intake_ordinal", "history", "Usual fluid intake: 0 low, 1 normal, 2 high."),
     Feature("alcohol_units_week", "history", "Self-reported alcohol (UK units a week)."),
+    Feature("walking_claudication", "history", "Calf pain on walking eased by standing still."),
+    Feature("walking_atypical_pain", "history", "Other leg pain on walking."),
     Feature("smoking", "history", "Current smoker."),
     Feature("heavy_alcohol", "history", "More than 14 units a week."),
     Feature("family_history_rls", "history", "First-degree relative with restless legs."),
@@ -287,6 +289,10 @@ def history_features(patients: pl.DataFrame, *, window_end: int) -> pl.DataFrame
             pl.col("activity_level").to_physical().cast(pl.Int8).alias("activity_level_ordinal"),
             pl.col("fluid_intake_habit").to_physical().cast(pl.Int8).alias("fluid_intake_ordinal"),
             "alcohol_units_week",
+            (pl.col("walking_leg_pain") == "claudication")
+            .cast(pl.Int8)
+            .alias("walking_claudication"),
+            (pl.col("walking_leg_pain") == "atypical").cast(pl.Int8).alias("walking_atypical_pain"),
             *[pl.col(c).cast(pl.Int8) for c in ("smoking", "heavy_alcohol", "family_history_rls")],
             *[pl.col(c).cast(pl.Int8) for c in COMORBIDITIES],
             *[pl.col(f"on_{d}").cast(pl.Int8) for d in DRUGS],

@@ -254,6 +254,7 @@ def indications(
         "on_loop_diuretic",
         "on_potassium_sparing",
         "fluid_intake_habit",
+        "walking_leg_pain",
         "ckd",
     )
     ids = df["patient_id"].to_numpy()
@@ -269,6 +270,8 @@ def indications(
                 (pl.col("age") >= params.abi_indication_age)
                 & (pl.col("smoking") | pl.col("diabetes"))
             )
+            # Exertional leg pain that sounds like claudication (AHA/ACC 2016: measure ABI).
+            | (pl.col("walking_leg_pain") == "claudication")
         ).alias("abi"),
         (
             (pl.col("cramp") >= share["electrolytes"])

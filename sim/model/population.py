@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import CAUSES, LABELS, Cohort, ConfigError
+from sim.config import CAUSES, LABELS, PAD_SPECTRUM, WALKING_PAIN, Cohort, ConfigError
 from sim.model import burden
 from sim.model import distributions as dist
 from sim.model import reference as ref
@@ -152,7 +152,8 @@ class PopulationModel:
         code = CAUSE_CODE
         p[:, :, code["rls"]] = _sex_curve(prev.rls_men_knots, prev.rls_female_odds_ratio)
         abi_low = _both_sexes(prev.pad_abi_knots)
-        p[:, :, code["pad"]] = abi_low * prev.pad_symptomatic_share
+        critical = prev.pad_spectrum_shares["critical"]
+        p[:, :, code["pad"]] = abi_low * critical
         p[:, :, code["fatigue"]] = _both_sexes(prev.fatigue_knots)
         p[:, :, code["dehydration"]] = _both_sexes(prev.dehydration_knots)
         p[:, :, code["nerve"]] = _both_sexes(prev.nerve_knots)
@@ -192,8 +193,7 @@ class PopulationModel:
         p[:, :, CAUSE_CODE["nerve"]] += only
         p[:, :, NONE] = none - diabetic * none
         share = only / p[:, :, CAUSE_CODE["nerve"]]
-        pad_share = prev.pad_symptomatic_share
-        asympt = abi_low * (1 - pad_share) / (1 - abi_low * pad_share)
+        asympt = abi_low * (1 - critical) / (1 - abi_low * critical)
         return _Curves(age_sex, p, drug, asympt, neuropathy, share)
 
     def _secondary_cramp_given_cell(self, drug_causal: np.ndarray) -> np.ndarray:
@@ -597,15 +597,27 @@ class PopulationModel:
             lat.brachial_sbp_mean_mmhg + lat.brachial_sbp_hypertension_mmhg * cols["hypertension"],
             lat.brachial_sbp_sd_mmhg,
         )
+        # The PAD spectrum (DOMAIN.md): of the people whose ABI is 0.90 or less, those with
+        # critical ischaemia (ankle below 50 mmHg) have rest pain at night (``pad`` is a
+        # cause: the primary one, or a co-condition of another); the others are
+        # asymptomatic, or have atypical exertional leg pain or claudication by day.
         pad_primary = primary == code["pad"]
-        asympt = ~pad_primary & (
+        low_abi = ~pad_primary & (
             u.asymptomatic_low_abi < self.curves.asymptomatic_low_abi[age_idx, female.astype(int)]
         )
-        lo, hi = lat.abi_pad_symptomatic_range
-        a, b = lat.abi_pad_symptomatic_shape
-        abi_sympt = lo + (hi - lo) * dist.kumaraswamy(u.abi, a, b)
-        alo, ahi = lat.abi_pad_asymptomatic_range
-        abi_asympt = dist.uniform(u.abi, alo, ahi)
+        spectrum = prev.pad_spectrum_shares
+        co_pad = (
+            co["pad"]
+            & low_abi
+            & (co["u"].pad < min(1.0, prev.co_condition_relative_risk * spectrum["critical"]))
+        )
+        critical = pad_primary | co_pad
+        low_abi &= ~co_pad
+        ankle_critical = dist.uniform(u.abi, *lat.critical_ankle_range_mmhg)
+        lo, hi = lat.abi_pad_range
+        # Short of critical ischaemia the ankle pressure stays at or above the rest-pain limit.
+        floor = np.minimum(np.maximum(lo, lat.critical_ankle_range_mmhg[1] / sbp), hi)
+        abi_pad = floor + (hi - floor) * dist.kumaraswamy(u.abi, *lat.abi_pad_shape)
         abi_normal = np.clip(
             dist.normal(u.abi, lat.abi_normal_mean, lat.abi_normal_sd),
             ref.ABI_NORMAL_LOW,
@@ -616,16 +628,14 @@ class PopulationModel:
         )
         slo, shi = lat.abi_noncompressible_range
         abi_normal = np.where(stiff, dist.uniform(u.noncompressible_abi, slo, shi), abi_normal)
-        # A co-condition PAD: some of those whose ABI is low have symptoms of it while
-        # another cause is primary, with an ABI from the symptomatic range (the ABI <= 0.90
-        # prevalence is unchanged).
-        co_pad = (
-            co["pad"]
-            & asympt
-            & (co["u"].pad < min(1.0, prev.co_condition_relative_risk * prev.pad_symptomatic_share))
-        )
-        abi = np.where(pad_primary | co_pad, abi_sympt, np.where(asympt, abi_asympt, abi_normal))
+        abi = np.where(critical, ankle_critical / sbp, np.where(low_abi, abi_pad, abi_normal))
         cols["active_pad"] = cols["active_pad"] | co_pad
+        # Stage codes: 0 none (ABI above 0.90), then PAD_SPECTRUM in order.
+        milder = np.array([spectrum[k] for k in PAD_SPECTRUM[:-1]])
+        stage = np.where(critical, len(PAD_SPECTRUM), 0).astype(np.int8)
+        if low_abi.any():  # none when every low ABI is critical (``critical`` 1)
+            stage[low_abi] = 1 + dist.categorical(u.pad_stage[low_abi], milder)
+        cols["pad_stage"] = stage
         cols["brachial_sbp_mmhg"] = sbp.astype(np.float32)
         cols["abi_true"] = abi.astype(np.float32)
         cols["ankle_sbp_mmhg"] = (abi * sbp).astype(np.float32)
@@ -773,6 +783,9 @@ class PopulationModel:
         cols["nerve_side"] = np.where(compression, right, -1).astype(np.int8)
         peroneal = (u.nerve_site < lat.nerve_peroneal_share).astype(np.int8)
         cols["nerve_site"] = np.where(compression, peroneal, -1).astype(np.int8)
+        cols["walking_leg_pain"] = self._walking_history(
+            u.walking_pain, stage, compression & (peroneal == 0), age
+        )
 
         # Exertion and hydration habits.
         fatigue = cols["active_fatigue"]
@@ -818,6 +831,31 @@ class PopulationModel:
         cols["urgency"] = urgency_at_visit(
             cols, potassium=k - drop, sodium=na - na_drop, magnesium=mg, calcium=ca
         )
+
+    def _walking_history(self, u, stage, lumbar_root, age) -> np.ndarray:
+        """The walking history a patient gives (codes of ``WALKING_PAIN``): Edinburgh-style,
+        leg pain on walking that is classic claudication (calf, eased within minutes of
+        standing still) or atypical. Claudicants give the classic history with the
+        questionnaire's sensitivity, people with critical ischaemia often; otherwise
+        atypical exertional pain is common with age (arthritis, stenosis, veins) and a
+        classic history is rare (its specificity)."""
+        prev = self.p.prevalence
+        code = {s: i for i, s in enumerate(("none", *PAD_SPECTRUM))}
+        atypical = np.interp(age, *np.asarray(prev.walking_pain_atypical_knots, dtype=float).T)
+        atypical = np.where(lumbar_root, np.maximum(atypical, prev.walking_pain_nerve), atypical)
+        atypical = np.where(stage == code["atypical"], 1.0, atypical)
+        claudication = np.select(
+            [stage == code["claudication"], stage == code["critical"]],
+            [prev.walking_pain_claudication_sensitivity, prev.walking_pain_critical_claudication],
+            prev.walking_pain_claudication_false_positive,
+        )
+        claudicant = stage == code["claudication"]
+        # The rest of a claudicant's answers are atypical; otherwise the background rates.
+        atypical = np.where(claudicant, 1.0, (1 - claudication) * atypical)
+        out = np.zeros(len(u), dtype=np.int8)
+        out[u < claudication + atypical] = WALKING_PAIN.index("atypical")
+        out[u < claudication] = WALKING_PAIN.index("claudication")
+        return out
 
 
 def urgency_at_visit(
@@ -869,6 +907,8 @@ LATENT_DRAWS = (
     "fluid_intake",
     "unaccustomed",
     "ache",
+    "pad_stage",
+    "walking_pain",
 )
 """The uniforms of ``population.latent``, by name, in counter order."""
 CO_CONDITIONS = ("rls", "pad", "fatigue", "dehydration", "nerve", "electrolyte", "medication")

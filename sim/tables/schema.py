@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from sim.config import CAUSES, LABELS
+from sim.config import CAUSES, LABELS, PAD_SPECTRUM, WALKING_PAIN
 from sim.model.causes import URGENCIES
 from sim.model.population import (
     ACTIVITY_LEVELS,
@@ -76,6 +76,12 @@ PATIENTS: tuple[Column, ...] = (
     _enum("activity_level", ACTIVITY_LEVELS, "Usual physical activity."),
     _enum("fluid_intake_habit", FLUID_HABITS, "Self-reported usual fluid intake."),
     Column("alcohol_units_week", pl.Float32, "UK units/week", "Self-reported alcohol intake."),
+    _enum(
+        "walking_leg_pain",
+        WALKING_PAIN,
+        "Walking history (Edinburgh-style): claudication is calf pain on walking, eased "
+        "within minutes of standing still; atypical is other leg pain on walking.",
+    ),
     Column("smoking", pl.Boolean, "flag", "Current smoker."),
     Column("heavy_alcohol", pl.Boolean, "flag", "Drinks more than 14 units a week."),
     Column("family_history_rls", pl.Boolean, "flag", "A first-degree relative has restless legs."),
@@ -157,6 +163,14 @@ PATIENTS: tuple[Column, ...] = (
         pl.Float32,
         "mmHg",
         "True ankle systolic pressure (rest pain below 50).",
+        truth=True,
+    ),
+    _enum(
+        "pad_stage",
+        ("none", *PAD_SPECTRUM),
+        "Stage of PAD (ABI 0.90 or less): asymptomatic, atypical leg pain or claudication "
+        "by day, or critical ischaemia with rest pain at night (the only stage that is the "
+        "pad cause); none above 0.90.",
         truth=True,
     ),
     Column(

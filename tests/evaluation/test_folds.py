@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+import pytest
 
 from sim.evaluation.benchmark import BenchmarkSettings, assign_folds, benchmark_tables
 from sim.evaluation.classifiers import model_specs
@@ -80,3 +81,26 @@ def test_early_stopping_holds_out_whole_patients_at_night_level():
     assert _early_stopping_rows(hgb, y, train, None, seed=0)[1] is None
     hgb.set_params(early_stopping=False)
     assert _early_stopping_rows(hgb, y, train, groups, seed=0)[1] is None
+
+
+def test_a_cause_with_one_training_patient_does_not_stop_early_stopping():
+    """Patient rows, 300 patients with one of cause "d" (a rare cause in a small cohort):
+    gradient boosting's own stratified split refuses a class of one, so the validation rows
+    are drawn per cause and the single one stays in the fit; the fit then works."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from sim.evaluation.benchmark import _early_stopping_rows
+
+    rng = np.random.default_rng(0)
+    y = np.array([*rng.choice(["a", "b", "c"], size=299), "d"])
+    X = rng.normal(size=(300, 3)) + (y == "a")[:, None]
+    train = np.arange(300)
+    hgb = HistGradientBoostingClassifier(early_stopping=True, validation_fraction=0.1)
+    with pytest.raises(ValueError, match="least populated class"):
+        hgb.fit(X, y)  # what the estimator's own split does
+    fit, val = _early_stopping_rows(hgb, y, train, None, seed=0)
+    assert 299 in fit and 299 not in val
+    assert len(fit) + len(val) == 300 and not set(fit) & set(val)
+    assert set(y[val]) == {"a", "b", "c"} and 0.07 < len(val) / 300 < 0.13
+    hgb.fit(X[fit], y[fit], X_val=X[val], y_val=y[val])
+    assert list(hgb.classes_) == ["a", "b", "c", "d"]

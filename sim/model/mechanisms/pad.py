@@ -8,9 +8,12 @@ Usage::
 The patient's true ABI (``population``) times the brachial pressure is the ankle pressure;
 the stenosis progresses slowly night by night (``day``). Lying flat removes gravity's help
 to ankle perfusion; raising the legs removes more and hanging them down restores some
-(DOMAIN.md). The supine deficit drives rest pain: the rate grows with the square of the
-ischaemia index and the pain with the index; the intensity ramps up over the first hour
-lying flat (shape ``ramp``). PAD hurts on one side or both (``VARIANTS``).
+(DOMAIN.md). Only critical ischaemia hurts at night (the PAD spectrum, ``population``: the
+mechanism is active only with an ankle pressure below 50 mmHg); the supine deficit drives
+the rest pain: no pain without ischaemia, a rate that grows with the ischaemia index and
+its square, and pain with the index; the intensity ramps up over the first hour lying flat
+(shape ``ramp``). A revascularised ankle that rises above ``ischaemia_free_ankle_mmhg``
+stops hurting. PAD hurts on one side or both (``VARIANTS``).
 """
 
 from __future__ import annotations
@@ -73,10 +76,11 @@ class Params(MechanismParams):
     cramp: float = 0.1
     palpable_hardening: float = 0.05
     numbness_tingling: float = 0.15
-    rate_base: float = 0.35
-    """PAD episodes per night with mild ischaemia. Assumption."""
-    rate_ischaemia: float = 4.5
-    """Extra PAD episodes per night at full ischaemia (ankle pressure far below 50 mmHg)."""
+    rate_base: float = 1.0
+    """PAD episodes per night per unit of the ischaemia index (the linear part). Assumption."""
+    rate_ischaemia: float = 4.0
+    """PAD episodes per night per unit of the index squared: 5 episodes a night at full
+    ischaemia, 0.5 at the 50 mmHg rest-pain limit. Assumption."""
     one_side_prob: float = 0.7
     """Chance that a patient's PAD hurts on one side only (left or right alike; otherwise
     both). Assumption."""
@@ -84,13 +88,13 @@ class Params(MechanismParams):
     """PAD rate multiplier with the legs raised (elevation harms perfusion, DOMAIN.md)."""
     legs_elevated_ankle_loss_mmhg: float = 15.0
     """Ankle perfusion pressure lost with the legs raised on a pillow (mmHg). Assumption."""
-    ischaemia_free_ankle_mmhg: float = 100.0
-    """Ankle pressure lying flat (mmHg) at or above which there is no ischaemia (index 0).
-    Assumption."""
-    ischaemia_full_ankle_mmhg: float = 30.0
-    """Ankle pressure lying flat (mmHg) at or below which ischaemia is full (index 1; 0.71
-    at the 50 mmHg rest-pain limit). Assumption, after the toe-pressure limit of 30 mmHg
-    (DOMAIN.md)."""
+    ischaemia_free_ankle_mmhg: float = 60.0
+    """Ankle pressure lying flat (mmHg) at or above which there is no ischaemia (index 0):
+    a little above the 50 mmHg rest-pain limit (DOMAIN.md), so raised legs (minus
+    ``legs_elevated_ankle_loss_mmhg``) can tip a borderline ankle into pain. Assumption."""
+    ischaemia_full_ankle_mmhg: float = 20.0
+    """Ankle pressure lying flat (mmHg) at or below which ischaemia is full (index 1; 0.25
+    at the 50 mmHg limit). Assumption."""
     pain_ischaemia_boost: float = 2.5
     """Added mean intensity (0-10 scale) of a PAD episode at full ischaemia. Assumption."""
     stenosis_progression_per_night: float = 0.00005
@@ -119,7 +123,7 @@ def supine_ankle_pressure(ankle_sbp_mmhg: float, legs_elevated: bool, q) -> floa
 @njit
 def ischaemia_index(ankle_pressure_mmhg: float, q) -> float:
     """0 at or above ``q.ischaemia_free_ankle_mmhg``, 1 at ``q.ischaemia_full_ankle_mmhg``
-    and below (0.71 at 50 mmHg with the defaults)."""
+    and below (0.25 at 50 mmHg with the defaults)."""
     free = q.ischaemia_free_ankle_mmhg
     x = (free - ankle_pressure_mmhg) / (free - q.ischaemia_full_ankle_mmhg)
     return clip(x, 0.0, 1.0)
@@ -147,12 +151,12 @@ def day(day, z, s, c, d, dp, mp):
 
 @njit
 def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
-    """Rest pain from the supine ischaemia index: more and stronger episodes, and more
-    with the legs raised."""
+    """Rest pain from the supine ischaemia index: none without ischaemia, more and stronger
+    episodes with more, and more with the legs raised."""
     q = mp.pad
     pressure = supine_ankle_pressure(d[state.D.ankle_sbp_mmhg], legs_elevated, q)
     isch = ischaemia_index(pressure, q)
-    r = q.rate_base + q.rate_ischaemia * isch * isch
+    r = isch * (q.rate_base + q.rate_ischaemia * isch)
     if legs_elevated:
         r *= q.legs_elevated_factor
     return r, pain_mean + q.pain_ischaemia_boost * isch, 0.0, isch

@@ -11,25 +11,31 @@ from sim.model.mechanisms import pad
 from tests.model.mechanisms.conftest import day_draws, rows
 
 
-def test_ischaemia_index_is_zero_above_free_one_below_full_and_071_at_50(mp):
+def test_ischaemia_index_is_zero_above_free_one_below_full_and_025_at_50(mp):
     q = mp.pad
     assert pad.ischaemia_index(q.ischaemia_free_ankle_mmhg, q) == 0.0
     assert pad.ischaemia_index(200.0, q) == 0.0
     assert pad.ischaemia_index(q.ischaemia_full_ankle_mmhg, q) == 1.0
     assert pad.ischaemia_index(10.0, q) == 1.0
-    assert pad.ischaemia_index(50.0, q) == pytest.approx(50 / 70)
+    assert pad.ischaemia_index(50.0, q) == pytest.approx(10 / 40)
+
+
+def test_no_ischaemia_no_rest_pain(mp):
+    """Above the free pressure (a revascularised or non-critical ankle) PAD does not hurt."""
+    s, _, d = rows(day={"ankle_sbp_mmhg": mp.pad.ischaemia_free_ankle_mmhg + 1})
+    assert pad.rate(s, d, 23.0, False, False, None, mp, 5.5)[0] == 0.0
 
 
 def test_raised_legs_lower_perfusion_and_raise_the_rate(mp):
-    s, _, d = rows(day={"ankle_sbp_mmhg": 70.0})
+    s, _, d = rows(day={"ankle_sbp_mmhg": 45.0})
     flat = pad.rate(s, d, 23.0, False, False, None, mp, 5.5)
     raised = pad.rate(s, d, 23.0, True, False, None, mp, 5.5)
     q = mp.pad
-    isch_flat = pad.ischaemia_index(70.0, q)
-    isch_raised = pad.ischaemia_index(70.0 - q.legs_elevated_ankle_loss_mmhg, q)
+    isch_flat = pad.ischaemia_index(45.0, q)
+    isch_raised = pad.ischaemia_index(45.0 - q.legs_elevated_ankle_loss_mmhg, q)
     assert flat[3] == isch_flat and raised[3] == isch_raised > isch_flat
-    assert flat[0] == pytest.approx(q.rate_base + q.rate_ischaemia * isch_flat**2)
-    expected = (q.rate_base + q.rate_ischaemia * isch_raised**2) * q.legs_elevated_factor
+    assert flat[0] == pytest.approx(isch_flat * (q.rate_base + q.rate_ischaemia * isch_flat))
+    expected = isch_raised * (q.rate_base + q.rate_ischaemia * isch_raised) * q.legs_elevated_factor
     assert raised[0] == pytest.approx(expected)
     assert raised[1] == pytest.approx(5.5 + q.pain_ischaemia_boost * isch_raised)
 
