@@ -23,7 +23,7 @@ import time
 import polars as pl
 
 from benchmarks.common import save_figures
-from sim.config import compose_config
+from sim.config import CAUSES, compose_config
 from sim.evaluation import difficulty as dfy
 from sim.pipeline import simulate_cohort
 from sim.report.difficulty import EASY_AUC, best_feature_table
@@ -62,7 +62,9 @@ def main(n: int = 20_000, general_n: int = 50_000, nights: int = 28) -> dict:
         print(f"causes given away by one diary/history feature (AUC > {EASY_AUC}): {easy.height}")
         print(f"\nco-occurrence: general cohort {general_n:,}, seed 6")
         print(pairs)
-        print(f"pairs never active together: {len(absent)} of 28: {absent}")
+        print(
+            f"pairs never active together: {len(absent)} of {len(CAUSES) * (len(CAUSES) - 1) // 2}: {absent}"
+        )
         print(by_age)
         print("PAD spectrum among ABI <= 0.90 (general cohort; DOMAIN.md ranges):")
         print(spectrum)

@@ -32,8 +32,10 @@ CAUSES: tuple[str, ...] = (
     "nerve",
     "medication",
     "electrolyte",
+    "venous",
 )
-"""The eight root causes, in a fixed order used for codes and plots."""
+"""The root causes, in a fixed order used for codes and plots (the article's eight, then
+chronic venous disease, issue 13)."""
 
 LABELS: tuple[str, ...] = (*CAUSES, "none")
 """Every value ``primary_cause`` can take."""
@@ -102,7 +104,7 @@ class CohortConfig:
     """``general`` (adults as in the community) or ``presenting`` (people who consult with
     nocturnal leg pain; all have a cause except ``presenting_none_share``)."""
     cause_mix: Any = "population"
-    """``population`` (as calibrated), ``balanced`` (equal shares over the eight causes and
+    """``population`` (as calibrated), ``balanced`` (equal shares over the nine causes and
     none) or a mapping cause -> share that sums to 1."""
     presenting_none_share: float = 0.08
     """Share of presenting patients with no identifiable cause (harmless aches).
@@ -191,6 +193,29 @@ class PrevalenceParams:
     co-condition of another cause adds to it (measured 1.5% of ABI <= 0.90 in the general
     population, tests/model/test_pad_spectrum.py). The other stages are a daytime walking
     history (``walking_leg_pain``), not a night symptom."""
+    venous_men_knots: list = field(
+        default_factory=lambda: [[18, 0.006], [40, 0.015], [60, 0.03], [80, 0.045], [95, 0.05]]
+    )
+    """Men's share whose night leg aches come from chronic venous disease (its cause).
+    Assumption, chosen well below the share with venous disease: in the Bonn Vein Study
+    (Rabe 2003) 14% had varicose veins, 13% oedema and 3.6% skin changes, most of them
+    without night pain; rising with age as venous disease does."""
+    venous_female_odds_ratio: float = 1.4
+    """Odds ratio women vs men for symptomatic venous disease (leg heaviness and aching are
+    reported more by women, Edinburgh Vein Study). Assumption on the size."""
+    leg_swelling_knots: list = field(
+        default_factory=lambda: [[18, 0.03], [60, 0.08], [80, 0.15], [95, 0.2]]
+    )
+    """Share with legs that swell by evening without venous disease (heart failure, drugs,
+    obesity, standing) by age. Assumption."""
+    leg_swelling_venous: float = 0.7
+    """Share of people with symptomatic venous disease whose legs swell by evening
+    (oedema, CEAP C3, is common in symptomatic disease). Assumption."""
+    leg_swelling_ckd: float = 0.25
+    """Added share with chronic kidney disease (fluid retention). Assumption."""
+    leg_swelling_critical: float = 0.4
+    """Share with critical ischaemia whose foot swells (they sleep with it hanging down).
+    Assumption."""
     walking_pain_atypical_knots: list = field(
         default_factory=lambda: [[18, 0.03], [50, 0.07], [70, 0.13], [95, 0.18]]
     )
@@ -254,6 +279,7 @@ class PrevalenceParams:
             "fatigue": 0.30,
             "nerve": 0.20,
             "rls": 0.15,
+            "venous": 0.25,
         }
     )
     """Probability that cramps contribute when another cause is primary. Assumption,
@@ -468,9 +494,11 @@ class LatentParams:
     abi_noncompressible_prob_diabetes_ckd: float = 0.06
     """Chance of ABI above 1.40 (non-compressible) with diabetes or kidney disease.
     Assumption."""
-    abi_pad_range: list = field(default_factory=lambda: [0.40, 0.90])
-    """ABI range of PAD short of critical ischaemia (its ankle pressure stays at or above
-    ``critical_ankle_range_mmhg``'s upper end), drawn with ``abi_pad_shape``."""
+    abi_pad_range: list = field(default_factory=lambda: [0.30, 0.90])
+    """ABI range of PAD short of critical ischaemia, drawn with ``abi_pad_shape``. A few
+    (3%) have an ankle pressure below 50 mmHg without rest pain: haemodynamics and symptoms
+    do not match one to one (collaterals, inactivity, a neuropathy that masks the pain), so
+    a very low ABI does not by itself make critical ischaemia. Assumption."""
     abi_pad_shape: list = field(default_factory=lambda: [2.0, 1.2])
     """Kumaraswamy(a, b) shape on ``abi_pad_range``: most between 0.6 and 0.9. Assumption."""
     critical_ankle_range_mmhg: list = field(default_factory=lambda: [20.0, 50.0])
@@ -577,6 +605,9 @@ class LatentParams:
     tests/model/test_nights_signatures.py."""
     cramp_weekly_rate_log_sd: float = 0.65
     """SD of the log baseline weekly cramp rate in sufferers (see above)."""
+    venous_severity_shape: list = field(default_factory=lambda: [2.0, 2.5])
+    """Kumaraswamy(a, b) shape of venous-disease severity (0-1) in people with the cause.
+    Assumption."""
     nerve_severity_shape: list = field(default_factory=lambda: [1.9, 2.9])
     """Kumaraswamy(a, b) shape of nerve-compression or neuropathy severity (0..1).
     Assumption."""
@@ -1089,6 +1120,9 @@ _PROBABILITY_NAMES = (
     "walking_pain_claudication_sensitivity",
     "walking_pain_critical_claudication",
     "walking_pain_nerve",
+    "leg_swelling_venous",
+    "leg_swelling_ckd",
+    "leg_swelling_critical",
     "own_word_prob",
     "neuropathy_heavier_share",
     "notice_prob_min",

@@ -201,6 +201,7 @@ _HISTORY_DOCS = [
     Feature("alcohol_units_week", "history", "Self-reported alcohol (UK units a week)."),
     Feature("walking_claudication", "history", "Calf pain on walking eased by standing still."),
     Feature("walking_atypical_pain", "history", "Other leg pain on walking."),
+    Feature("leg_swelling", "history", "Legs swell by evening."),
     Feature("smoking", "history", "Current smoker."),
     Feature("heavy_alcohol", "history", "More than 14 units a week."),
     Feature("family_history_rls", "history", "First-degree relative with restless legs."),
@@ -293,7 +294,10 @@ def history_features(patients: pl.DataFrame, *, window_end: int) -> pl.DataFrame
             .cast(pl.Int8)
             .alias("walking_claudication"),
             (pl.col("walking_leg_pain") == "atypical").cast(pl.Int8).alias("walking_atypical_pain"),
-            *[pl.col(c).cast(pl.Int8) for c in ("smoking", "heavy_alcohol", "family_history_rls")],
+            *[
+                pl.col(c).cast(pl.Int8)
+                for c in ("smoking", "heavy_alcohol", "family_history_rls", "leg_swelling")
+            ],
             *[pl.col(c).cast(pl.Int8) for c in COMORBIDITIES],
             *[pl.col(f"on_{d}").cast(pl.Int8) for d in DRUGS],
             *[

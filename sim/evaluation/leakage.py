@@ -41,6 +41,10 @@ from sim.tables.schema import TABLES, columns, observed_columns
 KEYS = ("patient_id", "night")
 MIN_PAIRED_ROWS = 50
 MIN_CLASS_SUPPORT = 20
+"""Fewest patients (not rows: a patient's nights are one patient) a class needs before a
+feature that singles it out counts as a leak; a rare class of one or two patients is
+separated perfectly by chance by many features (critical-ischaemia PAD is 0.2% of the
+presenting cohort)."""
 
 
 @dataclass(frozen=True)
@@ -184,12 +188,21 @@ def find_leaks(
             .cast(pl.String)
             .to_numpy()
         )
-        leaks += _predictive_leaks(X, y, names, threshold=predictive_threshold, seed=seed)
+        patient = sample["patient_id"].to_numpy()
+        leaks += _predictive_leaks(
+            X, y, names, threshold=predictive_threshold, seed=seed, patient=patient
+        )
     return leaks
 
 
 def _predictive_leaks(
-    X: np.ndarray, y: np.ndarray, names: list[str], *, threshold: float, seed: int
+    X: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    *,
+    threshold: float,
+    seed: int,
+    patient: np.ndarray | None = None,
 ) -> list[Leak]:
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) < 2:
@@ -198,10 +211,15 @@ def _predictive_leaks(
     if folds < 2:
         keep = np.isin(y, classes[counts >= 2])
         X, y = X[keep], y[keep]
+        patient = None if patient is None else patient[keep]
         classes, counts = np.unique(y, return_counts=True)
         folds = int(min(3, counts.min()))
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    judged = classes[counts >= MIN_CLASS_SUPPORT]
+    if patient is not None:  # support in patients: rows may be one patient's nights
+        support = np.array([len(np.unique(patient[y == c])) for c in classes])
+    else:
+        support = counts
+    judged = classes[support >= MIN_CLASS_SUPPORT]
     leaks = []
     for i, name in enumerate(names):
         x = X[:, i : i + 1]

@@ -142,9 +142,9 @@ def write_row(
     i8[c.quality, r] = word
     i8[c.location, r] = location if has else -1
     i8[c.side, r] = side if has else -1
-    i8[c.cramp_count, r] = min(n_cramp, 127)
-    i8[c.awakenings, r] = min(n_wake, 127)
-    i8[c.n_episodes, r] = min(total, 127)
+    i16[c.cramp_count, r] = n_cramp
+    i16[c.awakenings, r] = n_wake
+    i16[c.n_episodes, r] = total
     i8[c.dominant_mechanism, r] = best_mech if has else -1
     i16[c.time_in_bed_min, r] = t_bed
     b[c.heavy_exertion, r] = d[state.D.exertion] > 0

@@ -151,6 +151,7 @@ class PopulationModel:
         p = np.zeros((len(AGES), 2, len(LABELS)))
         code = CAUSE_CODE
         p[:, :, code["rls"]] = _sex_curve(prev.rls_men_knots, prev.rls_female_odds_ratio)
+        p[:, :, code["venous"]] = _sex_curve(prev.venous_men_knots, prev.venous_female_odds_ratio)
         abi_low = _both_sexes(prev.pad_abi_knots)
         critical = prev.pad_spectrum_shares["critical"]
         p[:, :, code["pad"]] = abi_low * critical
@@ -615,9 +616,7 @@ class PopulationModel:
         low_abi &= ~co_pad
         ankle_critical = dist.uniform(u.abi, *lat.critical_ankle_range_mmhg)
         lo, hi = lat.abi_pad_range
-        # Short of critical ischaemia the ankle pressure stays at or above the rest-pain limit.
-        floor = np.minimum(np.maximum(lo, lat.critical_ankle_range_mmhg[1] / sbp), hi)
-        abi_pad = floor + (hi - floor) * dist.kumaraswamy(u.abi, *lat.abi_pad_shape)
+        abi_pad = lo + (hi - lo) * dist.kumaraswamy(u.abi, *lat.abi_pad_shape)
         abi_normal = np.clip(
             dist.normal(u.abi, lat.abi_normal_mean, lat.abi_normal_sd),
             ref.ABI_NORMAL_LOW,
@@ -787,6 +786,19 @@ class PopulationModel:
             u.walking_pain, stage, compression & (peroneal == 0), age
         )
 
+        # Venous disease: its severity; legs that swell by evening (a sign of the record).
+        venous = cols["active_venous"]
+        cols["venous_severity"] = _where(
+            venous, lambda r: dist.kumaraswamy(u.venous_severity[r], *lat.venous_severity_shape), 0
+        )
+        swelling = np.interp(age, *np.asarray(prev.leg_swelling_knots, dtype=float).T)
+        swelling = np.where(venous, np.maximum(swelling, prev.leg_swelling_venous), swelling)
+        swelling = np.where(
+            stage == len(PAD_SPECTRUM), np.maximum(swelling, prev.leg_swelling_critical), swelling
+        )
+        swelling = np.clip(swelling + prev.leg_swelling_ckd * cols["ckd"], 0, 1)
+        cols["leg_swelling"] = u.leg_swelling < swelling
+
         # Exertion and hydration habits.
         fatigue = cols["active_fatigue"]
         level = cols["activity_level"].astype(np.float64)
@@ -909,9 +921,20 @@ LATENT_DRAWS = (
     "ache",
     "pad_stage",
     "walking_pain",
+    "venous_severity",
+    "leg_swelling",
 )
 """The uniforms of ``population.latent``, by name, in counter order."""
-CO_CONDITIONS = ("rls", "pad", "fatigue", "dehydration", "nerve", "electrolyte", "medication")
+CO_CONDITIONS = (
+    "rls",
+    "pad",
+    "fatigue",
+    "dehydration",
+    "nerve",
+    "electrolyte",
+    "medication",
+    "venous",
+)
 """Causes a patient may have besides the primary one, each from its own risk model
 (``PopulationModel._co_conditions``); cramps have their own ``secondary_cramp_prob``."""
 CONTRIBUTING_DRAWS = ("secondary_cramps", "dehydration_electrolyte")

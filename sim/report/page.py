@@ -37,6 +37,7 @@ CAUSE_COLOURS = dict(
             "#8172b3",
             "#937860",
             "#da8bc3",
+            "#2a9d8f",
             "#bbbbbb",
         ],
         strict=True,

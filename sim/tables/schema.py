@@ -82,6 +82,7 @@ PATIENTS: tuple[Column, ...] = (
         "Walking history (Edinburgh-style): claudication is calf pain on walking, eased "
         "within minutes of standing still; atypical is other leg pain on walking.",
     ),
+    Column("leg_swelling", pl.Boolean, "flag", "The legs swell by evening (self-reported)."),
     Column("smoking", pl.Boolean, "flag", "Current smoker."),
     Column("heavy_alcohol", pl.Boolean, "flag", "Drinks more than 14 units a week."),
     Column("family_history_rls", pl.Boolean, "flag", "A first-degree relative has restless legs."),
@@ -236,6 +237,13 @@ PATIENTS: tuple[Column, ...] = (
         truth=True,
     ),
     Column(
+        "venous_severity",
+        pl.Float32,
+        "0-1",
+        "Chronic venous disease severity; 0 without the mechanism.",
+        truth=True,
+    ),
+    Column(
         "cramp_weekly_rate",
         pl.Float32,
         "nights/week",
@@ -338,7 +346,7 @@ NIGHTS: tuple[Column, ...] = (
         "Hanging the leg over the bed edge relieved an episode.",
     ),
     Column("worse_with_elevation", pl.Boolean, "flag", "Symptoms were worse with the legs raised."),
-    Column("cramp_count", pl.Int8, "count", "Cramp episodes (sudden painful muscle contraction)."),
+    Column("cramp_count", pl.Int16, "count", "Cramp episodes (sudden painful muscle contraction)."),
     Column("palpable_hardening", pl.Boolean, "flag", "A hard, knotted muscle could be felt."),
     Column(
         "numbness_tingling",
@@ -346,10 +354,10 @@ NIGHTS: tuple[Column, ...] = (
         "flag",
         "Numbness or tingling (ticked too when the patient's word is tingling).",
     ),
-    Column("awakenings", pl.Int8, "count", "Times woken by leg symptoms."),
+    Column("awakenings", pl.Int16, "count", "Times woken by leg symptoms."),
     Column("sleep_efficiency", pl.Float32, "fraction", "Share of the time in bed asleep."),
     Column(
-        "n_episodes", pl.Int8, "count", "Symptom episodes tonight (all mechanisms).", truth=True
+        "n_episodes", pl.Int16, "count", "Symptom episodes tonight (all mechanisms).", truth=True
     ),
     _enum(
         "dominant_mechanism",
@@ -400,7 +408,19 @@ NIGHTS: tuple[Column, ...] = (
         truth=True,
     ),
     Column(
-        "legs_elevated", pl.Boolean, "flag", "Slept with the legs raised (worsens PAD).", truth=True
+        "venous_load",
+        pl.Float32,
+        "a.u.",
+        "Venous load tonight: severity, more on a hot day, less under compression (0 without "
+        "the mechanism).",
+        truth=True,
+    ),
+    Column(
+        "legs_elevated",
+        pl.Boolean,
+        "flag",
+        "Slept with the legs raised (worsens PAD, eases venous aches).",
+        truth=True,
     ),
 )
 

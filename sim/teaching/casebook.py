@@ -67,6 +67,7 @@ CAUSE_NAMES = {
     "nerve": "nerve compression or neuropathy",
     "medication": "a medication's effect",
     "electrolyte": "an electrolyte disturbance",
+    "venous": "chronic venous disease",
     "none": "no cause (a control: harmless aches)",
     "background": "background aches (harmless)",
 }
@@ -89,9 +90,12 @@ CAUSE_SIGNS = {
     "medication": "onset follows the drug's start (statin ache within weeks, SSRI or "
     "mirtazapine restlessness within days, diuretic cramps with low potassium)",
     "electrolyte": "cramps and spasms with potassium, magnesium, calcium or sodium out of range",
+    "venous": "aching, heavy legs from lying down, eased by raising them or walking; legs "
+    "that swell by evening; worse on hot days",
     "background": "mild, short aches with no mechanism behind them",
 }
-"""What each mechanism shows at night (DOMAIN.md, "The eight root causes")."""
+"""What each mechanism shows at night (DOMAIN.md, "The eight root causes"; venous disease
+from "Neuropathy, spinal stenosis, venous disease")."""
 DRUG_NAMES = {
     "statin": "statin",
     "thiazide": "thiazide diuretic",

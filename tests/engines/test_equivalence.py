@@ -2,7 +2,7 @@
 
 Design, stated once:
 
-- **Cohort.** Presenting population, balanced cause mix (the eight causes and ``none`` in
+- **Cohort.** Presenting population, balanced cause mix (the nine causes and ``none`` in
   equal shares), N = 8192 patients x NIGHTS = 28 nights, seed SEED = 11, default model. Both
   engines simulate the same patients, and their days are identical by construction (same
   physiology code and streams, checked exactly in ``test_events.py``); only the nights are

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from sim.config import ConfigError, compose_config
+from sim.config import LABELS, ConfigError, compose_config
 from sim.evaluation import classifiers
 from sim.evaluation.benchmark import BenchmarkSettings, benchmark_tables, run_benchmark
 from sim.evaluation.classifiers import ModelUnavailable, load_classifiers, model_specs
@@ -93,7 +93,7 @@ def test_cohort_without_some_causes_is_scored_on_the_causes_it_has():
     assert result.causes == ["rls", "none"]
     assert (result.leaderboard()["status"] == "ok").all()
     assert set(result.per_cause()["cause"]) == {"rls", "none"}
-    assert result.confusion["triage_clinical_pathway"].shape == (9, 9)
+    assert result.confusion["triage_clinical_pathway"].shape == (len(LABELS), len(LABELS))
 
 
 def test_run_benchmark_from_config_with_noise_and_window():

@@ -124,3 +124,25 @@ def test_a_lone_outlier_is_no_copy_of_a_category_code():
     assert not find_leaks(outlier, patients, checks=("copy",))
     code = outlier.with_columns(days=pl.Series([1.0] * (n - 1) + [0.0]))
     assert find_leaks(code, patients, checks=("copy",))
+
+
+def test_a_class_is_judged_by_its_patients_not_its_nights():
+    """Night rows: one patient of class "x" (28 nights) that a feature separates perfectly
+    is chance, not a leak (support 1 patient < MIN_CLASS_SUPPORT); 30 such patients are."""
+    import numpy as np
+
+    from sim.evaluation.leakage import MIN_CLASS_SUPPORT, _predictive_leaks
+
+    def rows(n_x):
+        rng = np.random.default_rng(0)
+        patient = np.repeat(np.arange(200), 28)
+        y = np.where(patient < n_x, "x", rng.choice(["a", "b"], size=200)[patient])
+        x = np.where(y == "x", 10.0, rng.normal(size=len(y)))[:, None]
+        return x, y, patient
+
+    x, y, patient = rows(1)
+    assert not _predictive_leaks(x, y, ["f"], threshold=0.995, seed=0, patient=patient)
+    assert _predictive_leaks(x, y, ["f"], threshold=0.995, seed=0)  # counted in rows: 28
+    x, y, patient = rows(MIN_CLASS_SUPPORT + 10)
+    leaks = _predictive_leaks(x, y, ["f"], threshold=0.995, seed=0, patient=patient)
+    assert [leak.detail for leak in leaks] == ["alone identifies x, F1 1.0000"]

@@ -44,6 +44,7 @@ EVERY_LEVER_ON = {
     "stop_ssri": 1.0,
     "potassium_mmol_l": 0.4,
     "magnesium_mmol_l": 0.1,
+    "compression": 0.4,
 }
 
 

@@ -279,6 +279,29 @@ def test_nerve_compression_one_sided_with_numbness(nights):
     assert nerve["numbness_tingling"].mean() >= 0.6
 
 
+def check_venous_eased_raised(df: pl.DataFrame) -> dict:
+    """Venous-disease patients (venous primary, no other cause): at most 0.6 times the
+    episodes a night with the legs raised as with them flat (elevation drains the veins;
+    the law's factor is 0.4, harmless aches add a little), and onset within the first hour
+    lying down on at least half their symptomatic nights."""
+    venous = df.filter((pl.col("primary_cause") == "venous") & (pl.col("n_causes") == 1))
+    by_legs = venous.group_by("legs_elevated").agg(pl.col("n_episodes").cast(pl.Float64).mean())
+    episodes = dict(by_legs.iter_rows())
+    ratio = episodes[True] / episodes[False]
+    early = venous.filter(pl.col("pain_score") > 0)["onset_min"].le(60).mean()
+    return {"ratio": ratio, "early": early, "ok": ratio <= 0.6 and early >= 0.5, "n": venous.height}
+
+
+def test_venous_aches_ease_with_the_legs_raised_and_come_on_lying_down(nights):
+    r = check_venous_eased_raised(nights)
+    assert r["n"] > 10000 and r["ok"], r
+
+
+def test_venous_check_fails_when_raising_the_legs_no_longer_drains_them():
+    r = check_venous_eased_raised(_cohort(["model.mechanisms.venous.legs_elevated_factor=1.0"]))
+    assert not r["ok"], r
+
+
 def test_presenting_controls_ache_on_some_nights_and_patients_have_good_nights(nights):
     """Controls who presented (this cohort is ``presenting``) came with real non-specific
     aches (issue 13, item 5): symptomatic on 25-60% of nights, not near-symptom-free (their

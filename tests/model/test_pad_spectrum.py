@@ -5,7 +5,8 @@
   DOMAIN.md ranges (20-50%, 40-50%, 10-35%, 1-2%). With the spectrum removed (every low
   ABI a night cause, as before: ``critical`` 1) the check fails.
 - Only critical ischaemia is the pad cause: every patient with PAD active has an ankle
-  pressure below 50 mmHg, and nobody without it does.
+  pressure below 50 mmHg; a few without rest pain have one too (at most 5% of the other
+  low ABIs; measured 2.6%), so a very low ABI alone does not give the cause away.
 - The walking history follows the stage: claudicants give the classic history with the
   Edinburgh questionnaire's sensitivity (91% +- 3 points), people without PAD rarely
   (below 1.5%: specificity 99.3%).
@@ -69,7 +70,8 @@ def test_only_critical_ischaemia_is_the_pad_cause(general) -> None:
     ankle = general["ankle_sbp_mmhg"].to_numpy()
     assert np.array_equal(active, critical)
     assert active.sum() > 0 and (ankle[active] < 50).all()
-    assert (ankle[~active & (general["abi_true"] <= 0.90).to_numpy()] >= 50).all()
+    milder = ~active & (general["abi_true"] <= 0.90).to_numpy()
+    assert 0 < (ankle[milder] < 50).mean() <= 0.05
 
 
 def test_the_walking_history_follows_the_stage(general) -> None:

@@ -126,7 +126,7 @@ def test_urgency_follows_the_domain_rules(balanced) -> None:
     severe_lab = (k < 3.0) | (na <= 120)
     deranged = (k < 3.5) | (na < 135) | (mg < 0.70) | (ca < 2.1)
     has_cause = primary != "none"
-    routine_cause = np.isin(primary, ["rls", "pad", "nerve", "medication", "electrolyte"])
+    routine_cause = np.isin(primary, ["rls", "pad", "nerve", "medication", "electrolyte", "venous"])
     expected = np.where(
         (critical_limb | severe_lab) & has_cause,
         "urgent",

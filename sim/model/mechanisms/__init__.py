@@ -44,6 +44,7 @@ REGISTRY = tuple(
         "nerve",
         "medication",
         "electrolyte",
+        "venous",
     )
 )
 """Every mechanism, in code order."""
