@@ -1116,6 +1116,9 @@ _MECHANISM_PROBABILITIES = (
 )
 _MECHANISM_POSITIVE = ("shape_min", "pain_sd", "duration_shape", "duration_scale_min")
 _PROBABILITY_NAMES = (
+    "sensory_share",
+    "numbness_without_sensory",
+    "neuropathy_relief_by_movement",
     "walking_pain_claudication_false_positive",
     "walking_pain_claudication_sensitivity",
     "walking_pain_critical_claudication",

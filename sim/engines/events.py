@@ -321,7 +321,9 @@ class EventNights:
             u[:, _U_DURATION], table.duration_shape[mech], table.duration_scale_min[mech]
         )
         cramp = u[:, _U_CRAMP] < table.cramp[mech]
-        flags = u[:, _U_FLAGS : _U_FLAGS + _F] < table.flags[mech]
+        flags = u[:, _U_FLAGS : _U_FLAGS + _F] < sx.flag_probabilities(
+            table, mech, static=self.state.static, rows=row
+        )
         quality_p, location_p, side_p = sx.attribute_probabilities(
             table, mech, static=self.state.static, rows=row
         )

@@ -68,6 +68,8 @@ ATTRIBUTE_BLOCKS = (ND.side >> 2) - (ND.flag >> 2) + 1
 assert ND.slot + sx.SLOT_UNIFORMS * sx.SLOTS <= 1 << INDEX_BITS, "draw indices overflow"
 
 NF = len(sx.FLAGS)
+N_MECHANISMS = len(sx.MECHANISMS)
+"""Rows of the numbers table that are mechanisms (its flag variants follow)."""
 CHUNK_ROWS = 1024
 """Rows buffered before they are copied into the output columns."""
 
@@ -157,7 +159,7 @@ def _simulate(
         borrowed(buf.severity),
         borrowed(buf.flags),
     )
-    m_count = t.shape[0]
+    m_count = N_MECHANISMS  # t has the flag-variant rows after the mechanisms' own
     # Rows are written to small column buffers first and copied out a chunk of patients at
     # a time: 33 scattered output streams per row cost 3x more than short contiguous runs.
     chunk = chunk_rows // nights
@@ -222,8 +224,9 @@ def _simulate(
                 max_pain[slot] = k_max
                 minutes[slot] = k_min
                 if k > 0:
+                    f_row = sx.flag_row(m, s, m_count)
                     for f in range(NF):
-                        no_flag[f] *= t[m, sx.T_NO_FLAG + f] ** k
+                        no_flag[f] *= t[f_row, sx.T_NO_FLAG + f] ** k
                 used += 1
             total, n_wake, n_cramp, onset, best_pain, best, duration = diary.reduce_slots(
                 used, count, wake, cramps, first, max_pain, minutes

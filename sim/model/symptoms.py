@@ -97,14 +97,33 @@ class MechanismTable:
     duration_scale_min: np.ndarray
     cramp: np.ndarray  # (M,)
     flags: np.ndarray  # (M, len(FLAGS)) per-episode probabilities
+    flag_variants: np.ndarray  # (V, len(FLAGS)) the mechanisms' FLAG_VARIANTS rows
+    flag_owner: np.ndarray  # (V,) the mechanism code of each variant row
     quality: np.ndarray  # (M, len(QUALITIES))
     location: np.ndarray  # (M, len(LOCATIONS))
     side: np.ndarray  # (M, 3)
     wake_threshold: float
 
     @property
+    def flag_table(self) -> np.ndarray:
+        """(M + V, len(FLAGS)): the mechanisms' flag rows, then their ``FLAG_VARIANTS``
+        (a patient-specific row a mechanism's ``flag_row`` hook picks)."""
+        return np.vstack([self.flags, self.flag_variants])
+
+    @property
     def numbers(self) -> np.ndarray:
-        """(M, T_WIDTH) float64: the per-mechanism numbers compiled code reads (``T_*``)."""
+        """(M + V, T_WIDTH) float64: the per-mechanism numbers compiled code reads
+        (``T_*``); rows M.. are the flag variants (their owner's numbers, their own flags:
+        only their ``T_FLAG`` and ``T_NO_FLAG`` columns are read)."""
+        m = len(self.shape)
+        own = self._mechanism_numbers()
+        out = np.vstack([own, own[self.flag_owner]])
+        flags = self.flag_table
+        out[m:, T_FLAG : T_FLAG + len(FLAGS)] = flags[m:]
+        out[m:, T_NO_FLAG : T_NO_FLAG + len(FLAGS)] = 1.0 - flags[m:]
+        return out
+
+    def _mechanism_numbers(self) -> np.ndarray:
         out = np.zeros((len(self.shape), T_WIDTH))
         out[:, T_SHAPE] = self.shape
         out[:, T_SCALE] = self.shape_min
@@ -166,6 +185,16 @@ class MechanismTable:
         def numbers(attr: str) -> np.ndarray:
             return np.array([r[attr] for r in rows], dtype=np.float64)
 
+        flags = np.array([[r[f] for f in FLAGS] for r in rows], dtype=np.float64)
+        variants, owners = [], []
+        for code, m in enumerate(REGISTRY):
+            for variant in getattr(m, "FLAG_VARIANTS", ()):
+                row = flags[code].copy()
+                for flag, name in variant.items():
+                    row[FLAGS.index(flag)] = float(rows[code][name])
+                variants.append(row)
+                owners.append(code)
+
         return cls(
             shape=np.array([SHAPES.index(r["shape"]) for r in rows]),
             shape_min=numbers("shape_min"),
@@ -174,7 +203,9 @@ class MechanismTable:
             duration_shape=numbers("duration_shape"),
             duration_scale_min=numbers("duration_scale_min"),
             cramp=numbers("cramp"),
-            flags=np.array([[r[f] for f in FLAGS] for r in rows], dtype=np.float64),
+            flags=flags,
+            flag_variants=np.array(variants, dtype=np.float64).reshape(-1, len(FLAGS)),
+            flag_owner=np.array(owners, dtype=np.int64),
             quality=table("quality", QUALITIES),
             location=table("location", LOCATIONS),
             side=table("side", SIDES3),
@@ -516,6 +547,35 @@ def attribute_probabilities(
         out,
     )
     return quality[out[0]], location[out[1]], side[out[2]]
+
+
+@njit
+def flag_row(mech: int, s, m: int):
+    """Row of ``MechanismTable.flag_table`` for episodes of ``mech`` in the patient with
+    constants ``s`` (``m`` mechanisms; a mechanism's ``flag_row`` hook picks a variant)."""
+    return dispatch.flag_row(mech, s, m)
+
+
+@njit
+def _flag_loop(mech, static, rows, m, out):
+    for k in range(len(mech)):
+        out[k] = flag_row(mech[k], static[rows[k]], m)
+
+
+def flag_probabilities(
+    table: MechanismTable, mech: np.ndarray, *, static: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """(episodes, len(FLAGS)) flag probabilities of episodes of ``mech`` in patients
+    ``rows`` of ``static`` (``flag_row`` over arrays)."""
+    out = np.empty(len(mech), dtype=np.int64)
+    _flag_loop(
+        np.ascontiguousarray(mech, dtype=np.int64),
+        static,
+        np.ascontiguousarray(rows, dtype=np.int64),
+        len(table.shape),
+        out,
+    )
+    return table.flag_table[out]
 
 
 def _probs(labels: tuple[str, ...], probs: dict[str, float]) -> np.ndarray:

@@ -71,6 +71,16 @@ def variant_offsets() -> dict[str, tuple[int, int, int]]:
     return out
 
 
+def flag_variant_offsets() -> dict[str, int]:
+    """Where each mechanism's ``FLAG_VARIANTS`` start in the flag table, counted from the
+    end of the mechanisms' own rows (``symptoms.MechanismTable.flag_table``)."""
+    out, k = {}, 0
+    for m in REGISTRY:
+        out[m.NAME] = k
+        k += len(getattr(m, "FLAG_VARIANTS", ()))
+    return out
+
+
 def _check() -> None:
     if len(set(NAMES)) != len(NAMES):
         raise ValueError(f"mechanism names repeat: {NAMES}")
@@ -87,4 +97,12 @@ state.build(REGISTRY)
 for _m in REGISTRY:
     config.register_mechanism(_m.NAME, _m.Params)
 
-__all__ = ["REGISTRY", "NAMES", "CODE", "BY_NAME", "DAY_ORDER", "variant_offsets"]
+__all__ = [
+    "REGISTRY",
+    "NAMES",
+    "CODE",
+    "BY_NAME",
+    "DAY_ORDER",
+    "variant_offsets",
+    "flag_variant_offsets",
+]

@@ -11,6 +11,8 @@ Declarations (plain Python)::
     DAY_ORDER = 50                        # when its day update runs (lower first)
     DRAWS = {"static": {"pad_one_side": 3}}   # counter indices it reads, per stream
     VARIANTS = {"side": ({"left": 0.9, ...}, ...)}  # extra attribute rows for ``attributes``
+    FLAG_VARIANTS = ({"numbness_tingling": "numbness_without_sensory"},)  # flag rows: flag ->
+                                          # the Params field of its probability in that row
     SEVERITY = "ischaemia"                # diary truth column that reports its drive
     DIARY = {"potassium_mmol_l": "potassium"}   # diary truth column <- tonight's state field
 
@@ -30,6 +32,8 @@ Compiled (``sim.model.jit.njit``; ``s``, ``c``, ``d`` are the float64 rows named
         -> (rate R, mean intensity, circadian peak offset in minutes, latent drive)
     attributes(s, own, q0, l0, s0) -> (quality row, location row, side row)
         own: its row in the attribute tables; q0, l0, s0: its first VARIANTS row in each
+    flag_row(s, own, f0) -> row of the flag probabilities for this patient's episodes
+        own: its own row; f0: its first FLAG_VARIANTS row (the others' flags as its own)
 """
 
 from __future__ import annotations

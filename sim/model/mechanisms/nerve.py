@@ -8,12 +8,17 @@ Usage::
 Radiating, shooting or burning pain with numbness, on the compressed side, worse in some
 lying positions (DOMAIN.md). Side and site come from the patient (``VARIANTS``): a
 peroneal compression hurts in the calf and foot; without a compression (neuropathy) both
-feet burn or tingle.
+feet burn or tingle. Not every compression gives sensory symptoms: a patient's root or
+nerve has them (numbness, tingling) with ``sensory_share``, else the pain comes alone
+(``FLAG_VARIANTS``); neuropathy always has them, and walking does not relieve it
+(DOMAIN.md).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from sim.config import MechanismParams
 from sim.model import state
@@ -21,7 +26,12 @@ from sim.model.jit import njit
 from sim.model.mechanisms.base import ONE_SIDE_VARIANTS, column, side_row
 
 NAME = "nerve"
-STATIC = ("nerve_severity", "nerve_site", "nerve_side")
+STATIC = ("nerve_severity", "nerve_site", "nerve_side", "nerve_sensory")
+DRAWS = {"static": {"nerve_sensory": 20}}
+FLAG_VARIANTS = (
+    {"numbness_tingling": "numbness_without_sensory"},  # a compression with pain alone
+    {"relief_by_movement": "neuropathy_relief_by_movement"},  # neuropathy
+)
 VARIANTS = {
     "quality": ({"burning": 0.5, "tingling": 0.5},),  # neuropathy
     "location": (
@@ -63,6 +73,16 @@ class Params(MechanismParams):
     """Raising the straight leg stretches a compressed lumbar root (the straight-leg-raise
     sign), so radicular pain can be worse with the legs raised. Assumption."""
     numbness_tingling: float = 0.8
+    """Per episode, with sensory symptoms (a compression that has them, and neuropathy)."""
+    sensory_share: float = 0.65
+    """Share of compressed roots or nerves that give sensory symptoms (numbness, tingling);
+    the rest give pain alone. Assumption (radicular pain often comes without a sensory
+    deficit)."""
+    numbness_without_sensory: float = 0.08
+    """Numbness or tingling per episode of a compression without sensory symptoms (as the
+    other mechanisms: lying on a limb). Assumption."""
+    neuropathy_relief_by_movement: float = 0.05
+    """Relief by movement per episode of neuropathy (DOMAIN.md: not relieved by walking)."""
     rate_base: float = 0.4
     """Nerve episodes per night at minimal severity. Assumption."""
     rate_severity: float = 3.0
@@ -77,6 +97,10 @@ def static(pt, u, q, ctx) -> dict:
         "nerve_severity": column(pt, "nerve_severity"),
         "nerve_site": column(pt, "nerve_site"),
         "nerve_side": column(pt, "nerve_side"),
+        # Neuropathy (no compression: site < 0) always has sensory symptoms.
+        "nerve_sensory": (
+            (u.nerve_sensory < q.sensory_share) | (np.asarray(pt["nerve_site"]) < 0)
+        ).astype(np.float64),
     }
 
 
@@ -91,6 +115,17 @@ def episode_rate(severity: float, bad_position: bool, q) -> float:
 def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
     r = episode_rate(s[state.S.nerve_severity], bad_position, mp.nerve)
     return r, pain_mean, 0.0, r
+
+
+@njit
+def flag_row(s, own, f0):
+    """A compression without sensory symptoms: its pain-alone row; neuropathy: its own row
+    (walking does not relieve it); else the mechanism's row."""
+    if s[state.S.nerve_site] < 0:
+        return f0 + 1
+    if s[state.S.nerve_sensory] == 0:
+        return f0
+    return own
 
 
 @njit
