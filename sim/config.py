@@ -538,19 +538,34 @@ class LatentParams:
     sodium_baseline_range: list = field(default_factory=lambda: [126, 148])
     """Clip of the background baseline sodium (mmol/L). Assumption."""
     electrolyte_severe_share: float = 0.12
-    """Share of electrolyte-cause patients whose deficit is in the urgent band (K < 3.0 or
-    Na <= 120). Assumption."""
+    """Share of electrolyte-cause patients whose imbalance is in the urgent band (K < 3.0,
+    Na <= 120, K >= 6.0 or Ca >= 3.0). Assumption."""
     electrolyte_deficit_kind_shares: dict = field(
         default_factory=lambda: {
-            "potassium": 0.35,
-            "magnesium": 0.30,
-            "sodium": 0.25,
-            "calcium": 0.10,
+            "potassium": 0.31,
+            "magnesium": 0.27,
+            "sodium": 0.22,
+            "calcium": 0.08,
+            "potassium_high": 0.08,
+            "calcium_high": 0.04,
         }
     )
-    """Which electrolyte is low in a patient with an electrolyte deficit (shares summing to
-    1). Assumption (older outpatients: low sodium 11.2%, low magnesium 9.1%, DOMAIN.md;
-    thiazides and alcohol lower potassium)."""
+    """Which electrolyte is out of range in a patient with an electrolyte imbalance (shares
+    summing to 1): low potassium, magnesium, sodium or calcium, or high potassium (kidney
+    disease, drugs that keep potassium) or calcium (hyperparathyroidism, malignancy).
+    Assumption (older outpatients: low sodium 11.2%, low magnesium 9.1%, DOMAIN.md;
+    thiazides and alcohol lower potassium; the high values are the rarer)."""
+    potassium_excess_range: list = field(default_factory=lambda: [5.1, 5.95])
+    """Baseline potassium of a high-potassium imbalance, mild to moderate (uniform,
+    mmol/L; above the 5.0 limit, DOMAIN.md). Assumption."""
+    potassium_excess_severe_range: list = field(default_factory=lambda: [6.0, 6.8])
+    """Baseline potassium of a severe one (urgent at 6.0 or more, DOMAIN.md). Assumption."""
+    calcium_excess_range: list = field(default_factory=lambda: [2.65, 2.95])
+    """Baseline total calcium of a high-calcium imbalance (uniform, mmol/L; above 2.6,
+    DOMAIN.md). Assumption."""
+    calcium_excess_severe_range: list = field(default_factory=lambda: [3.0, 3.4])
+    """Baseline total calcium of a severe one (urgent at 3.0 or more, DOMAIN.md).
+    Assumption."""
     potassium_deficit_range: list = field(default_factory=lambda: [3.0, 3.45])
     """Baseline potassium of a low-potassium deficit, mild to moderate (uniform, mmol/L;
     DOMAIN.md mild band 3.0-3.4). Assumption."""
@@ -1194,7 +1209,7 @@ _POSITIVE_NAMES = (
     "alcohol_units_heavy_log_sd",
 )
 """Scalar parameters that must be > 0 (a scale, a cap, a divisor)."""
-_POSITIVE_TABLES = ("full_deficit", "fluid_intake_mean_l")
+_POSITIVE_TABLES = ("full_deficit", "full_excess", "fluid_intake_mean_l")
 """Mapping parameters whose every value must be > 0 (divisors)."""
 _SHARE_RANGES = (
     "sleep_efficiency_range",
@@ -1218,6 +1233,7 @@ _FIXED_KEY_TABLES = (
     "order_indication_share",
     "culprit_start_window_days",
     "full_deficit",
+    "full_excess",
     "fluid_intake_mean_l",
     "electrolyte_deficit_kind_shares",
     "treat_prob",

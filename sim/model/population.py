@@ -68,7 +68,14 @@ ACTIVITY_LEVELS = ("low", "moderate", "high")
 FLUID_HABITS = ("low", "normal", "high")
 SIDES = ("left", "right")
 NERVE_SITES = ("lumbar_root", "peroneal")
-ELECTROLYTE_KINDS = ("potassium", "magnesium", "sodium", "calcium")
+ELECTROLYTE_KINDS = (
+    "potassium",
+    "magnesium",
+    "sodium",
+    "calcium",
+    "potassium_high",
+    "calcium_high",
+)
 
 
 @dataclass
@@ -700,9 +707,29 @@ class PopulationModel:
         ca = np.where(
             deficit & (kind == 3), dist.uniform(u.deficit_value, *lat.calcium_deficit_range), ca
         )
+        # High potassium or calcium (codes 4, 5), mild to moderate or severe.
+        high_k, high_ca = deficit & (kind == 4), deficit & (kind == 5)
+        k = np.where(
+            high_k,
+            np.where(
+                severe,
+                dist.uniform(u.deficit_value, *lat.potassium_excess_severe_range),
+                dist.uniform(u.deficit_value, *lat.potassium_excess_range),
+            ),
+            k,
+        )
+        ca = np.where(
+            high_ca,
+            np.where(
+                severe,
+                dist.uniform(u.deficit_value, *lat.calcium_excess_severe_range),
+                dist.uniform(u.deficit_value, *lat.calcium_excess_range),
+            ),
+            ca,
+        )
         # Severe electrolyte patients with a magnesium or calcium deficit also lose potassium.
         k = np.where(
-            severe & (kind >= 1) & (kind != 2),
+            severe & ((kind == 1) | (kind == 3)),
             dist.uniform(u.deficit_potassium, *lat.potassium_deficit_severe_range),
             k,
         )

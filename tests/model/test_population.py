@@ -123,8 +123,8 @@ def test_urgency_follows_the_domain_rules(balanced) -> None:
     pad = df["active_pad"].to_numpy()
 
     critical_limb = pad & ((ankle < 50) | (abi < 0.40))
-    severe_lab = (k < 3.0) | (na <= 120)
-    deranged = (k < 3.5) | (na < 135) | (mg < 0.70) | (ca < 2.1)
+    severe_lab = (k < 3.0) | (na <= 120) | (k >= 6.0) | (na >= 150) | (ca >= 3.0)
+    deranged = (k < 3.5) | (na < 135) | (mg < 0.70) | (ca < 2.1)  # low only (sim.model.causes)
     has_cause = primary != "none"
     routine_cause = np.isin(primary, ["rls", "pad", "nerve", "medication", "electrolyte", "venous"])
     expected = np.where(
@@ -134,10 +134,10 @@ def test_urgency_follows_the_domain_rules(balanced) -> None:
     )
     near = np.zeros(len(df), dtype=bool)
     for values, thresholds in [
-        (k, [3.0, 3.5]),
-        (na, [120, 135]),
+        (k, [3.0, 3.5, 6.0]),
+        (na, [120, 135, 150]),
         (mg, [0.70]),
-        (ca, [2.1]),
+        (ca, [2.1, 3.0]),
         (abi, [0.40]),
         (ankle, [50]),
     ]:

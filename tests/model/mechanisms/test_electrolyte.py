@@ -42,3 +42,13 @@ def test_strong_excitability_makes_episodes_more_intense(mp):
     exc = electrolyte.excitability(2.0, 0.85, 2.35, 140.0, q)
     assert rate == pytest.approx(q.rate * exc)
     assert pain == pytest.approx(5.0 + q.pain_boost * min(max(exc - q.pain_boost_from, 0), 1))
+
+
+def test_excitability_counts_high_potassium_and_calcium(mp):
+    q = mp.electrolyte
+    normal = (4.2, 0.85, 2.35, 140.0)
+    assert electrolyte.excitability(*normal, q) == 0.0
+    high_k = electrolyte.excitability(ref.POTASSIUM_HIGH_MMOL_L + 0.75, 0.85, 2.35, 140.0, q)
+    assert high_k == pytest.approx(0.75 / q.full_excess_potassium)
+    high_ca = electrolyte.excitability(4.2, 0.85, ref.CALCIUM_HIGH_MMOL_L + 0.3, 140.0, q)
+    assert high_ca == pytest.approx(0.3 / q.full_excess_calcium)
