@@ -682,51 +682,22 @@ class PopulationModel:
         kind = dist.categorical(u.deficit_kind, [kind_shares[name] for name in ELECTROLYTE_KINDS])
         severe = elec_primary & (u.deficit_severe < lat.electrolyte_severe_share)
         deficit = elec_primary | elec_any
-        k = np.where(
-            deficit & (kind == 0),
-            np.where(
-                severe,
-                dist.uniform(u.deficit_value, *lat.potassium_deficit_severe_range),
-                dist.uniform(u.deficit_value, *lat.potassium_deficit_range),
-            ),
-            k,
-        )
-        mg = np.where(
-            deficit & (kind == 1), dist.uniform(u.deficit_value, *lat.magnesium_deficit_range), mg
-        )
-        kind_na = deficit & (kind == 2)
-        na = np.where(
-            kind_na,
-            np.where(
-                severe,
-                dist.uniform(u.deficit_value, *lat.sodium_deficit_severe_range),
-                dist.uniform(u.deficit_value, *lat.sodium_deficit_range),
-            ),
-            na,
-        )
-        ca = np.where(
-            deficit & (kind == 3), dist.uniform(u.deficit_value, *lat.calcium_deficit_range), ca
-        )
-        # High potassium or calcium (codes 4, 5), mild to moderate or severe.
-        high_k, high_ca = deficit & (kind == 4), deficit & (kind == 5)
-        k = np.where(
-            high_k,
-            np.where(
-                severe,
-                dist.uniform(u.deficit_value, *lat.potassium_excess_severe_range),
-                dist.uniform(u.deficit_value, *lat.potassium_excess_range),
-            ),
-            k,
-        )
-        ca = np.where(
-            high_ca,
-            np.where(
-                severe,
-                dist.uniform(u.deficit_value, *lat.calcium_excess_severe_range),
-                dist.uniform(u.deficit_value, *lat.calcium_excess_range),
-            ),
-            ca,
-        )
+
+        def band(value, code, mild, worse=None):
+            """``value`` where the kind is not ``code``; else a uniform draw on ``mild``, or
+            on ``worse`` for the severe (when the kind has a severe band)."""
+            drawn = dist.uniform(u.deficit_value, *mild)
+            if worse is not None:
+                drawn = np.where(severe, dist.uniform(u.deficit_value, *worse), drawn)
+            return np.where(deficit & (kind == code), drawn, value)
+
+        # Kind codes are ELECTROLYTE_KINDS' order: four low values, then high K and Ca.
+        k = band(k, 0, lat.potassium_deficit_range, lat.potassium_deficit_severe_range)
+        mg = band(mg, 1, lat.magnesium_deficit_range)
+        na = band(na, 2, lat.sodium_deficit_range, lat.sodium_deficit_severe_range)
+        ca = band(ca, 3, lat.calcium_deficit_range)
+        k = band(k, 4, lat.potassium_excess_range, lat.potassium_excess_severe_range)
+        ca = band(ca, 5, lat.calcium_excess_range, lat.calcium_excess_severe_range)
         # Severe electrolyte patients with a magnesium or calcium deficit also lose potassium.
         k = np.where(
             severe & ((kind == 1) | (kind == 3)),

@@ -11,7 +11,7 @@
   Edinburgh questionnaire's sensitivity (91% +- 3 points), people without PAD rarely
   (below 1.5%: specificity 99.3%).
 - Presenting cohort, 20,000 x 28, seed 5: people with PAD who ache at night mostly ache
-  for another reason (below 25% of them have pad as the primary cause; measured 3%), and
+  for another reason (below 25% of them have pad as the primary cause; measured 2.4%), and
   nights whose worst episode is PAD's are nights of critical ischaemia (at least 95% at an
   ankle pressure below 50 mmHg; measured 100%; was 4% before the spectrum).
 """
