@@ -501,7 +501,7 @@ class LatentParams:
     a very low ABI does not by itself make critical ischaemia. Assumption."""
     abi_pad_shape: list = field(default_factory=lambda: [2.0, 1.2])
     """Kumaraswamy(a, b) shape on ``abi_pad_range``: most between 0.6 and 0.9. Assumption."""
-    critical_ankle_range_mmhg: list = field(default_factory=lambda: [20.0, 50.0])
+    critical_ankle_mmhg_range: list = field(default_factory=lambda: [20.0, 50.0])
     """Ankle systolic pressure (mmHg, uniform) in critical limb ischaemia: below the 50 mmHg
     rest-pain limit (DOMAIN.md). Assumption for the lower end."""
     abi_noncompressible_range: list = field(default_factory=lambda: [1.41, 1.7])

@@ -321,7 +321,13 @@ def _early_stopping_rows(
     splits = max(2, round(1 / params["validation_fraction"]))
     splitter = StratifiedGroupKFold(n_splits=splits, shuffle=True, random_state=seed)
     fit, val = next(splitter.split(np.zeros(len(train)), y[train], groups[train]))
-    return train[fit], train[val]
+    fit, val = train[fit], train[val]
+    # A cause whose only patients fell in the validation rows goes back to the fit (the
+    # estimator refuses validation labels it was not fitted on).
+    unseen = ~np.isin(y[val], y[fit])
+    if unseen.any():
+        fit, val = np.sort(np.concatenate([fit, val[unseen]])), val[~unseen]
+    return fit, val
 
 
 def _holdout(
@@ -336,6 +342,8 @@ def _holdout(
         if len(rows) >= 2:
             k = min(len(rows) - 1, max(1, round(fraction * len(rows))))
             val.append(rng.choice(rows, size=k, replace=False))
+    if not val:  # every cause a single row: nothing to hold out
+        return train, train[:0]
     held = np.sort(np.concatenate(val))
     return np.setdiff1d(train, held), held
 

@@ -154,7 +154,7 @@ def worst_case(
 
 
 def conditions(patients: pl.DataFrame) -> np.ndarray:
-    """(n, 8) who has each condition: the active causes, and for PAD the condition at any
+    """(n, len(CAUSES)) who has each condition: the active causes, and for PAD the condition at any
     stage (ABI 0.90 or less: only critical ischaemia is a night cause, the PAD spectrum)."""
     active = np.column_stack([patients[f"active_{c}"].to_numpy().astype(bool) for c in CAUSES])
     if "pad_stage" in patients.columns:

@@ -621,7 +621,7 @@ class PopulationModel:
         )
         critical = pad_primary | co_pad
         low_abi &= ~co_pad
-        ankle_critical = dist.uniform(u.abi, *lat.critical_ankle_range_mmhg)
+        ankle_critical = dist.uniform(u.abi, *lat.critical_ankle_mmhg_range)
         lo, hi = lat.abi_pad_range
         abi_pad = lo + (hi - lo) * dist.kumaraswamy(u.abi, *lat.abi_pad_shape)
         abi_normal = np.clip(

@@ -104,3 +104,21 @@ def test_a_cause_with_one_training_patient_does_not_stop_early_stopping():
     assert set(y[val]) == {"a", "b", "c"} and 0.07 < len(val) / 300 < 0.13
     hgb.fit(X[fit], y[fit], X_val=X[val], y_val=y[val])
     assert list(hgb.classes_) == ["a", "b", "c", "d"]
+
+
+def test_a_cause_whose_only_patient_is_held_out_returns_to_the_fit():
+    """Night rows, 60 patients x 7 nights, one patient of cause "d": whichever split holds
+    that patient out, the validation rows hold only causes the fit has."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from sim.evaluation.benchmark import _early_stopping_rows
+
+    rng = np.random.default_rng(1)
+    groups = np.repeat(np.arange(60), 7)
+    y = np.repeat(np.array([*rng.choice(["a", "b"], size=59), "d"]), 7)
+    train = np.arange(len(y))
+    hgb = HistGradientBoostingClassifier(early_stopping=True, validation_fraction=0.1)
+    for seed in range(10):
+        fit, val = _early_stopping_rows(hgb, y, train, groups, seed=seed)
+        assert set(y[val]) <= set(y[fit]) and "d" in set(y[fit])
+        assert len(fit) + len(val) == len(train) and not set(fit) & set(val)

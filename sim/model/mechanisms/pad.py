@@ -99,8 +99,10 @@ class Params(MechanismParams):
     """Added mean intensity (0-10 scale) of a PAD episode at full ischaemia. Assumption."""
     stenosis_progression_per_night: float = 0.00005
     """ABI fall per night with PAD (slow progression). Assumption."""
-    abi_floor: float = 0.15
-    """Lowest ABI progression reaches. Assumption (a measurable ankle pressure remains)."""
+    abi_floor: float = 0.08
+    """Lowest ABI progression reaches (below the lowest critical ischaemia drawn: 20 mmHg
+    at a brachial pressure of 200 is 0.10). Assumption (a measurable ankle pressure
+    remains)."""
 
 
 def static(pt, u, q, ctx) -> dict:
