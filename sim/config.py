@@ -1236,6 +1236,7 @@ _FIXED_KEY_TABLES = (
     "full_excess",
     "fluid_intake_mean_l",
     "electrolyte_deficit_kind_shares",
+    "pad_spectrum_shares",
     "treat_prob",
     "causal_prob",
     "dose_mg",
@@ -1320,12 +1321,6 @@ def _check_model(model: Any) -> None:
                     f"model.reporting.own_words ({', '.join(w for w in words if w != sensation)})"
                 )
         _check_shares(table, key, sum_to_one=True)
-    spectrum = model.prevalence.pad_spectrum_shares
-    if list(spectrum) != list(PAD_SPECTRUM):
-        raise ConfigError(
-            f"model.prevalence.pad_spectrum_shares has {', '.join(spectrum)}: "
-            f"expected the stages {', '.join(PAD_SPECTRUM)}, in that order"
-        )
     for group_name, lower, upper in _ORDERED_PAIRS:
         group = OmegaConf.select(model, group_name)
         if group is None:

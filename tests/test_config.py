@@ -49,8 +49,8 @@ def test_mapping_mix_is_parsed() -> None:
         ),
         (
             "+model.prevalence.pad_spectrum_shares.mild=0.0",
-            "model.prevalence.pad_spectrum_shares",
-            "expected the stages asymptomatic, atypical, claudication, critical",
+            "model.prevalence.pad_spectrum_shares.mild",
+            "is an unknown key (expected one of asymptomatic, atypical, claudication, critical)",
         ),
         (
             "model.prevalence.pad_abi_knots=[[18,0.1],[95,1.2]]",

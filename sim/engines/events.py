@@ -321,12 +321,10 @@ class EventNights:
             u[:, _U_DURATION], table.duration_shape[mech], table.duration_scale_min[mech]
         )
         cramp = u[:, _U_CRAMP] < table.cramp[mech]
-        flags = u[:, _U_FLAGS : _U_FLAGS + _F] < sx.flag_probabilities(
+        quality_p, location_p, side_p, flags_p = sx.attribute_probabilities(
             table, mech, static=self.state.static, rows=row
         )
-        quality_p, location_p, side_p = sx.attribute_probabilities(
-            table, mech, static=self.state.static, rows=row
-        )
+        flags = u[:, _U_FLAGS : _U_FLAGS + _F] < flags_p
         flag = {f: flags[:, i] for i, f in enumerate(sx.FLAGS)}
         behaviour = np.full(len(row), -1, dtype=np.int8)
         behaviour[flag["urge_to_move"] | flag["relief_by_movement"]] = KIND["get_up_walk"]

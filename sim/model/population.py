@@ -68,6 +68,9 @@ ACTIVITY_LEVELS = ("low", "moderate", "high")
 FLUID_HABITS = ("low", "normal", "high")
 SIDES = ("left", "right")
 NERVE_SITES = ("lumbar_root", "peroneal")
+PAD_STAGES = ("none", *PAD_SPECTRUM)
+"""Codes of ``pad_stage``: none (ABI above 0.90), then the PAD spectrum."""
+PAD_STAGE_CODE = {stage: i for i, stage in enumerate(PAD_STAGES)}
 ELECTROLYTE_KINDS = (
     "potassium",
     "magnesium",
@@ -636,9 +639,8 @@ class PopulationModel:
         abi_normal = np.where(stiff, dist.uniform(u.noncompressible_abi, slo, shi), abi_normal)
         abi = np.where(critical, ankle_critical / sbp, np.where(low_abi, abi_pad, abi_normal))
         cols["active_pad"] = cols["active_pad"] | co_pad
-        # Stage codes: 0 none (ABI above 0.90), then PAD_SPECTRUM in order.
         milder = np.array([spectrum[k] for k in PAD_SPECTRUM[:-1]])
-        stage = np.where(critical, len(PAD_SPECTRUM), 0).astype(np.int8)
+        stage = np.where(critical, PAD_STAGE_CODE["critical"], 0).astype(np.int8)
         if low_abi.any():  # none when every low ABI is critical (``critical`` 1)
             stage[low_abi] = 1 + dist.categorical(u.pad_stage[low_abi], milder)
         cols["pad_stage"] = stage
@@ -789,10 +791,12 @@ class PopulationModel:
         cols["venous_severity"] = _where(
             venous, lambda r: dist.kumaraswamy(u.venous_severity[r], *lat.venous_severity_shape), 0
         )
-        swelling = np.interp(age, *np.asarray(prev.leg_swelling_knots, dtype=float).T)
+        swelling = dist.piecewise_linear(age, prev.leg_swelling_knots)
         swelling = np.where(venous, np.maximum(swelling, prev.leg_swelling_venous), swelling)
         swelling = np.where(
-            stage == len(PAD_SPECTRUM), np.maximum(swelling, prev.leg_swelling_critical), swelling
+            stage == PAD_STAGE_CODE["critical"],
+            np.maximum(swelling, prev.leg_swelling_critical),
+            swelling,
         )
         swelling = np.clip(swelling + prev.leg_swelling_ckd * cols["ckd"], 0, 1)
         cols["leg_swelling"] = u.leg_swelling < swelling
@@ -850,16 +854,16 @@ class PopulationModel:
         atypical exertional pain is common with age (arthritis, stenosis, veins) and a
         classic history is rare (its specificity)."""
         prev = self.p.prevalence
-        code = {s: i for i, s in enumerate(("none", *PAD_SPECTRUM))}
-        atypical = np.interp(age, *np.asarray(prev.walking_pain_atypical_knots, dtype=float).T)
+        code = PAD_STAGE_CODE
+        atypical = dist.piecewise_linear(age, prev.walking_pain_atypical_knots)
         atypical = np.where(lumbar_root, np.maximum(atypical, prev.walking_pain_nerve), atypical)
         atypical = np.where(stage == code["atypical"], 1.0, atypical)
+        claudicant = stage == code["claudication"]
         claudication = np.select(
-            [stage == code["claudication"], stage == code["critical"]],
+            [claudicant, stage == code["critical"]],
             [prev.walking_pain_claudication_sensitivity, prev.walking_pain_critical_claudication],
             prev.walking_pain_claudication_false_positive,
         )
-        claudicant = stage == code["claudication"]
         # The rest of a claudicant's answers are atypical; otherwise the background rates.
         atypical = np.where(claudicant, 1.0, (1 - claudication) * atypical)
         out = np.zeros(len(u), dtype=np.int8)

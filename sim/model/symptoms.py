@@ -118,9 +118,8 @@ class MechanismTable:
         m = len(self.shape)
         own = self._mechanism_numbers()
         out = np.vstack([own, own[self.flag_owner]])
-        flags = self.flag_table
-        out[m:, T_FLAG : T_FLAG + len(FLAGS)] = flags[m:]
-        out[m:, T_NO_FLAG : T_NO_FLAG + len(FLAGS)] = 1.0 - flags[m:]
+        out[m:, T_FLAG : T_FLAG + len(FLAGS)] = self.flag_variants
+        out[m:, T_NO_FLAG : T_NO_FLAG + len(FLAGS)] = 1.0 - self.flag_variants
         return out
 
     def _mechanism_numbers(self) -> np.ndarray:
@@ -523,33 +522,6 @@ def attribute_rows(mech: int, s, m: int):
 
 
 @njit
-def _attribute_loop(mech, static, rows, m, out):
-    for k in range(len(mech)):
-        q, loc, sd = attribute_rows(mech[k], static[rows[k]], m)
-        out[0, k] = q
-        out[1, k] = loc
-        out[2, k] = sd
-
-
-def attribute_probabilities(
-    table: MechanismTable, mech: np.ndarray, *, static: np.ndarray, rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Quality, location and side probabilities (episodes x labels) of episodes of ``mech``
-    in patients ``rows`` of ``static`` (``attribute_rows`` over arrays)."""
-    quality, location, side = table.attribute_tables()
-    n = len(mech)
-    out = np.empty((3, n), dtype=np.int64)
-    _attribute_loop(
-        np.ascontiguousarray(mech, dtype=np.int64),
-        static,
-        np.ascontiguousarray(rows, dtype=np.int64),
-        len(table.shape),
-        out,
-    )
-    return quality[out[0]], location[out[1]], side[out[2]]
-
-
-@njit
 def flag_row(mech: int, s, m: int):
     """Row of ``MechanismTable.flag_table`` for episodes of ``mech`` in the patient with
     constants ``s`` (``m`` mechanisms; a mechanism's ``flag_row`` hook picks a variant)."""
@@ -557,25 +529,33 @@ def flag_row(mech: int, s, m: int):
 
 
 @njit
-def _flag_loop(mech, static, rows, m, out):
+def _attribute_loop(mech, static, rows, m, out):
     for k in range(len(mech)):
-        out[k] = flag_row(mech[k], static[rows[k]], m)
+        s = static[rows[k]]
+        q, loc, sd = attribute_rows(mech[k], s, m)
+        out[0, k] = q
+        out[1, k] = loc
+        out[2, k] = sd
+        out[3, k] = flag_row(mech[k], s, m)
 
 
-def flag_probabilities(
+def attribute_probabilities(
     table: MechanismTable, mech: np.ndarray, *, static: np.ndarray, rows: np.ndarray
-) -> np.ndarray:
-    """(episodes, len(FLAGS)) flag probabilities of episodes of ``mech`` in patients
-    ``rows`` of ``static`` (``flag_row`` over arrays)."""
-    out = np.empty(len(mech), dtype=np.int64)
-    _flag_loop(
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Quality, location and side probabilities (episodes x labels) and flag probabilities
+    (episodes x ``FLAGS``) of episodes of ``mech`` in patients ``rows`` of ``static``
+    (``attribute_rows`` and ``flag_row`` over arrays)."""
+    quality, location, side = table.attribute_tables()
+    n = len(mech)
+    out = np.empty((4, n), dtype=np.int64)
+    _attribute_loop(
         np.ascontiguousarray(mech, dtype=np.int64),
         static,
         np.ascontiguousarray(rows, dtype=np.int64),
         len(table.shape),
         out,
     )
-    return table.flag_table[out]
+    return quality[out[0]], location[out[1]], side[out[2]], table.flag_table[out[3]]
 
 
 def _probs(labels: tuple[str, ...], probs: dict[str, float]) -> np.ndarray:

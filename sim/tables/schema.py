@@ -19,7 +19,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from sim.config import CAUSES, LABELS, PAD_SPECTRUM, WALKING_PAIN
+from sim.config import CAUSES, LABELS, WALKING_PAIN
 from sim.model.causes import URGENCIES
 from sim.model.population import (
     ACTIVITY_LEVELS,
@@ -28,6 +28,7 @@ from sim.model.population import (
     DRUGS,
     FLUID_HABITS,
     NERVE_SITES,
+    PAD_STAGES,
     SIDES,
 )
 from sim.model.symptoms import LOCATIONS, MECHANISMS, QUALITIES, SIDES3
@@ -168,7 +169,7 @@ PATIENTS: tuple[Column, ...] = (
     ),
     _enum(
         "pad_stage",
-        ("none", *PAD_SPECTRUM),
+        PAD_STAGES,
         "Stage of PAD (ABI 0.90 or less): asymptomatic, atypical leg pain or claudication "
         "by day, or critical ischaemia with rest pain at night (the only stage that is the "
         "pad cause); none above 0.90.",
