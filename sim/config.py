@@ -33,9 +33,10 @@ CAUSES: tuple[str, ...] = (
     "medication",
     "electrolyte",
     "venous",
+    "stenosis",
 )
 """The root causes, in a fixed order used for codes and plots (the article's eight, then
-chronic venous disease, issue 13)."""
+chronic venous disease and lumbar spinal stenosis, issue 13)."""
 
 LABELS: tuple[str, ...] = (*CAUSES, "none")
 """Every value ``primary_cause`` can take."""
@@ -104,7 +105,7 @@ class CohortConfig:
     """``general`` (adults as in the community) or ``presenting`` (people who consult with
     nocturnal leg pain; all have a cause except ``presenting_none_share``)."""
     cause_mix: Any = "population"
-    """``population`` (as calibrated), ``balanced`` (equal shares over the nine causes and
+    """``population`` (as calibrated), ``balanced`` (equal shares over the ten causes and
     none) or a mapping cause -> share that sums to 1."""
     presenting_none_share: float = 0.08
     """Share of presenting patients with no identifiable cause (harmless aches).
@@ -203,6 +204,29 @@ class PrevalenceParams:
     venous_female_odds_ratio: float = 1.4
     """Odds ratio women vs men for symptomatic venous disease (leg heaviness and aching are
     reported more by women, Edinburgh Vein Study). Assumption on the size."""
+    stenosis_knots: list = field(
+        default_factory=lambda: [
+            [18, 0.0005],
+            [40, 0.003],
+            [50, 0.008],
+            [60, 0.016],
+            [70, 0.026],
+            [80, 0.034],
+            [95, 0.038],
+        ]
+    )
+    """Share whose night leg aches come from lumbar spinal stenosis (its cause), both sexes.
+    Assumption, chosen well below the share with symptomatic stenosis (about 9% of adults
+    over 40 in the Wakayama Spine Study, Ishimoto 2012, rising with age), most of whom
+    have neurogenic claudication by day without night pain."""
+    walking_pain_stenosis: float = 0.75
+    """Share of people with lumbar spinal stenosis (the cause) with leg pain on walking
+    that the questionnaire calls atypical (eased by sitting or bending forward, not by
+    standing still: neurogenic claudication). Assumption."""
+    walking_pain_stenosis_claudication: float = 0.12
+    """Share of them whose walking pain meets the classic claudication criteria (calf pain
+    eased within minutes of standing still): neurogenic claudication mimicking vascular
+    claudication. Assumption."""
     leg_swelling_knots: list = field(
         default_factory=lambda: [[18, 0.03], [60, 0.08], [80, 0.15], [95, 0.2]]
     )
@@ -280,6 +304,7 @@ class PrevalenceParams:
             "nerve": 0.20,
             "rls": 0.15,
             "venous": 0.25,
+            "stenosis": 0.35,
         }
     )
     """Probability that cramps contribute when another cause is primary. Assumption,
@@ -301,6 +326,13 @@ class PrevalenceParams:
     21.3%, men 17.3%)."""
     painful_neuropathy_female_odds_ratio: float = 1.5
     """Odds ratio women vs men for painful diabetic neuropathy (Abbott 2011: 1.5)."""
+    painless_neuropathy_given_diabetes: float = 0.25
+    """Share of people with diabetes but no painful neuropathy whose feet are numb from a
+    painless diabetic neuropathy (``painless_neuropathy``, truth). Assumption: neuropathy
+    is found in about half of people with diabetes and most of it does not hurt (Abbott
+    2011: 21% painful). Their numb feet are noted on nights with leg pain of any cause
+    (``model.mechanisms.nerve.painless_numbness_per_night``), a look-alike of nerve
+    compression and painful neuropathy (DOMAIN.md: numbness is not owned by one cause)."""
     neuropathy_heavier_share: float = 0.8
     """Share of people with diabetes, painful neuropathy and another cause in whom the
     neuropathy carries more burden than that cause, so that it is their primary cause (the
@@ -385,6 +417,7 @@ class ComorbidityParams:
             "electrolyte": {"ckd": 3.5, "heavy_alcohol": 3.0},
             "dehydration": {"heavy_alcohol": 2.0, "ckd": 1.4},
             "cramps": {"hypothyroidism": 1.4},
+            "stenosis": {"disc_disease": 3.0},
         }
     )
     """Odds ratio of each risk factor given the primary cause, relative to the background
@@ -539,20 +572,22 @@ class LatentParams:
     """Clip of the background baseline sodium (mmol/L). Assumption."""
     electrolyte_severe_share: float = 0.12
     """Share of electrolyte-cause patients whose imbalance is in the urgent band (K < 3.0,
-    Na <= 120, K >= 6.0 or Ca >= 3.0). Assumption."""
+    Na <= 120, K >= 6.0, Na >= 150 or Ca >= 3.0). Assumption."""
     electrolyte_deficit_kind_shares: dict = field(
         default_factory=lambda: {
             "potassium": 0.31,
             "magnesium": 0.27,
-            "sodium": 0.22,
+            "sodium": 0.19,
             "calcium": 0.08,
             "potassium_high": 0.08,
             "calcium_high": 0.04,
+            "sodium_high": 0.03,
         }
     )
     """Which electrolyte is out of range in a patient with an electrolyte imbalance (shares
     summing to 1): low potassium, magnesium, sodium or calcium, or high potassium (kidney
-    disease, drugs that keep potassium) or calcium (hyperparathyroidism, malignancy).
+    disease, drugs that keep potassium), calcium (hyperparathyroidism, malignancy) or
+    sodium (water loss without enough drinking: old age, a poor sense of thirst).
     Assumption (older outpatients: low sodium 11.2%, low magnesium 9.1%, DOMAIN.md;
     thiazides and alcohol lower potassium; the high values are the rarer)."""
     potassium_excess_range: list = field(default_factory=lambda: [5.1, 5.95])
@@ -581,6 +616,11 @@ class LatentParams:
     sodium_deficit_severe_range: list = field(default_factory=lambda: [116, 120.5])
     """Baseline sodium of a severe deficit (uniform, mmol/L; urgent at 120 or less,
     DOMAIN.md). Assumption."""
+    sodium_excess_range: list = field(default_factory=lambda: [145.5, 149.5])
+    """Baseline sodium of a high-sodium imbalance, mild (uniform, mmol/L; above the 145
+    limit, DOMAIN.md). Assumption."""
+    sodium_excess_severe_range: list = field(default_factory=lambda: [150.0, 157.0])
+    """Baseline sodium of a severe one (urgent at 150 or more, DOMAIN.md). Assumption."""
     calcium_deficit_range: list = field(default_factory=lambda: [1.8, 2.08])
     """Baseline total calcium of a low-calcium deficit (uniform, mmol/L; low below 2.1,
     DOMAIN.md). Assumption."""
@@ -613,7 +653,7 @@ class LatentParams:
     """Clock hour of the restless-legs circadian peak (DOMAIN.md: midnight to 1 am)."""
     rls_peak_sd_h: float = 0.6
     """Between-person SD of the peak clock hour. Assumption."""
-    cramp_weekly_rate_median: float = 2.0
+    cramp_weekly_rate_median: float = 1.7
     """Median baseline cramp nights a week in sufferers (before tonight's excitability and
     other mechanisms' cramps). Calibrated by simulation so that sufferers' diaries show
     more than 3 cramp nights a week in 40% and daily cramps in 6% (DOMAIN.md); checked by
@@ -621,6 +661,9 @@ class LatentParams:
     cramp_weekly_rate_log_sd: float = 0.65
     """SD of the log baseline weekly cramp rate in sufferers (see above)."""
     venous_severity_shape: list = field(default_factory=lambda: [2.0, 2.5])
+    stenosis_severity_shape: list = field(default_factory=lambda: [2.0, 2.5])
+    """Kumaraswamy(a, b) shape of lumbar spinal stenosis severity (0-1) in people with the
+    cause. Assumption."""
     """Kumaraswamy(a, b) shape of venous-disease severity (0-1) in people with the cause.
     Assumption."""
     nerve_severity_shape: list = field(default_factory=lambda: [1.9, 2.9])
@@ -704,6 +747,18 @@ class LatentParams:
     """Added exertion days a week for a fatigue patient. Assumption."""
     exertion_days_sd: float = 0.7
     """Between-person SD of exertion days a week. Assumption."""
+    sitting_hours_mean: float = 8.0
+    """Mean hours a day spent sitting at age 18 and a low activity level (adults sit about
+    8 hours a day, more with age). Assumption."""
+    sitting_hours_less_per_activity_level: float = 1.0
+    """Fewer sitting hours a day per activity level (low 0, moderate 1, high 2).
+    Assumption."""
+    sitting_hours_per_decade: float = 0.25
+    """Added sitting hours a day per decade of age above 18. Assumption."""
+    sitting_hours_sd: float = 2.0
+    """Between-person SD of sitting hours a day. Assumption."""
+    sitting_hours_range: list = field(default_factory=lambda: [1.0, 16.0])
+    """Clip of sitting hours a day. Assumption."""
     unaccustomed_exertion_prob_range: list = field(default_factory=lambda: [0.02, 0.15])
     """Chance that an exertion day is unaccustomed (uniform per patient). Assumption."""
     unaccustomed_exertion_prob_fatigue_range: list = field(default_factory=lambda: [0.35, 0.8])

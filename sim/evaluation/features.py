@@ -202,6 +202,7 @@ _HISTORY_DOCS = [
     Feature("walking_claudication", "history", "Calf pain on walking eased by standing still."),
     Feature("walking_atypical_pain", "history", "Other leg pain on walking."),
     Feature("leg_swelling", "history", "Legs swell by evening."),
+    Feature("sitting_hours_day", "history", "Usual hours a day sitting (self-reported)."),
     Feature("smoking", "history", "Current smoker."),
     Feature("heavy_alcohol", "history", "More than 14 units a week."),
     Feature("family_history_rls", "history", "First-degree relative with restless legs."),
@@ -290,6 +291,7 @@ def history_features(patients: pl.DataFrame, *, window_end: int) -> pl.DataFrame
             pl.col("activity_level").to_physical().cast(pl.Int8).alias("activity_level_ordinal"),
             pl.col("fluid_intake_habit").to_physical().cast(pl.Int8).alias("fluid_intake_ordinal"),
             "alcohol_units_week",
+            "sitting_hours_day",
             (pl.col("walking_leg_pain") == "claudication")
             .cast(pl.Int8)
             .alias("walking_claudication"),

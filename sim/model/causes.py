@@ -27,7 +27,7 @@ CAUSE_CODE = {name: i for i, name in enumerate(LABELS)}
 NONE = CAUSE_CODE["none"]
 URGENCIES = ("urgent", "routine", "self_care")
 URGENCY_CODE = {name: i for i, name in enumerate(URGENCIES)}
-ROUTINE_CAUSES = ("rls", "pad", "nerve", "medication", "electrolyte", "venous")
+ROUTINE_CAUSES = ("rls", "pad", "nerve", "medication", "electrolyte", "venous", "stenosis")
 
 
 def urgency(

@@ -37,7 +37,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model import reporting, state
-from sim.model.jit import clip, njit
+from sim.model.jit import clip, njit, uniform_at
+
+NUMBNESS = state.FLAGS.index("numbness_tingling")
+NUMB_FEET_DRAW = len(state.FLAGS)
+"""Index of the ``night.report`` uniform that decides a painless neuropathy's numb feet
+tonight (the flags' own use 0 .. len(FLAGS) - 1, ``reporting.noted``)."""
 
 
 @njit
@@ -115,7 +120,8 @@ def write_row(
     quality is a sensation, written as the patient's word for it, ``reporting``), the
     night's flags (bool per ``symptoms.FLAGS``: written when the patient notes them,
     ``reporting.noted`` with ``report_key`` for ``patient`` and ``night``; numbness or
-    tingling ticked too by a patient whose word is "tingling"), each slot's mechanism and
+    tingling ticked too by a patient whose word is "tingling", and had, on a night with
+    symptoms, by one whose painless neuropathy numbs the feet), each slot's mechanism and
     latent drive, the patient's constants ``s``, tonight's state ``d`` and how the patient
     lay down."""
     c = out.cols
@@ -151,8 +157,16 @@ def write_row(
     b[c.alcohol, r] = d[state.D.alcohol] > 0
     b[c.hot_day, r] = d[state.D.hot] > 0
     b[c.legs_elevated, r] = legs_elevated
+    # Numb feet of a painless neuropathy, whatever hurts tonight (a flag of the body, noted
+    # as the others are).
+    numb_feet = (
+        has
+        and s[state.S.numb_feet] > 0.0
+        and uniform_at(report_key, patient, night, NUMB_FEET_DRAW) < s[state.S.numb_feet]
+    )
     for f in range(out.flags.size):
-        b[out.flags[f], r] = has and flags[f] and reporting.noted(s, f, report_key, patient, night)
+        had = flags[f] or (f == NUMBNESS and numb_feet)
+        b[out.flags[f], r] = has and had and reporting.noted(s, f, report_key, patient, night)
     if word == reporting.TINGLING:
         b[c.numbness_tingling, r] = True
 

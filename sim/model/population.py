@@ -78,6 +78,7 @@ ELECTROLYTE_KINDS = (
     "calcium",
     "potassium_high",
     "calcium_high",
+    "sodium_high",
 )
 
 
@@ -165,6 +166,7 @@ class PopulationModel:
         abi_low = _both_sexes(prev.pad_abi_knots)
         critical = prev.pad_spectrum_shares["critical"]
         p[:, :, code["pad"]] = abi_low * critical
+        p[:, :, code["stenosis"]] = _both_sexes(prev.stenosis_knots)
         p[:, :, code["fatigue"]] = _both_sexes(prev.fatigue_knots)
         p[:, :, code["dehydration"]] = _both_sexes(prev.dehydration_knots)
         p[:, :, code["nerve"]] = _both_sexes(prev.nerve_knots)
@@ -252,28 +254,42 @@ class PopulationModel:
     def sample(self, streams: ShardStreams) -> dict[str, np.ndarray]:
         """All patient columns for the shard's patients, as numpy arrays.
 
-        Drawn twice with the same numbers: the first draw finds each co-condition's
-        symptom burden (``sim.model.burden``), the second, of the patients who lose one,
+        Drawn again with the same numbers: the first draw finds each co-condition's
+        symptom burden (``sim.model.burden``), the next, of the patients who lose one,
         keeps only the co-conditions milder than the primary cause's chain
-        (``_milder_than_primary``)."""
+        (``_milder_than_primary``), and so on while a drop makes a kept one heavier
+        (at most ``_KEEP_ROUNDS``)."""
         first = _Draws(streams)
         cols, co, chain = self._sample(first, None)
         keep = self._milder_than_primary(cols, co, chain, streams)
         if keep is None:
             return cols
         # Only the patients who lose a co-condition change: draw them again alone, with the
-        # numbers of the first draw, and put their rows in place.
-        rows = np.flatnonzero(~np.logical_and.reduce(list(keep.values())))
-        if rows.size == 0:
-            return cols
-        again, _, _ = self._sample(
-            _Draws(streams, rows, first.record), {c: k[rows] for c, k in keep.items()}
-        )
-        for name, values in again.items():
-            cols[name][rows] = values
+        # numbers of the first draw, and put their rows in place. A dropped co-condition
+        # can lower the chain's burden (a dehydration no longer there excited the primary's
+        # cramps), so a kept one may now outweigh it: drop that one too, until none does
+        # (a fixed point; dropping only ever removes, so it ends).
+        changed = ~np.logical_and.reduce(list(keep.values()))
+        for _ in range(_KEEP_ROUNDS):
+            rows = np.flatnonzero(changed)
+            if rows.size == 0:
+                return cols
+            again, _, _ = self._sample(
+                _Draws(streams, rows, first.record), {c: k[rows] for c, k in keep.items()}
+            )
+            for name, values in again.items():
+                cols[name][rows] = values
+            # Only the patients drawn again changed: the next round is theirs alone.
+            more = self._milder_than_primary(cols, co, chain, streams, changed)
+            if more is None:
+                return cols
+            changed = np.logical_or.reduce([keep[c] & ~more[c] for c in keep])
+            keep = {c: keep[c] & more[c] for c in keep}
         return cols
 
-    def _milder_than_primary(self, cols, co, chain, streams) -> dict[str, np.ndarray] | None:
+    def _milder_than_primary(
+        self, cols, co, chain, streams, among=None
+    ) -> dict[str, np.ndarray] | None:
         """Which co-conditions to keep: the rule of ``primary_cause``.
 
         The primary cause is the root of the chain of causes that carries the most
@@ -284,9 +300,12 @@ class PopulationModel:
         co-condition with as much burden or more would itself have been the primary, so
         for a patient sampled with this primary it is not there: dropping it is the exact
         conditional of drawing every condition from its own risks and naming the heaviest
-        chain's root primary. Burden: ``sim.model.burden.expected_rates``."""
+        chain's root primary. Burden: ``sim.model.burden.expected_rates``. ``among``: only
+        these patients' (bool mask; None: all), the others keep everything."""
         # Anything active beyond the primary's chain came from a co-condition.
         has_co = np.logical_or.reduce([cols[f"active_{c}"] & ~chain[c] for c in CAUSES])
+        if among is not None:
+            has_co &= among
         rows = np.flatnonzero(has_co)
         if rows.size == 0:
             return None
@@ -305,9 +324,12 @@ class PopulationModel:
         )
         keep = {}
         for c in (*CO_CONDITIONS, "neuropathy"):
-            own = drug_rate if c == "medication" else rate["nerve" if c == "neuropathy" else c]
+            mech = "nerve" if c == "neuropathy" else c
+            own = drug_rate if c == "medication" else rate[mech]
+            # Only a condition the patient has beyond the chain can be dropped.
+            extra = cols[f"active_{mech}"][rows] & ~chain[mech][rows]
             keep[c] = np.ones(len(has_co), dtype=bool)
-            keep[c][rows] = own < chain_rate
+            keep[c][rows] = ~extra | (own < chain_rate)
         return keep
 
     def _sample(self, streams: ShardStreams, keep) -> tuple[dict, dict, dict]:
@@ -693,13 +715,14 @@ class PopulationModel:
                 drawn = np.where(severe, dist.uniform(u.deficit_value, *worse), drawn)
             return np.where(deficit & (kind == code), drawn, value)
 
-        # Kind codes are ELECTROLYTE_KINDS' order: four low values, then high K and Ca.
+        # Kind codes are ELECTROLYTE_KINDS' order: four low values, then high K, Ca and Na.
         k = band(k, 0, lat.potassium_deficit_range, lat.potassium_deficit_severe_range)
         mg = band(mg, 1, lat.magnesium_deficit_range)
         na = band(na, 2, lat.sodium_deficit_range, lat.sodium_deficit_severe_range)
         ca = band(ca, 3, lat.calcium_deficit_range)
         k = band(k, 4, lat.potassium_excess_range, lat.potassium_excess_severe_range)
         ca = band(ca, 5, lat.calcium_excess_range, lat.calcium_excess_severe_range)
+        na = band(na, 6, lat.sodium_excess_range, lat.sodium_excess_severe_range)
         # Severe electrolyte patients with a magnesium or calcium deficit also lose potassium.
         k = np.where(
             severe & ((kind == 1) | (kind == 3)),
@@ -782,8 +805,22 @@ class PopulationModel:
         cols["nerve_side"] = np.where(compression, right, -1).astype(np.int8)
         peroneal = (u.nerve_site < lat.nerve_peroneal_share).astype(np.int8)
         cols["nerve_site"] = np.where(compression, peroneal, -1).astype(np.int8)
+        # Painless diabetic neuropathy: numb feet without the pain (not a cause).
+        painful = nerve & ~compression
+        cols["painless_neuropathy"] = (
+            cols["diabetes"]
+            & ~painful
+            & (u.painless_neuropathy < prev.painless_neuropathy_given_diabetes)
+        )
+        # Lumbar spinal stenosis: its severity.
+        stenosis = cols["active_stenosis"]
+        cols["stenosis_severity"] = _where(
+            stenosis,
+            lambda r: dist.kumaraswamy(u.stenosis_severity[r], *lat.stenosis_severity_shape),
+            0,
+        )
         cols["walking_leg_pain"] = self._walking_history(
-            u.walking_pain, stage, compression & (peroneal == 0), age
+            u.walking_pain, stage, compression & (peroneal == 0), stenosis, age
         )
 
         # Venous disease: its severity; legs that swell by evening (a sign of the record).
@@ -814,6 +851,18 @@ class PopulationModel:
             ),
             0,
             7,
+        ).astype(np.float32)
+        # Hours a day sitting, as the patient reports them (to the half hour): a cramp
+        # trigger (sim.model.mechanisms.cramps).
+        sitting = dist.normal(
+            u.sitting,
+            lat.sitting_hours_mean
+            - lat.sitting_hours_less_per_activity_level * level
+            + lat.sitting_hours_per_decade * (age - 18) / 10,
+            lat.sitting_hours_sd,
+        )
+        cols["sitting_hours_day"] = (
+            np.round(2 * np.clip(sitting, *lat.sitting_hours_range)) / 2
         ).astype(np.float32)
         cols["unaccustomed_exertion_prob"] = np.where(
             fatigue,
@@ -846,13 +895,14 @@ class PopulationModel:
             cols, potassium=k - drop, sodium=na - na_drop, magnesium=mg, calcium=ca
         )
 
-    def _walking_history(self, u, stage, lumbar_root, age) -> np.ndarray:
+    def _walking_history(self, u, stage, lumbar_root, stenosis, age) -> np.ndarray:
         """The walking history a patient gives (codes of ``WALKING_PAIN``): Edinburgh-style,
         leg pain on walking that is classic claudication (calf, eased within minutes of
         standing still) or atypical. Claudicants give the classic history with the
-        questionnaire's sensitivity, people with critical ischaemia often; otherwise
-        atypical exertional pain is common with age (arthritis, stenosis, veins) and a
-        classic history is rare (its specificity)."""
+        questionnaire's sensitivity, people with critical ischaemia often; lumbar spinal
+        stenosis gives neurogenic claudication, mostly atypical (eased by sitting) and
+        sometimes classic-looking; otherwise atypical exertional pain is common with age
+        (arthritis, stenosis, veins) and a classic history is rare (its specificity)."""
         prev = self.p.prevalence
         code = PAD_STAGE_CODE
         atypical = dist.piecewise_linear(age, prev.walking_pain_atypical_knots)
@@ -863,6 +913,19 @@ class PopulationModel:
             [claudicant, stage == code["critical"]],
             [prev.walking_pain_claudication_sensitivity, prev.walking_pain_critical_claudication],
             prev.walking_pain_claudication_false_positive,
+        )
+        # Neurogenic claudication: the atypical share of the others' answers is the
+        # stenosis's (of those that do not claudicate).
+        look_alike = stenosis & ~claudicant & (stage != code["critical"])
+        claudication = np.where(
+            look_alike,
+            np.maximum(claudication, prev.walking_pain_stenosis_claudication),
+            claudication,
+        )
+        atypical = np.where(
+            look_alike,
+            np.maximum(atypical, prev.walking_pain_stenosis / (1 - claudication)),
+            atypical,
         )
         # The rest of a claudicant's answers are atypical; otherwise the background rates.
         atypical = np.where(claudicant, 1.0, (1 - claudication) * atypical)
@@ -925,6 +988,9 @@ LATENT_DRAWS = (
     "walking_pain",
     "venous_severity",
     "leg_swelling",
+    "stenosis_severity",
+    "sitting",
+    "painless_neuropathy",
 )
 """The uniforms of ``population.latent``, by name, in counter order."""
 CO_CONDITIONS = (
@@ -936,9 +1002,12 @@ CO_CONDITIONS = (
     "electrolyte",
     "medication",
     "venous",
+    "stenosis",
 )
 """Causes a patient may have besides the primary one, each from its own risk model
 (``PopulationModel._co_conditions``); cramps have their own ``secondary_cramp_prob``."""
+_KEEP_ROUNDS = 4
+"""Most rounds of dropping co-conditions heavier than the primary's chain (``sample``)."""
 CONTRIBUTING_DRAWS = ("secondary_cramps", "dehydration_electrolyte")
 """The uniforms of ``population.contributing``, by name, in counter order."""
 

@@ -38,6 +38,7 @@ CAUSE_COLOURS = dict(
             "#937860",
             "#da8bc3",
             "#2a9d8f",
+            "#e9c46a",
             "#bbbbbb",
         ],
         strict=True,

@@ -84,6 +84,12 @@ PATIENTS: tuple[Column, ...] = (
         "within minutes of standing still; atypical is other leg pain on walking.",
     ),
     Column("leg_swelling", pl.Boolean, "flag", "The legs swell by evening (self-reported)."),
+    Column(
+        "sitting_hours_day",
+        pl.Float32,
+        "hours/day",
+        "Usual hours a day spent sitting (self-reported, to the half hour).",
+    ),
     Column("smoking", pl.Boolean, "flag", "Current smoker."),
     Column("heavy_alcohol", pl.Boolean, "flag", "Drinks more than 14 units a week."),
     Column("family_history_rls", pl.Boolean, "flag", "A first-degree relative has restless legs."),
@@ -242,6 +248,20 @@ PATIENTS: tuple[Column, ...] = (
         pl.Float32,
         "0-1",
         "Chronic venous disease severity; 0 without the mechanism.",
+        truth=True,
+    ),
+    Column(
+        "painless_neuropathy",
+        pl.Boolean,
+        "flag",
+        "Painless diabetic neuropathy: numb feet without neuropathic pain (not a cause).",
+        truth=True,
+    ),
+    Column(
+        "stenosis_severity",
+        pl.Float32,
+        "0-1",
+        "Lumbar spinal stenosis severity; 0 without the mechanism.",
         truth=True,
     ),
     Column(

@@ -70,7 +70,7 @@ def _requested_mix(cohort: Cohort) -> str:
     if isinstance(cohort.cause_mix, str):
         return {
             "population": f"the calibrated mix of the `{cohort.population}` population",
-            "balanced": "equal shares of the nine causes and controls",
+            "balanced": "equal shares of the ten causes and controls",
         }[cohort.cause_mix]
     return ", ".join(f"{k} {v:.0%}" for k, v in cohort.cause_mix.items())
 
@@ -122,10 +122,10 @@ def datasheet_text(
         "(perfusion, electrolytes and hydration, restless-legs circadian drive, cramps, "
         "muscle fatigue, nerve compression, drug effects) that emits symptom episodes; the "
         "diary row summarises the night's episodes.",
-        "simulated": "the nine root causes (the article's eight and chronic venous disease) and their co-occurrence (a patient can have "
+        "simulated": "the ten root causes (the article's eight, chronic venous disease and lumbar spinal stenosis) and their co-occurrence (a patient can have "
         "several contributing causes), drug start days, nightly variation (exertion, "
         "alcohol, hot days), the diary, a clinic visit with the usual tests.",
-        "not_simulated": "treatment and follow-up, other diagnoses than the nine, "
+        "not_simulated": "treatment and follow-up, other diagnoses than the ten, "
         "free-text history, imaging, sleep studies, real clinics' ordering habits or "
         "coding errors. Prevalences and effect sizes follow published ranges where they "
         "exist and are otherwise stated assumptions of the model.",

@@ -68,6 +68,7 @@ CAUSE_NAMES = {
     "medication": "a medication's effect",
     "electrolyte": "an electrolyte disturbance",
     "venous": "chronic venous disease",
+    "stenosis": "lumbar spinal stenosis",
     "none": "no cause (a control: harmless aches)",
     "background": "background aches (harmless)",
 }
@@ -92,10 +93,12 @@ CAUSE_SIGNS = {
     "electrolyte": "cramps and spasms with potassium, magnesium, calcium or sodium out of range",
     "venous": "aching, heavy legs from lying down, eased by raising them or walking; legs "
     "that swell by evening; worse on hot days",
+    "stenosis": "aching, heavy or tingling legs, often both, from the buttock down, worse "
+    "lying flat, eased by sitting up or curling up; leg pain on walking eased by sitting",
     "background": "mild, short aches with no mechanism behind them",
 }
 """What each mechanism shows at night (DOMAIN.md, "The eight root causes"; venous disease
-from "Neuropathy, spinal stenosis, venous disease")."""
+and lumbar spinal stenosis from "Neuropathy, spinal stenosis, venous disease")."""
 DRUG_NAMES = {
     "statin": "statin",
     "thiazide": "thiazide diuretic",

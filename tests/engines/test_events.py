@@ -18,7 +18,7 @@ from sim.config import compose_config, validate
 from sim.engines import EngineResult, run_engine
 from sim.engines import events as ev
 from sim.engines import vectorised as vec
-from sim.model import jit, reporting
+from sim.model import diary, jit, reporting
 from sim.model import state as st
 from sim.model import symptoms as sx
 from sim.model.night_state import NightState
@@ -259,6 +259,12 @@ def _noted(state: NightState, nights: pl.DataFrame) -> pl.DataFrame:
         out[f"noted_{flag}"] = [
             bool(reporting.noted(state.static[row[p]], f, state.report_key, p, j)) for p, j in keys
         ]
+    # A painless neuropathy's numb feet on a night with symptoms (``sim.model.diary``).
+    numb = state.static[:, st.S.numb_feet]
+    out["numb_feet"] = [
+        bool(jit.uniform_at(state.report_key, p, j, diary.NUMB_FEET_DRAW) < numb[row[p]])
+        for p, j in keys
+    ]
     return pl.DataFrame(out).with_columns(
         pl.col("patient_id").cast(nights["patient_id"].dtype),
         pl.col("night").cast(nights["night"].dtype),
@@ -270,7 +276,8 @@ def test_the_diary_is_a_function_of_the_events(
 ) -> None:
     """Recompute every symptom column of the diary from the event log alone (and the
     patient's words: the quality is their word for the worst episode's sensation, and the
-    word "tingling" ticks numbness or tingling)."""
+    word "tingling" ticks numbness or tingling; a painless neuropathy's numb feet are had on
+    a night with symptoms)."""
     key = ["patient_id", "night"]
     starts = events.filter(pl.col("kind") == "episode_start")
     count = lambda kind: (pl.col("kind") == kind).sum()  # noqa: E731
@@ -324,7 +331,10 @@ def test_the_diary_is_a_function_of_the_events(
         got["duration_min"].to_numpy(), got.select(duration).to_series().to_numpy(), rtol=1e-5
     )
     for flag in sx.FLAGS:
-        had = got[f"{flag}_ev"].fill_null(False) & got[f"noted_{flag}"]
+        had = got[f"{flag}_ev"].fill_null(False)
+        if flag == "numbness_tingling":
+            had = had | (got["numb_feet"] & (got["n_episodes"] > 0))
+        had = had & got[f"noted_{flag}"]
         if flag == "numbness_tingling":
             had = had | (got["quality_ev"] == "tingling").fill_null(False)
         assert (got[flag] == had).all(), flag

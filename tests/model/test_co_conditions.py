@@ -105,11 +105,12 @@ def test_primary_chain_outweighs_each_co_condition() -> None:
         co = cols[f"active_{c}"] & ~chain[f"active_{c}"]
         co_any |= co
         heavier = co & (rates[:, MECHANISM_CODE[c]] >= chain_rate)
-        # A kept co-condition can only tip over through another one dropped (a dehydration
-        # or a critical ischaemia no longer there changes the cramps it excited): at most 2
-        # in 100 (measured 3 of 202 nerve co-conditions; without the rule about half are
-        # heavier).
-        assert heavier.sum() <= max(1, co.sum() // 50), (c, int(heavier.sum()), int(co.sum()))
+        # A kept co-condition could tip over through another one dropped (a dehydration or
+        # a critical ischaemia no longer there changes the cramps it excited): the sampler
+        # drops again until none does, so none is heavier (measured 0 of 930 co-conditions;
+        # with one round 3 of 120 medication co-conditions were; without the rule about
+        # half are heavier).
+        assert heavier.sum() == 0, (c, int(heavier.sum()), int(co.sum()))
     assert co_any.sum() > 500
 
 

@@ -45,7 +45,7 @@ def parse(*rules: dict, default: dict | None = DEFAULT, **extra) -> None:
         (
             {"cause": "PAD"},
             "rule set 'mine', rule 'low_abi': unknown cause 'PAD': expected one of rls, pad, "
-            "cramps, fatigue, dehydration, nerve, medication, electrolyte, venous, none; "
+            "cramps, fatigue, dehydration, nerve, medication, electrolyte, venous, stenosis, none; "
             "did you mean 'pad'?",
         ),
         (

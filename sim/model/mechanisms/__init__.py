@@ -45,6 +45,7 @@ REGISTRY = tuple(
         "medication",
         "electrolyte",
         "venous",
+        "stenosis",
     )
 )
 """Every mechanism, in code order."""

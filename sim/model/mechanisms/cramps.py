@@ -3,12 +3,16 @@
 Usage::
 
     base = cramps.base_rate(weekly_cramp_nights)            # once per patient
+    trig = cramps.trigger_gain(hypothyroid, sitting_hours, mp.cramps)   # once per patient
     gain = cramps.excitability(k, mg, deficit_l, fatigue, ischaemia, mp.cramps)   # >= 1
     rate, pain, offset, rate = cramps.rate(s, d, bedtime_h, legs, bad, p, mp, pain_mean)
 
 Sudden, intense, palpable, 80% in the calf, a mean of about 9 minutes, relieved by
 stretching (DOMAIN.md). Low potassium or magnesium, a hydration deficit, fatigue and
-ischaemia (PAD cramps: odds ratio 2.9) make tonight's cramps more likely.
+ischaemia (PAD cramps: odds ratio 2.9) make tonight's cramps more likely. Two standing
+triggers raise a sufferer's rate on every night: hypothyroidism (a secondary cause of
+cramps) and prolonged sitting (calves held short for hours; both in Allen & Kirby 2012,
+Am Fam Physician, among the associations of nocturnal cramps). The sizes are assumptions.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from sim.model.jit import njit
 from sim.model.mechanisms import pad
 
 NAME = "cramps"
-STATIC = ("cramp_base",)
+STATIC = ("cramp_base", "cramp_trigger")
 LEVERS = {
     "cramp_rate": (
         "share of the cramp rate removed (stretching the calves before bed: one trial -1.2 "
@@ -81,6 +85,13 @@ class Params(MechanismParams):
     """Cramp rate multiplier gain per unit of fatigue load. Assumption."""
     ischaemia_gain: float = 1.0
     """Cramp rate multiplier gain at full ischaemia (PAD cramps, odds ratio 2.9)."""
+    hypothyroid_gain: float = 0.5
+    """Cramp rate multiplier gain with hypothyroidism (1.5 times the rate). Assumption."""
+    sitting_gain_per_hour: float = 0.06
+    """Cramp rate multiplier gain per hour a day of sitting beyond ``sitting_free_hours``
+    (the patient record's ``sitting_hours_day``; 1.36 times at 12 hours). Assumption."""
+    sitting_free_hours: float = 6.0
+    """Hours a day of sitting that do not add to cramps. Assumption."""
     heat_relief: float = 0.5
     """Weight of the ``pain_relief`` lever (heat or cold) on a cramp's mean intensity: it
     eases the soreness, not the spasm. Assumption."""
@@ -100,11 +111,33 @@ def _base_rates(weekly, out):
         out[i] = base_rate(weekly[i])
 
 
+@njit
+def trigger_gain(hypothyroid: bool, sitting_hours: float, q) -> float:
+    """Multiplier (>= 1) on a sufferer's cramp rate from the standing triggers:
+    hypothyroidism and hours of sitting a day."""
+    sitting = max(sitting_hours - q.sitting_free_hours, 0.0)
+    thyroid = q.hypothyroid_gain if hypothyroid else 0.0
+    return (1.0 + thyroid) * (1.0 + q.sitting_gain_per_hour * sitting)
+
+
+@njit
+def _trigger_gains(hypothyroid, sitting, q, out):
+    for i in range(len(sitting)):
+        out[i] = trigger_gain(hypothyroid[i], sitting[i], q)
+
+
 def static(pt, u, q, ctx) -> dict:
     weekly = np.asarray(pt["cramp_weekly_rate"], dtype=np.float64)
     out = np.empty(len(weekly))
     _base_rates(weekly, out)
-    return {"cramp_base": out}
+    trigger = np.empty(len(weekly))
+    _trigger_gains(
+        np.asarray(pt["hypothyroidism"], dtype=np.bool_),
+        np.asarray(pt["sitting_hours_day"], dtype=np.float64),
+        q,
+        trigger,
+    )
+    return {"cramp_base": out, "cramp_trigger": trigger}
 
 
 @njit
@@ -125,8 +158,8 @@ def excitability(
 
 @njit
 def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
-    """The patient's base rate times tonight's excitability (ischaemia only with PAD, at
-    the ankle pressure lying flat)."""
+    """The patient's base rate times the standing triggers and tonight's excitability
+    (ischaemia only with PAD, at the ankle pressure lying flat)."""
     isch = 0.0
     if s[state.S.pad_active] > 0:
         isch = pad.ischaemia_index(d[state.D.ankle_sbp_mmhg], mp.pad)
@@ -138,6 +171,6 @@ def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
         isch,
         mp.cramps,
     )
-    r = s[state.S.cramp_base] * gain * (1.0 - d[state.D.tx_cramp_rate])
+    r = s[state.S.cramp_base] * s[state.S.cramp_trigger] * gain * (1.0 - d[state.D.tx_cramp_rate])
     pain = pain_mean - mp.cramps.heat_relief * d[state.D.tx_pain_relief]
     return r, pain, 0.0, r

@@ -86,9 +86,12 @@ class Params(MechanismParams):
     """Shortfall below each lower reference limit (mmol/L; ``sim.model.reference``) that
     gives an excitability of 1; the shortfalls add. Assumption, about the severe band of
     each test (potassium 2.5, magnesium 0.45, sodium 120 mmol/L; DOMAIN.md)."""
-    full_excess: dict = field(default_factory=lambda: {"potassium": 1.5, "calcium": 0.6})
-    """Excess above the upper reference limit of potassium (5.0) or calcium (2.6) that gives
-    an excitability of 1 (mmol/L; about 6.5 and 3.2). Assumption."""
+    full_excess: dict = field(
+        default_factory=lambda: {"potassium": 1.5, "calcium": 0.6, "sodium": 12.0}
+    )
+    """Excess above the upper reference limit of potassium (5.0), calcium (2.6) or sodium
+    (145) that gives an excitability of 1 (mmol/L; about 6.5, 3.2 and 157: hypernatraemia
+    brings twitching, spasms and cramps). Assumption."""
     excitability_max: float = 1.5
     """Cap on the summed electrolyte excitability. Assumption."""
     pain_boost: float = 1.5
@@ -194,7 +197,7 @@ def day(day, z, s, c, d, dp, mp):
 
 @njit
 def excitability(potassium: float, magnesium: float, calcium: float, sodium: float, q) -> float:
-    """Membrane excitability from low K, Mg, Ca or Na, or high K or Ca (0 in range, about 1
+    """Membrane excitability from low K, Mg, Ca or Na, or high K, Ca or Na (0 in range, about 1
     when severe): each shortfall below its reference limit over ``q.full_deficit_*`` and
     each excess above it over ``q.full_excess_*``."""
     k = max(ref.POTASSIUM_LOW_MMOL_L - potassium, 0.0) / q.full_deficit_potassium
@@ -203,7 +206,8 @@ def excitability(potassium: float, magnesium: float, calcium: float, sodium: flo
     na = max(ref.SODIUM_LOW_MMOL_L - sodium, 0.0) / q.full_deficit_sodium
     k_high = max(potassium - ref.POTASSIUM_HIGH_MMOL_L, 0.0) / q.full_excess_potassium
     ca_high = max(calcium - ref.CALCIUM_HIGH_MMOL_L, 0.0) / q.full_excess_calcium
-    return clip(k + mg + ca + na + k_high + ca_high, 0.0, q.excitability_max)
+    na_high = max(sodium - ref.SODIUM_HIGH_MMOL_L, 0.0) / q.full_excess_sodium
+    return clip(k + mg + ca + na + k_high + ca_high + na_high, 0.0, q.excitability_max)
 
 
 @njit

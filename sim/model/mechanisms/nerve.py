@@ -10,8 +10,10 @@ lying positions (DOMAIN.md). Side and site come from the patient (``VARIANTS``):
 peroneal compression hurts in the calf and foot; without a compression (neuropathy) both
 feet burn or tingle. Not every compression gives sensory symptoms: a patient's root or
 nerve has them (numbness, tingling) with ``sensory_share``, else the pain comes alone
-(``FLAG_VARIANTS``); neuropathy always has them, and walking does not relieve it
-(DOMAIN.md).
+(``FLAG_VARIANTS``); neuropathy always has them, walking does not relieve it (DOMAIN.md),
+and raising the legs stretches no root, so it is seldom worse raised. A painless diabetic
+neuropathy (``painless_neuropathy``) causes no pain, but its numb feet are there on a night
+that hurts for any reason (``numb_feet``, written by ``sim.model.diary``).
 """
 
 from __future__ import annotations
@@ -26,11 +28,14 @@ from sim.model.jit import njit
 from sim.model.mechanisms.base import ONE_SIDE_VARIANTS, column, side_row
 
 NAME = "nerve"
-STATIC = ("nerve_severity", "nerve_site", "nerve_side", "nerve_sensory")
+STATIC = ("nerve_severity", "nerve_site", "nerve_side", "nerve_sensory", "numb_feet")
 DRAWS = {"static": {"nerve_sensory": 20}}
 FLAG_VARIANTS = (
     {"numbness_tingling": "numbness_without_sensory"},  # a compression with pain alone
-    {"relief_by_movement": "neuropathy_relief_by_movement"},  # neuropathy
+    {  # neuropathy
+        "relief_by_movement": "neuropathy_relief_by_movement",
+        "worse_with_elevation": "neuropathy_worse_with_elevation",
+    },
 )
 VARIANTS = {
     "quality": ({"burning": 0.5, "tingling": 0.5},),  # neuropathy
@@ -83,6 +88,13 @@ class Params(MechanismParams):
     other mechanisms: lying on a limb). Assumption."""
     neuropathy_relief_by_movement: float = 0.05
     """Relief by movement per episode of neuropathy (DOMAIN.md: not relieved by walking)."""
+    neuropathy_worse_with_elevation: float = 0.02
+    """Worse with the legs raised per episode of neuropathy: no root to stretch (the
+    straight-leg-raise sign belongs to a compressed lumbar root). Assumption."""
+    painless_numbness_per_night: float = 0.6
+    """Chance that a person with painless diabetic neuropathy (``population``:
+    ``painless_neuropathy``) has numb or tingling feet on a night with leg pain of any
+    cause (the diary's numbness flag, then noted as any flag is). Assumption."""
     rate_base: float = 0.4
     """Nerve episodes per night at minimal severity. Assumption."""
     rate_severity: float = 3.0
@@ -101,6 +113,10 @@ def static(pt, u, q, ctx) -> dict:
         "nerve_sensory": (
             (u.nerve_sensory < q.sensory_share) | (np.asarray(pt["nerve_site"]) < 0)
         ).astype(np.float64),
+        # Painless neuropathy: tonight's chance of numb feet on a night with leg pain.
+        "numb_feet": np.where(
+            np.asarray(pt["painless_neuropathy"], dtype=bool), q.painless_numbness_per_night, 0.0
+        ),
     }
 
 

@@ -14,6 +14,13 @@ the rest pain: no pain without ischaemia, a rate that grows with the ischaemia i
 its square, and pain with the index; the intensity ramps up over the first hour lying flat
 (shape ``ramp``). A revascularised ankle that rises above ``ischaemia_free_ankle_mmhg``
 stops hurting. PAD hurts on one side or both (``VARIANTS``).
+
+Many people with rest pain learn to sleep with the leg hanging over the edge of the bed or
+sitting in an armchair (TASC II 2007): for these *dependent sleepers* (``pad_dependent``,
+``dependent_sleeper_share``) the hanging leg regains some ankle pressure (partial relief),
+their legs are never raised, and so their diary rarely says "worse with the legs raised"
+or "eased by hanging the leg down" (they already do); they get up and walk instead
+(``FLAG_VARIANTS``).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from sim.model.jit import as_float, clip, njit
 from sim.model.mechanisms.base import ONE_SIDE_VARIANTS, column, side_row
 
 NAME = "pad"
-STATIC = ("pad_active", "abi_true", "brachial_sbp_mmhg", "pad_side")
+STATIC = ("pad_active", "abi_true", "brachial_sbp_mmhg", "pad_side", "pad_dependent")
 CARRY = ("abi",)
 CARRY_INIT = {"abi": "abi_true"}
 LEVERS = {
@@ -40,10 +47,18 @@ LEVERS = {
 }
 DAY = ("abi", "ankle_sbp_mmhg")
 DAY_ORDER = 50
-DRAWS = {"static": {"pad_one_side": 3, "pad_which_side": 4}}
+DRAWS = {"static": {"pad_one_side": 3, "pad_which_side": 4, "pad_dependent": 21}}
 SEVERITY = "ischaemia"
 VARIANTS = {"side": ONE_SIDE_VARIANTS}
 """Side rows of a patient whose PAD hurts on the left, the right, or both."""
+FLAG_VARIANTS = (
+    {
+        "worse_with_elevation": "dependent_worse_with_elevation",
+        "relief_by_dangling": "dependent_relief_by_dangling",
+        "relief_by_movement": "dependent_relief_by_movement",
+    },
+)
+"""The flag row of a dependent sleeper (the leg already hangs down)."""
 
 
 @dataclass
@@ -99,6 +114,21 @@ class Params(MechanismParams):
     """Added mean intensity (0-10 scale) of a PAD episode at full ischaemia. Assumption."""
     stenosis_progression_per_night: float = 0.00005
     """ABI fall per night with PAD (slow progression). Assumption."""
+    dependent_sleeper_share: float = 0.35
+    """Share of people with ischaemic rest pain who sleep with the leg hanging down or in
+    an armchair. TASC II (2007) says "often"; the share is an assumption."""
+    dependent_ankle_gain_mmhg: float = 10.0
+    """Ankle perfusion pressure regained by a dependent sleeper's hanging leg (mmHg):
+    partial relief (TASC II); the size is an assumption."""
+    dependent_worse_with_elevation: float = 0.02
+    """"Worse with the legs raised" per episode of a dependent sleeper: the legs are almost
+    never raised, so it is seldom noticed. Assumption."""
+    dependent_relief_by_dangling: float = 0.15
+    """"Eased by hanging the leg down" per episode of a dependent sleeper: the leg already
+    hangs. Assumption."""
+    dependent_relief_by_movement: float = 0.6
+    """Relief by getting up and walking round the room per episode of a dependent sleeper
+    (TASC II: rest pain makes patients rub the foot, get up or walk). Assumption."""
     abi_floor: float = 0.08
     """Lowest ABI progression reaches (below the lowest critical ischaemia drawn: 20 mmHg
     at a brachial pressure of 200 is 0.10). Assumption (a measurable ankle pressure
@@ -113,6 +143,7 @@ def static(pt, u, q, ctx) -> dict:
         "abi_true": column(pt, "abi_true"),
         "brachial_sbp_mmhg": column(pt, "brachial_sbp_mmhg"),
         "pad_side": np.where(one_side, (u.pad_which_side < 0.5).astype(np.int8), 2),
+        "pad_dependent": (u.pad_dependent < q.dependent_sleeper_share).astype(np.float64),
     }
 
 
@@ -120,6 +151,16 @@ def static(pt, u, q, ctx) -> dict:
 def supine_ankle_pressure(ankle_sbp_mmhg: float, legs_elevated: bool, q) -> float:
     """Effective ankle perfusion pressure lying down (mmHg)."""
     return ankle_sbp_mmhg - q.legs_elevated_ankle_loss_mmhg * as_float(legs_elevated)
+
+
+@njit
+def night_ankle_pressure(ankle_sbp_mmhg: float, legs_elevated: bool, dependent: bool, q):
+    """Effective ankle perfusion pressure at night (mmHg) and whether the legs are raised:
+    a dependent sleeper's leg hangs down (never raised) and regains
+    ``q.dependent_ankle_gain_mmhg``."""
+    if dependent:
+        return ankle_sbp_mmhg + q.dependent_ankle_gain_mmhg, False
+    return supine_ankle_pressure(ankle_sbp_mmhg, legs_elevated, q), legs_elevated
 
 
 @njit
@@ -156,12 +197,20 @@ def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
     """Rest pain from the supine ischaemia index: none without ischaemia, more and stronger
     episodes with more, and more with the legs raised."""
     q = mp.pad
-    pressure = supine_ankle_pressure(d[state.D.ankle_sbp_mmhg], legs_elevated, q)
+    pressure, raised = night_ankle_pressure(
+        d[state.D.ankle_sbp_mmhg], legs_elevated, s[state.S.pad_dependent] > 0, q
+    )
     isch = ischaemia_index(pressure, q)
     r = isch * (q.rate_base + q.rate_ischaemia * isch)
-    if legs_elevated:
+    if raised:
         r *= q.legs_elevated_factor
     return r, pain_mean + q.pain_ischaemia_boost * isch, 0.0, isch
+
+
+@njit
+def flag_row(s, own, f0):
+    """A dependent sleeper's flag row; else the mechanism's own."""
+    return f0 if s[state.S.pad_dependent] > 0 else own
 
 
 @njit

@@ -64,3 +64,31 @@ def test_it_hurts_on_the_patients_side(side, row):
     own = 2
     assert pad.attributes(s, own, 50, 60, 70) == (own, own, 70 + row)
     assert math.isclose(sum(pad.VARIANTS["side"][row].values()), 1.0)
+
+
+def test_a_dependent_sleeper_regains_pressure_and_never_has_the_legs_raised(mp):
+    """The hanging leg adds ``dependent_ankle_gain_mmhg`` and ignores raised legs: fewer
+    episodes than lying flat, and none of the raised-legs penalty."""
+    q = mp.pad
+    assert pad.night_ankle_pressure(40.0, True, True, q) == (
+        40.0 + q.dependent_ankle_gain_mmhg,
+        False,
+    )
+    assert pad.night_ankle_pressure(40.0, True, False, q) == (
+        40.0 - q.legs_elevated_ankle_loss_mmhg,
+        True,
+    )
+    flat, _, d = rows({"pad_dependent": 0.0}, {"ankle_sbp_mmhg": 40.0})
+    hanging, _, _ = rows({"pad_dependent": 1.0})
+    r_flat = pad.rate(flat, d, 23.0, False, False, None, mp, 5.5)[0]
+    r_hanging = pad.rate(hanging, d, 23.0, True, False, None, mp, 5.5)[0]
+    isch = pad.ischaemia_index(40.0 + q.dependent_ankle_gain_mmhg, q)
+    assert r_hanging == pytest.approx(isch * (q.rate_base + q.rate_ischaemia * isch))
+    assert 0 < r_hanging < r_flat
+
+
+def test_a_dependent_sleeper_uses_the_dependent_flag_row(mp):
+    s, _, _ = rows({"pad_dependent": 1.0})
+    assert pad.flag_row(s, 3, 17) == 17
+    s, _, _ = rows({"pad_dependent": 0.0})
+    assert pad.flag_row(s, 3, 17) == 3
