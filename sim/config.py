@@ -224,9 +224,10 @@ class PrevalenceParams:
     that the questionnaire calls atypical (eased by sitting or bending forward, not by
     standing still: neurogenic claudication). Assumption."""
     walking_pain_stenosis_claudication: float = 0.12
-    """Share of them whose walking pain meets the classic claudication criteria (calf pain
-    eased within minutes of standing still): neurogenic claudication mimicking vascular
-    claudication. Assumption."""
+    """Share of people with lumbar spinal stenosis (the cause) whose walking pain meets the
+    classic claudication criteria (calf pain eased within minutes of standing still):
+    neurogenic claudication mimicking vascular claudication; with ``walking_pain_stenosis``
+    at most 1 (the rest give no walking history). Assumption."""
     leg_swelling_knots: list = field(
         default_factory=lambda: [[18, 0.03], [60, 0.08], [80, 0.15], [95, 0.2]]
     )
@@ -661,11 +662,11 @@ class LatentParams:
     cramp_weekly_rate_log_sd: float = 0.65
     """SD of the log baseline weekly cramp rate in sufferers (see above)."""
     venous_severity_shape: list = field(default_factory=lambda: [2.0, 2.5])
+    """Kumaraswamy(a, b) shape of venous-disease severity (0-1) in people with the cause.
+    Assumption."""
     stenosis_severity_shape: list = field(default_factory=lambda: [2.0, 2.5])
     """Kumaraswamy(a, b) shape of lumbar spinal stenosis severity (0-1) in people with the
     cause. Assumption."""
-    """Kumaraswamy(a, b) shape of venous-disease severity (0-1) in people with the cause.
-    Assumption."""
     nerve_severity_shape: list = field(default_factory=lambda: [1.9, 2.9])
     """Kumaraswamy(a, b) shape of nerve-compression or neuropathy severity (0..1).
     Assumption."""
@@ -977,6 +978,7 @@ class MeasurementParams:
             "osmolality": 0.15,
             "slr": 0.3,
             "nerve_conduction": 0.05,
+            "sleep_study": 0.02,
         }
     )
     """Chance a test is ordered with nothing in the diary pointing to it (order=clinic)."""
@@ -989,6 +991,7 @@ class MeasurementParams:
             "osmolality": 0.6,
             "slr": 0.9,
             "nerve_conduction": 0.35,
+            "sleep_study": 0.25,
         }
     )
     """Chance a test is ordered when the diary or history points to it (order=clinic; the
@@ -996,7 +999,8 @@ class MeasurementParams:
     ABI for dangling relief, elevation or age over 65 with smoking or diabetes;
     electrolytes for cramps or diuretics; ferritin for an urge to move; CK for a statin;
     osmolality for hot or low-intake days; SLR and nerve conduction for numbness or
-    shooting pain. Assumption: a clinic nearly always orders the ABI and the electrolytes the
+    shooting pain; a sleep study (leg movements) for an urge to move on most nights (rarely:
+    restless legs is diagnosed from the history). Assumption: a clinic nearly always orders the ABI and the electrolytes the
     history points to (0.95); at 0.85, untested hypokalaemia that looks like idiopathic
     cramps made up most urgent patients a triage could not see."""
     order_indication_share: dict = field(
@@ -1008,13 +1012,32 @@ class MeasurementParams:
             "osmolality": 0.3,
             "slr": 0.2,
             "nerve_conduction": 0.3,
+            "sleep_study": 0.5,
         }
     )
     """Share of diary nights (up to the visit) with the test's sign from which the diary
     points to the test (order=clinic): ABI, relief by dangling or worse with elevation;
     electrolytes, a cramp; ferritin, an urge to move; CK, any symptoms (statin users);
     osmolality, a hot or exertion day; SLR and nerve conduction, numbness or a neuropathic
-    quality. Assumption."""
+    quality; sleep study, an urge to move. Assumption."""
+    plm_median_per_h: float = 1.5
+    """Median periodic limb movements in sleep per hour at age 18 without restless legs
+    (lognormal). Assumption."""
+    plm_age_log_slope_per_year: float = 0.0224
+    """Rise of log PLM index per year of age (about 6 an hour at 80: common in older adults,
+    DOMAIN.md: not specific to restless legs). Assumption."""
+    plm_log_sd: float = 1.0
+    """Between-person SD of the log PLM index. Assumption."""
+    plm_rls_factor: float = 3.0
+    """PLM index multiplier with restless legs at no intrinsic severity (drug-induced);
+    ``plm_rls_severity_factor`` adds with severity. Chosen so that about 85% of people with
+    restless legs have 5 or more an hour (80% in polysomnography series, Montplaisir 1997).
+    Assumption on the sizes."""
+    plm_rls_severity_factor: float = 7.0
+    """Added PLM index multiplier per unit of restless-legs severity. Assumption."""
+    plm_night_log_sd: float = 0.35
+    """Night-to-night variability of the measured PLM index (log SD): one study night
+    measures the patient's rate with this spread. Assumption."""
     abi_indication_age: float = 65.0
     """Age (years) from which smoking or diabetes alone points to an ABI (order=clinic).
     Assumption."""
@@ -1187,6 +1210,15 @@ _MECHANISM_PROBABILITIES = (
 _MECHANISM_POSITIVE = ("shape_min", "pain_sd", "duration_shape", "duration_scale_min")
 _PROBABILITY_NAMES = (
     "sensory_share",
+    "dependent_sleeper_share",
+    "dependent_worse_with_elevation",
+    "dependent_relief_by_dangling",
+    "dependent_relief_by_movement",
+    "neuropathy_worse_with_elevation",
+    "painless_numbness_per_night",
+    "painless_neuropathy_given_diabetes",
+    "walking_pain_stenosis",
+    "walking_pain_stenosis_claudication",
     "numbness_without_sensory",
     "neuropathy_relief_by_movement",
     "walking_pain_claudication_false_positive",
@@ -1366,6 +1398,13 @@ def _check_model(model: Any) -> None:
                 f"model.medication.culprit_start_window_days.{drug}={list(window)!r} is invalid: "
                 "expected [low, high] with low < high"
             )
+    prev = model.prevalence
+    walking = float(prev.walking_pain_stenosis) + float(prev.walking_pain_stenosis_claudication)
+    if walking > 1:
+        raise ConfigError(
+            "model.prevalence.walking_pain_stenosis + walking_pain_stenosis_claudication = "
+            f"{walking:.6g} is invalid: expected at most 1 (shares of one walking history)"
+        )
     words = model.reporting.own_words
     for sensation, table in words.items():
         key = f"model.reporting.own_words.{sensation}"

@@ -38,6 +38,7 @@ MEASUREMENT_VALUES = (
     "osmolality_mosm_kg",
     "slr_positive",
     "nerve_conduction_abnormal",
+    "plm_index_per_h",
 )
 
 

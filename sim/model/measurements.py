@@ -33,11 +33,18 @@ VISIT_STATE = [
 ]
 """The visit night's true state that the measurements read."""
 TESTS = ("abi", "electrolytes", "ferritin", "ck", "osmolality", "slr", "nerve_conduction")
-UNIFORMS = len(TESTS) + 2
-"""Uniforms per patient: one per test (is it ordered?), then the SLR and nerve conduction
-results."""
-NORMALS = 9
-"""Standard normals per patient: ABI error, CK spread, then each lab's analytical noise."""
+U_SLR, U_NCS = len(TESTS), len(TESTS) + 1
+"""Uniforms of the SLR and nerve conduction results (after one per test: is it ordered?)."""
+LATER_TESTS = ("sleep_study",)
+"""Tests added since, whose order uniforms come after the results' (so that no earlier
+draw moved)."""
+U_LATER = len(TESTS) + 2
+UNIFORMS = U_LATER + len(LATER_TESTS)
+"""Uniforms per patient."""
+ALL_TESTS = (*TESTS, *LATER_TESTS)
+NORMALS = 11
+"""Standard normals per patient: ABI error, CK spread, each lab's analytical noise, then
+the PLM index's spread between people and between nights."""
 
 
 def nights_per_patient(nights: pl.DataFrame) -> int | None:
@@ -287,7 +294,21 @@ def indications(
         ),
         (pl.col("neuro") >= share["slr"]).alias("slr"),
         (pl.col("neuro") >= share["nerve_conduction"]).alias("nerve_conduction"),
+        (pl.col("urge") >= share["sleep_study"]).alias("sleep_study"),
     )
+
+
+def plm_index(patients: pl.DataFrame, params) -> np.ndarray:
+    """Each patient's true periodic limb movements in sleep per hour: lognormal, rising with
+    age, several times higher with restless legs (more with its severity; DOMAIN.md: common
+    in restless legs, not specific to it). ``patients`` carries the person's spread as the
+    standard normal ``_z_plm``."""
+    age = patients["age"].to_numpy().astype(np.float64)
+    rls = patients["active_rls"].to_numpy().astype(bool)
+    severity = patients["rls_severity"].to_numpy().astype(np.float64)
+    factor = np.where(rls, params.plm_rls_factor + params.plm_rls_severity_factor * severity, 1.0)
+    log_median = np.log(params.plm_median_per_h) + params.plm_age_log_slope_per_year * (age - 18)
+    return factor * np.exp(log_median + params.plm_log_sd * patients["_z_plm"].to_numpy())
 
 
 def measure(
@@ -316,12 +337,13 @@ def measure(
     ind = indications(patients, nights, visit_night, per_patient, params=params)
     state = visit_rows(nights, visit_night, per_patient, VISIT_STATE)
     if order == "all":
-        ordered = {t: np.ones(n, dtype=bool) for t in TESTS}
+        ordered = {t: np.ones(n, dtype=bool) for t in ALL_TESTS}
     else:
+        columns = [*range(len(TESTS)), *range(U_LATER, UNIFORMS)]
         ordered = {
             t: u[:, i]
             < np.where(ind[t].to_numpy(), params.order_indicated[t], params.order_base[t])
-            for i, t in enumerate(TESTS)
+            for i, t in zip(columns, ALL_TESTS, strict=True)
         }
     cv = params.lab_cv
     z = streams.normal("measurements.noise", NORMALS)
@@ -351,7 +373,11 @@ def measure(
         & (patients["nerve_site"] == "lumbar_root").fill_null(False).to_numpy()
     )
     slr_p = np.where(lumbar, params.slr_sensitivity, 1 - params.slr_specificity)
-    ncs_p = np.where(col("active_nerve"), params.ncs_sensitivity, 1 - params.ncs_specificity)
+    z_plm = z[:, 9]
+    patients = patients.with_columns(pl.Series("_z_plm", z_plm))
+    # A painless diabetic neuropathy is measurable too (slowed conduction without pain).
+    neuropathy = col("active_nerve") | col("painless_neuropathy")
+    ncs_p = np.where(neuropathy, params.ncs_sensitivity, 1 - params.ncs_specificity)
     out = {
         "patient_id": col("patient_id").astype(np.int32),
         "visit_night": np.full(n, visit_night, dtype=np.int16),
@@ -369,8 +395,13 @@ def measure(
         "osmolality_mosm_kg": np.where(
             ordered["osmolality"], noisy(col("osmolality_mosm_kg", state), "osmolality", 8), np.nan
         ),
-        "slr_positive": u[:, len(TESTS)] < slr_p,
-        "nerve_conduction_abnormal": u[:, len(TESTS) + 1] < ncs_p,
+        "slr_positive": u[:, U_SLR] < slr_p,
+        "nerve_conduction_abnormal": u[:, U_NCS] < ncs_p,
+        "plm_index_per_h": np.where(
+            ordered["sleep_study"],
+            plm_index(patients, params) * np.exp(params.plm_night_log_sd * z[:, 10]),
+            np.nan,
+        ).astype(np.float32),
     }
     for key in ("potassium_mmol_l", "magnesium_mmol_l", "calcium_mmol_l", "sodium_mmol_l"):
         out[key] = np.where(ordered["electrolytes"], out[key], np.nan).astype(np.float32)

@@ -87,7 +87,7 @@ class _Curves:
     """Per-age (78,) and per-sex (2,) probability tables built once from the config."""
 
     age_sex_weight: np.ndarray  # (78, 2) P(age, sex)
-    cause_given_cell: np.ndarray  # (78, 2, 9) P(primary cause | age, sex)
+    cause_given_cell: np.ndarray  # (78, 2, 11) P(primary cause | age, sex)
     drug_given_cell: np.ndarray  # (78, 2, 7) P(on drug | age, sex) in the background
     asymptomatic_low_abi: np.ndarray  # (78, 2) P(ABI <= 0.9 | age, sex, not PAD cause)
     neuropathy_given_diabetes: np.ndarray  # (78, 2) P(painful diabetic neuropathy | diabetes)
@@ -210,7 +210,7 @@ class PopulationModel:
         return _Curves(age_sex, p, drug, asympt, neuropathy, share)
 
     def _secondary_cramp_given_cell(self, drug_causal: np.ndarray) -> np.ndarray:
-        """(78, 2, 9) probability that cramps contribute, given the primary cause."""
+        """(78, 2, len(LABELS)) probability that cramps contribute, given the primary cause."""
         out = np.zeros((len(AGES), 2, len(LABELS)))
         for cause, prob in self.p.prevalence.secondary_cramp_prob.items():
             if cause not in CAUSE_CODE or cause in ("cramps", "none"):
@@ -229,7 +229,7 @@ class PopulationModel:
         return out
 
     def _cause_mix(self) -> np.ndarray:
-        """Shares of primary causes (9,) for the requested population and mix."""
+        """Shares of primary causes (len(LABELS),) for the requested population and mix."""
         joint = self.curves.age_sex_weight[:, :, None] * self.curves.cause_given_cell
         natural = joint.sum(axis=(0, 1))
         mix = self.cohort.cause_mix
@@ -258,7 +258,7 @@ class PopulationModel:
         symptom burden (``sim.model.burden``), the next, of the patients who lose one,
         keeps only the co-conditions milder than the primary cause's chain
         (``_milder_than_primary``), and so on while a drop makes a kept one heavier
-        (at most ``_KEEP_ROUNDS``)."""
+        (a row loses at least one condition a round, so it ends; two rounds in practice)."""
         first = _Draws(streams)
         cols, co, chain = self._sample(first, None)
         keep = self._milder_than_primary(cols, co, chain, streams)
@@ -270,7 +270,7 @@ class PopulationModel:
         # cramps), so a kept one may now outweigh it: drop that one too, until none does
         # (a fixed point; dropping only ever removes, so it ends).
         changed = ~np.logical_and.reduce(list(keep.values()))
-        for _ in range(_KEEP_ROUNDS):
+        for _ in range(len(keep) + 1):  # each round drops at least one condition of a row
             rows = np.flatnonzero(changed)
             if rows.size == 0:
                 return cols
@@ -285,7 +285,7 @@ class PopulationModel:
                 return cols
             changed = np.logical_or.reduce([keep[c] & ~more[c] for c in keep])
             keep = {c: keep[c] & more[c] for c in keep}
-        return cols
+        raise AssertionError("the primary-cause rule found no fixed point")  # cannot happen
 
     def _milder_than_primary(
         self, cols, co, chain, streams, among=None
@@ -439,7 +439,7 @@ class PopulationModel:
         Controls (``none``) have no condition at all. ``keep``: the co-conditions milder
         than the primary (``_milder_than_primary``; None: all that are drawn).
         """
-        u = _named_draws(streams, "population.co_conditions", (*CO_CONDITIONS, "neuropathy"))
+        u = _named_draws(streams, "population.co_conditions", CO_CONDITION_DRAWS)
         prev = self.p.prevalence
         odds = self.p.comorbidity.cause_odds_ratios
         sex = female.astype(int)
@@ -1006,8 +1006,9 @@ CO_CONDITIONS = (
 )
 """Causes a patient may have besides the primary one, each from its own risk model
 (``PopulationModel._co_conditions``); cramps have their own ``secondary_cramp_prob``."""
-_KEEP_ROUNDS = 4
-"""Most rounds of dropping co-conditions heavier than the primary's chain (``sample``)."""
+CO_CONDITION_DRAWS = (*CO_CONDITIONS[:8], "neuropathy", *CO_CONDITIONS[8:])
+"""The uniforms of ``population.co_conditions``, by name, in counter order (a cause added
+later is appended, so that no earlier name's number moves)."""
 CONTRIBUTING_DRAWS = ("secondary_cramps", "dehydration_electrolyte")
 """The uniforms of ``population.contributing``, by name, in counter order."""
 

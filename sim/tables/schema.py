@@ -479,6 +479,12 @@ MEASUREMENTS: tuple[Column, ...] = (
         "flag",
         "Nerve conduction study abnormal; null if not done.",
     ),
+    Column(
+        "plm_index_per_h",
+        pl.Float32,
+        "/h",
+        "Periodic limb movements in sleep per hour (one night's sleep study); null if not done.",
+    ),
 )
 
 EVENT_KINDS = (

@@ -120,7 +120,8 @@ def datasheet_text(
         "cause first, then age, sex, risk factors, comorbidities and medications given that "
         "cause, then lived every night through a model of the physiology of each cause "
         "(perfusion, electrolytes and hydration, restless-legs circadian drive, cramps, "
-        "muscle fatigue, nerve compression, drug effects) that emits symptom episodes; the "
+        "muscle fatigue, nerve compression and neuropathy, drug effects, venous load, a "
+        "narrow lumbar canal) that emits symptom episodes; the "
         "diary row summarises the night's episodes.",
         "simulated": "the ten root causes (the article's eight, chronic venous disease and lumbar spinal stenosis) and their co-occurrence (a patient can have "
         "several contributing causes), drug start days, nightly variation (exertion, "

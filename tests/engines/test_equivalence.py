@@ -2,12 +2,12 @@
 
 Design, stated once:
 
-- **Cohort.** Presenting population, balanced cause mix (the nine causes and ``none`` in
+- **Cohort.** Presenting population, balanced cause mix (the ten causes and ``none`` in
   equal shares), N = 8192 patients x NIGHTS = 28 nights, seed SEED = 11, default model. Both
   engines simulate the same patients, and their days are identical by construction (same
   physiology code and streams, checked exactly in ``test_events.py``); only the nights are
   sampled differently: in aggregate (vectorised) or episode by episode with thinning (events).
-- **Tests, per primary cause** (about 910 patients, 25,500 nights per engine each):
+- **Tests, per primary cause** (about 745 patients, 20,900 nights per engine each):
   two-sample Kolmogorov-Smirnov on the continuous diary columns (``bedtime_h``,
   ``time_in_bed_min``, ``sleep_efficiency``, ``ischaemia`` on all nights; ``onset_min`` and
   ``duration_min`` on nights with symptoms), chi-square on the categorical and count columns
@@ -19,7 +19,7 @@ Design, stated once:
   onset). Columns that are equal by construction (the day's physiology) are checked exactly
   elsewhere.
 - **Tolerance.** A test fails only if its p-value is below the Bonferroni threshold
-  (family alpha 0.001 over all tests, about 240 of them, so about 4e-6 each) **and** its
+  (family alpha 0.001 over all tests, about 264 of them, so about 4e-6 each) **and** its
   effect size reaches the floor of 0.02 (the KS distance D, or Cramer's V for chi-square):
   differences that are real but smaller than two percentage points of a distribution are
   tolerated. At this size the threshold itself flags differences from about 0.025 (D or V)

@@ -1,7 +1,7 @@
 """Causes that overlap (issue 13, item 1): co-conditions from their own risks, and the rule
 of ``primary_cause``.
 
-- Every pair of the nine causes co-occurs in a general population of 50,000 (seed 6), at
+- Every pair of the ten causes co-occurs in a general population of 50,000 (seed 6), at
   least 5 patients a pair; with co-conditions switched off (relative risk 0) pairs vanish.
 - The share with two or more active causes rises with age (18-44 < 45-64 < 65-95).
 - Painful diabetic neuropathy (active nerve without a compression) in 21% +- 5 points of

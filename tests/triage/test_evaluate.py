@@ -134,7 +134,7 @@ def test_clinical_pathway_misses_fewer_urgent_patients_than_symptoms_only(small_
     # co-conditions: now a patient whose nights look like sciatica or cramps can have an
     # urgent low potassium or sodium from a co-condition, and no rule sees a lab that was
     # not ordered.
-    # Accuracy above 0.50 (always saying "cramps", the largest class, scores 0.447 here):
+    # Accuracy above 0.53 (always saying "cramps", the largest class, scores 0.447 here):
     # measured 0.60 once patients had their own words and noted features on their own
     # share of nights (0.7+ when every diary said "crawling" and noted every urge), 0.553
     # with the PAD spectrum and venous disease, 0.550 (0.546 at n=20000) with lumbar
@@ -152,4 +152,4 @@ def test_clinical_pathway_misses_fewer_urgent_patients_than_symptoms_only(small_
     assert c_urgent == d_urgent >= 30
     assert c_rate <= 0.10
     assert c_missed <= d_missed
-    assert clinical.accuracy() > 0.50
+    assert clinical.accuracy() > 0.53

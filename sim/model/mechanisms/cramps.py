@@ -159,10 +159,14 @@ def excitability(
 @njit
 def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
     """The patient's base rate times the standing triggers and tonight's excitability
-    (ischaemia only with PAD, at the ankle pressure lying flat)."""
+    (ischaemia only with PAD, at the ankle pressure lying flat, or with the leg hanging
+    for a dependent sleeper)."""
     isch = 0.0
     if s[state.S.pad_active] > 0:
-        isch = pad.ischaemia_index(d[state.D.ankle_sbp_mmhg], mp.pad)
+        ankle, _ = pad.night_ankle_pressure(
+            d[state.D.ankle_sbp_mmhg], False, s[state.S.pad_dependent] > 0, mp.pad
+        )
+        isch = pad.ischaemia_index(ankle, mp.pad)
     gain = excitability(
         d[state.D.potassium],
         d[state.D.magnesium],

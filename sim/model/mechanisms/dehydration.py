@@ -3,7 +3,7 @@
 Usage::
 
     deficit = dehydration.deficit(prev_l, need_l, intake_l, carryover)
-    osm = dehydration.osmolality(deficit, mp.dehydration)
+    osm = dehydration.osmolality(deficit, sodium_base, mp.dehydration)
     rate, pain, offset, rate = dehydration.rate(s, d, bedtime_h, legs, bad, p, mp, pain_mean)
 
 Each day a patient needs fluid (more when hot, after exertion, alcohol or on a diuretic)
@@ -87,6 +87,14 @@ class Params(MechanismParams):
     osmolality_per_l_deficit: float = 9.0
     """Rise in osmolality per litre of deficit (mOsm/kg); above 300 marks dehydration
     (ESPEN). Assumption."""
+    osmolality_per_mmol_sodium: float = 2.0
+    """Osmolality per mmol/L of the person's own sodium away from
+    ``osmolality_sodium_reference_mmol_l`` (calculated osmolality is 2 Na + glucose + urea):
+    a baseline hypernatraemia is hypertonic, a hyponatraemia hypotonic. The deficit's own
+    rise in sodium is in ``osmolality_per_l_deficit``."""
+    osmolality_sodium_reference_mmol_l: float = 140.0
+    """Baseline sodium at which osmolality is ``osmolality_base_mosm_kg`` (the population
+    mean, ``model.latent.sodium_mean_mmol_l``)."""
 
 
 @njit
@@ -129,9 +137,13 @@ def deficit(prev: float, need_l: float, intake_l: float, keep: float) -> float:
 
 
 @njit
-def osmolality(deficit_l: float, q) -> float:
-    """Serum osmolality (mOsm/kg); above 300 is dehydration (ESPEN)."""
-    return q.osmolality_base_mosm_kg + q.osmolality_per_l_deficit * deficit_l
+def osmolality(deficit_l: float, sodium_base_mmol_l: float, q) -> float:
+    """Serum osmolality (mOsm/kg) from the deficit and the person's baseline sodium (on
+    today's drugs); above 300 is dehydration (ESPEN)."""
+    tonicity = q.osmolality_per_mmol_sodium * (
+        sodium_base_mmol_l - q.osmolality_sodium_reference_mmol_l
+    )
+    return q.osmolality_base_mosm_kg + q.osmolality_per_l_deficit * deficit_l + tonicity
 
 
 @njit
@@ -152,7 +164,8 @@ def day(day, z, s, c, d, dp, mp):
     x = deficit(c[state.C.deficit], need, intake, s[state.S.deficit_keep])
     c[state.C.deficit] = x
     d[state.D.hydration_deficit_l] = x
-    d[state.D.osmolality_mosm_kg] = osmolality(x, q)
+    sodium = s[state.S.sodium_base] - d[state.D.sodium_drop]
+    d[state.D.osmolality_mosm_kg] = osmolality(x, sodium, q)
 
 
 @njit

@@ -2,7 +2,7 @@
 
 Usage::
 
-    r = stenosis.episode_rate(severity, bad_position, mp.stenosis)
+    r = stenosis.episode_rate(severity, bad_position, legs_elevated, mp.stenosis)
     rate, pain, offset, r = stenosis.rate(s, d, bedtime_h, legs, bad, p, mp, pain_mean)
 
 A canal narrowed by degenerate discs, joints and ligaments squeezes the cauda equina when
@@ -79,7 +79,11 @@ class Params(MechanismParams):
     """Extra episodes per night at full severity. Assumption."""
     supine_factor: float = 1.7
     """Rate multiplier on a night spent lying flat on the back (the lumbar spine extended;
-    the provoking position). Assumption."""
+    the provoking position, the night's draw shared with nerve compression). Assumption:
+    stenosis is mostly eased lying down, flexed; extended it can still hurt."""
+    legs_elevated_factor: float = 0.7
+    """Rate multiplier with the legs raised on pillows (hips and spine flexed, the canal
+    widened). Assumption."""
     pain_severity_boost: float = 1.0
     """Added mean intensity (0-10) at full severity. Assumption."""
 
@@ -89,9 +93,12 @@ def static(pt, u, q, ctx) -> dict:
 
 
 @njit
-def episode_rate(severity: float, supine: bool, q) -> float:
-    """Stenosis episodes per night: severity, more on a night lying flat on the back."""
+def episode_rate(severity: float, supine: bool, legs_elevated: bool, q) -> float:
+    """Stenosis episodes per night: severity, more on a night lying flat on the back, fewer
+    with the legs raised (flexed)."""
     position = q.supine_factor if supine else 1.0
+    if legs_elevated:
+        position *= q.legs_elevated_factor
     return (q.rate_base + q.rate_severity * severity) * position
 
 
@@ -99,5 +106,5 @@ def episode_rate(severity: float, supine: bool, q) -> float:
 def rate(s, d, bedtime_h, legs_elevated, bad_position, p, mp, pain_mean):
     q = mp.stenosis
     severity = s[state.S.stenosis_severity]
-    r = episode_rate(severity, bad_position, q)
+    r = episode_rate(severity, bad_position, legs_elevated, q)
     return r, pain_mean + q.pain_severity_boost * severity, 0.0, r

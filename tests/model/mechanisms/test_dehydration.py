@@ -29,8 +29,14 @@ def test_the_deficit_is_never_negative_and_the_elderly_keep_more(mp):
 
 def test_osmolality_crosses_the_dehydration_limit_near_1_5_litres(mp):
     q = mp.dehydration
-    assert dehydration.osmolality(0.0, q) < ref.OSMOLALITY_DEHYDRATION_MOSM_KG
-    assert dehydration.osmolality(1.6, q) > ref.OSMOLALITY_DEHYDRATION_MOSM_KG
+    ref_na = q.osmolality_sodium_reference_mmol_l
+    assert dehydration.osmolality(0.0, ref_na, q) < ref.OSMOLALITY_DEHYDRATION_MOSM_KG
+    assert dehydration.osmolality(1.6, ref_na, q) > ref.OSMOLALITY_DEHYDRATION_MOSM_KG
+    # A baseline hypernatraemia is hypertonic without any deficit (2 mOsm per mmol/L).
+    assert dehydration.osmolality(0.0, 155.0, q) == pytest.approx(
+        q.osmolality_base_mosm_kg + 15 * q.osmolality_per_mmol_sodium
+    )
+    assert dehydration.osmolality(0.0, 155.0, q) > ref.OSMOLALITY_DEHYDRATION_MOSM_KG
 
 
 def test_aches_begin_above_the_threshold(mp):

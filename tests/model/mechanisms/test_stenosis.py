@@ -10,10 +10,14 @@ from tests.model.mechanisms.conftest import rows
 
 def test_the_rate_grows_with_severity_and_lying_flat_on_the_back(mp):
     q = mp.stenosis
-    assert stenosis.episode_rate(0.0, False, q) == pytest.approx(q.rate_base)
-    assert stenosis.episode_rate(1.0, False, q) == pytest.approx(q.rate_base + q.rate_severity)
-    assert stenosis.episode_rate(0.5, True, q) == pytest.approx(
+    assert stenosis.episode_rate(0.0, False, False, q) == pytest.approx(q.rate_base)
+    full = q.rate_base + q.rate_severity
+    assert stenosis.episode_rate(1.0, False, False, q) == pytest.approx(full)
+    assert stenosis.episode_rate(0.5, True, False, q) == pytest.approx(
         (q.rate_base + 0.5 * q.rate_severity) * q.supine_factor
+    )
+    assert stenosis.episode_rate(1.0, False, True, q) == pytest.approx(
+        full * q.legs_elevated_factor
     )
 
 
@@ -21,8 +25,9 @@ def test_rate_reads_the_patient_severity_and_raises_the_pain(mp):
     q = mp.stenosis
     s, _, d = rows({"stenosis_severity": 0.6})
     r, pain, offset, drive = stenosis.rate(s, d, 23.0, False, True, None, mp, q.pain_mean)
-    assert r == pytest.approx(stenosis.episode_rate(0.6, True, q)) and drive == r
+    assert r == pytest.approx(stenosis.episode_rate(0.6, True, False, q)) and drive == r
     assert pain == pytest.approx(q.pain_mean + 0.6 * q.pain_severity_boost)
     assert offset == 0.0
-    # Raising the legs changes nothing (flexed hips neither narrow nor widen the canal here).
-    assert stenosis.rate(s, d, 23.0, True, True, None, mp, q.pain_mean)[0] == r
+    # Raised legs flex the hips and spine: fewer episodes.
+    raised = stenosis.rate(s, d, 23.0, True, True, None, mp, q.pain_mean)[0]
+    assert raised == pytest.approx(r * q.legs_elevated_factor)
