@@ -78,15 +78,27 @@ def test_a_stopped_run_leaves_the_previous_dataset_and_no_process(
     out = tmp_path / "out"
     generate(compose_config(SMALL), out)
     before = _snapshot(out)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "experiments.generate", *LONG, f"out={out}"]
-        + (["dist=dask", "dist.workers=2"] if workers == "dask" else [f"engine.workers={workers}"]),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own session: we can find every process it starts
-    )
+    # A process started in the background by a shell without job control (``cmd &``, as a
+    # CI script may start the suite) ignores SIGINT, and an ignored signal is inherited
+    # across exec: the run would never see the Ctrl-C. Start it as a terminal would, with
+    # the default disposition (a Python handler here is reset to the default in the child).
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "experiments.generate", *LONG, f"out={out}"]
+            + (
+                ["dist=dask", "dist.workers=2"]
+                if workers == "dask"
+                else [f"engine.workers={workers}"]
+            ),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own session: we can find every process it starts
+        )
+    finally:
+        signal.signal(signal.SIGINT, inherited)
     try:
         _wait_for(lambda: list(tmp_path.glob(".out.tmp-*")), 120, "the run's temporary folder")
         if workers != 1:
