@@ -1288,6 +1288,7 @@ def _check_numbers(node: Any, key: str) -> None:
 
 
 _POSITIVE_NAMES = (
+    "plm_median_per_h",
     "sleep_latency_mean_min",
     "excitability_max",
     "ischaemia_free_ankle_mmhg",

@@ -229,6 +229,17 @@ def test_mapping_mix_is_parsed() -> None:
             "[0, 1]",
         ),
         ("model.measurements.ck_log_sd=0", "model.measurements.ck_log_sd", "> 0"),
+        ("model.measurements.plm_median_per_h=0", "model.measurements.plm_median_per_h", "> 0"),
+        (
+            "model.mechanisms.pad.dependent_sleeper_share=1.5",
+            "model.mechanisms.pad.dependent_sleeper_share",
+            "[0, 1]",
+        ),
+        (
+            "model.prevalence.walking_pain_stenosis=0.95",
+            "model.prevalence.walking_pain_stenosis",
+            "at most 1",
+        ),
     ],
 )
 def test_bad_value_names_key_and_what_is_allowed(override: str, key: str, allowed: str) -> None:

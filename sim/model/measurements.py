@@ -298,17 +298,16 @@ def indications(
     )
 
 
-def plm_index(patients: pl.DataFrame, params) -> np.ndarray:
+def plm_index(patients: pl.DataFrame, z: np.ndarray, params) -> np.ndarray:
     """Each patient's true periodic limb movements in sleep per hour: lognormal, rising with
     age, several times higher with restless legs (more with its severity; DOMAIN.md: common
-    in restless legs, not specific to it). ``patients`` carries the person's spread as the
-    standard normal ``_z_plm``."""
+    in restless legs, not specific to it); ``z``: the person's standard normal spread."""
     age = patients["age"].to_numpy().astype(np.float64)
     rls = patients["active_rls"].to_numpy().astype(bool)
     severity = patients["rls_severity"].to_numpy().astype(np.float64)
     factor = np.where(rls, params.plm_rls_factor + params.plm_rls_severity_factor * severity, 1.0)
     log_median = np.log(params.plm_median_per_h) + params.plm_age_log_slope_per_year * (age - 18)
-    return factor * np.exp(log_median + params.plm_log_sd * patients["_z_plm"].to_numpy())
+    return factor * np.exp(log_median + params.plm_log_sd * z)
 
 
 def measure(
@@ -373,8 +372,6 @@ def measure(
         & (patients["nerve_site"] == "lumbar_root").fill_null(False).to_numpy()
     )
     slr_p = np.where(lumbar, params.slr_sensitivity, 1 - params.slr_specificity)
-    z_plm = z[:, 9]
-    patients = patients.with_columns(pl.Series("_z_plm", z_plm))
     # A painless diabetic neuropathy is measurable too (slowed conduction without pain).
     neuropathy = col("active_nerve") | col("painless_neuropathy")
     ncs_p = np.where(neuropathy, params.ncs_sensitivity, 1 - params.ncs_specificity)
@@ -399,7 +396,7 @@ def measure(
         "nerve_conduction_abnormal": u[:, U_NCS] < ncs_p,
         "plm_index_per_h": np.where(
             ordered["sleep_study"],
-            plm_index(patients, params) * np.exp(params.plm_night_log_sd * z[:, 10]),
+            plm_index(patients, z[:, 9], params) * np.exp(params.plm_night_log_sd * z[:, 10]),
             np.nan,
         ).astype(np.float32),
     }

@@ -914,21 +914,17 @@ class PopulationModel:
             [prev.walking_pain_claudication_sensitivity, prev.walking_pain_critical_claudication],
             prev.walking_pain_claudication_false_positive,
         )
-        # Neurogenic claudication: the atypical share of the others' answers is the
-        # stenosis's (of those that do not claudicate).
+        # Neurogenic claudication (stenosis, short of PAD's own claudication).
         look_alike = stenosis & ~claudicant & (stage != code["critical"])
         claudication = np.where(
             look_alike,
             np.maximum(claudication, prev.walking_pain_stenosis_claudication),
             claudication,
         )
-        atypical = np.where(
-            look_alike,
-            np.maximum(atypical, prev.walking_pain_stenosis / (1 - claudication)),
-            atypical,
-        )
-        # The rest of a claudicant's answers are atypical; otherwise the background rates.
+        # The rest of a claudicant's answers are atypical; otherwise the background rates,
+        # at least the stenosis's atypical share.
         atypical = np.where(claudicant, 1.0, (1 - claudication) * atypical)
+        atypical = np.where(look_alike, np.maximum(atypical, prev.walking_pain_stenosis), atypical)
         out = np.zeros(len(u), dtype=np.int8)
         out[u < claudication + atypical] = WALKING_PAIN.index("atypical")
         out[u < claudication] = WALKING_PAIN.index("claudication")
